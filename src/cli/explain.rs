@@ -1,0 +1,96 @@
+//! `riskrate explain`: one company's rating, incident by incident.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use riskrate::io::escape;
+use riskrate::io::write::rejection_summary;
+use riskrate::{Dataset, Error, ExplainFormat, rate, write_explain};
+
+use super::{Exit, RatingArgs, emit, read_inputs};
+
+const EXAMPLE: &str = "\
+Examples:
+  # Why does Vastaamo score 290? Every factor of every incident
+  riskrate explain digitalmentalhealthconsortium examples/incidents.jsonl --as-of 2020-11-01
+
+  # The same as JSON, for a rating service or a notebook
+  riskrate explain Vastaamo examples/incidents.jsonl --as-of 2020-11-01 --format json
+
+COMPANY is the company key; a company_name or a key differing only in case is
+accepted when it names exactly one company. Exit status: 0 ok, 2 error.";
+
+/// Show one company's rating with every incident, factor, points and share.
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLE)]
+pub struct ExplainArgs {
+    /// The company key (or its company_name).
+    #[arg(value_name = "COMPANY")]
+    pub company: String,
+
+    /// Incident files (JSON Lines, JSON, CSV); `-` or none reads standard input.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub rating: RatingArgs,
+
+    /// Output format: text or json.
+    #[arg(long, short = 'f', value_name = "FORMAT", default_value = "text", value_parser = parse_format)]
+    pub format: ExplainFormat,
+}
+
+fn parse_format(s: &str) -> Result<ExplainFormat, String> {
+    s.parse().map_err(|e: Error| e.to_string())
+}
+
+pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
+    let rules = args.rating.load_rules()?;
+    let mut data = Dataset::new(&rules);
+    read_inputs(&mut data, &args.files, args.rating.input_format)?;
+    if !data.rejected().is_empty() {
+        eprintln!("riskrate: {}", rejection_summary(data.rejected(), 5));
+    }
+    let report = rate(&data, args.rating.as_of());
+    let wanted = args.company.as_str();
+    let exact = report.ratings.iter().find(|r| r.company == wanted);
+    let rating = match exact {
+        Some(r) => r,
+        None => {
+            let loose: Vec<_> = report
+                .ratings
+                .iter()
+                .filter(|r| {
+                    r.company.eq_ignore_ascii_case(wanted)
+                        || r.company_name
+                            .is_some_and(|n| n.eq_ignore_ascii_case(wanted))
+                })
+                .collect();
+            match loose.as_slice() {
+                [one] => *one,
+                [] => {
+                    return Err(Error::Usage(format!(
+                        "no company `{}` in the input ({} companies rated)",
+                        escape::terminal(wanted),
+                        report.ratings.len()
+                    )));
+                }
+                many => {
+                    let keys: Vec<String> = many
+                        .iter()
+                        .map(|r| escape::terminal(r.company).into_owned())
+                        .collect();
+                    return Err(Error::Usage(format!(
+                        "`{}` names several companies: {}; give the exact key",
+                        escape::terminal(wanted),
+                        keys.join(", ")
+                    )));
+                }
+            }
+        }
+    };
+    emit(None, |w| {
+        write_explain(w, &report, rating, data.files(), args.format)
+    })?;
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,129 @@
+//! The command-line front end: argument parsing, files, exit codes. The library
+//! knows nothing of this module.
+
+pub mod explain;
+pub mod rules;
+pub mod score;
+
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use clap::Args;
+use riskrate::{Dataset, Error, Format, Rules};
+
+/// What a command ended with; `main` turns it into the process exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: done.
+    Ok,
+    /// 1: done, but a `--strict` or threshold check failed.
+    Failed,
+}
+// Exit status 2 (could not be done: bad rules, unreadable input, bad flag) comes from
+// an `Err` reaching `main`, or from clap for a bad flag.
+
+/// Inputs, rules and date shared by the rating commands.
+#[derive(Debug, Args)]
+pub struct RatingArgs {
+    /// Rate as of this date (YYYY-MM-DD). Default: today (UTC).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<NaiveDate>,
+
+    /// Rules file to use instead of the built-in default rules.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+
+    /// Input format: auto (by extension, then content), jsonl, json or csv.
+    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = parse_format)]
+    pub input_format: Format,
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date (YYYY-MM-DD)"))
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse::<Format>().map_err(|e| e.to_string())
+}
+
+impl RatingArgs {
+    pub fn as_of(&self) -> NaiveDate {
+        self.as_of
+            .unwrap_or_else(|| chrono::Utc::now().date_naive())
+    }
+
+    pub fn load_rules(&self) -> Result<Rules, Error> {
+        match &self.rules {
+            Some(path) => Rules::from_path(path),
+            None => Ok(Rules::default_rules()?),
+        }
+    }
+}
+
+/// Reads every input into `data`; no files means standard input (unless it is a
+/// terminal, where waiting for typed JSON would only look like a hang).
+pub fn read_inputs(data: &mut Dataset<'_>, files: &[PathBuf], format: Format) -> Result<(), Error> {
+    if files.is_empty() {
+        if io::stdin().is_terminal() {
+            return Err(Error::Usage(
+                "no input: give incident files, or - to read standard input".into(),
+            ));
+        }
+        return data.read_from(io::stdin().lock(), "-", format);
+    }
+    for f in files {
+        if f.as_os_str() == "-" {
+            data.read_from(io::stdin().lock(), "-", format)?;
+        } else {
+            data.read_path(f, format)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes through `write` to `output` (atomically: a temporary file renamed into
+/// place) or to standard output. A closed pipe (`| head`) is a normal end.
+pub fn emit(
+    output: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), Error> {
+    match output {
+        None => {
+            let stdout = io::stdout();
+            let mut w = BufWriter::new(stdout.lock());
+            match write(&mut w).and_then(|()| w.flush()) {
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+                r => r.map_err(|e| Error::Io {
+                    path: "<stdout>".into(),
+                    source: e,
+                }),
+            }
+        }
+        Some(path) => {
+            let io_err = |e| Error::Io {
+                path: path.display().to_string(),
+                source: e,
+            };
+            let name = path
+                .file_name()
+                .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+            let tmp = path.with_file_name(format!(".{name}.riskrate-tmp"));
+            let result = File::create(&tmp).and_then(|f| {
+                let mut w = BufWriter::new(f);
+                write(&mut w)?;
+                w.flush()?;
+                w.get_ref().sync_all()
+            });
+            match result.and_then(|()| std::fs::rename(&tmp, path)) {
+                Ok(()) => Ok(()),
+                Err(e) => {
+                    let _ = std::fs::remove_file(&tmp);
+                    Err(io_err(e))
+                }
+            }
+        }
+    }
+}

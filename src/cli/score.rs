@@ -1,0 +1,76 @@
+//! `riskrate score`: rate every company in the input.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use riskrate::io::write::rejection_summary;
+use riskrate::{Contributors, Dataset, Error, OutputFormat, rate, write_report};
+
+use super::{Exit, RatingArgs, emit, read_inputs};
+
+const EXAMPLE: &str = "\
+Examples:
+  # Rate the bundled incidents as of a fixed date, as a table
+  riskrate score examples/incidents.jsonl --as-of 2026-11-28
+
+  # The seed record of SCORING.md as JSON: Vastaamo scores 290 (F), interval 101-931
+  riskrate score tests/data/vastaamo.json --as-of 2020-11-01 --format json
+
+  # Several files and standard input; fail (exit 1) if any record is rejected
+  cat more.csv | riskrate score a.jsonl b.json - --input-format csv --strict
+
+Exit status: 0 ok, 1 a record was rejected under --strict, 2 error.";
+
+/// Rate every company in the input files.
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLE)]
+pub struct ScoreArgs {
+    /// Incident files (JSON Lines, JSON, CSV); `-` or none reads standard input.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub rating: RatingArgs,
+
+    /// Output format: table, json, jsonl or csv.
+    #[arg(long, short = 'f', value_name = "FORMAT", default_value = "table", value_parser = parse_output)]
+    pub format: OutputFormat,
+
+    /// Contributors listed per company in json/jsonl: a number or `all`.
+    #[arg(long, value_name = "N|all", default_value = "5", value_parser = parse_contributors)]
+    pub contributors: Contributors,
+
+    /// Abort with exit status 1 if any record is rejected.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Write the output to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+fn parse_output(s: &str) -> Result<OutputFormat, String> {
+    s.parse().map_err(|e: Error| e.to_string())
+}
+
+fn parse_contributors(s: &str) -> Result<Contributors, String> {
+    s.parse().map_err(|e: Error| e.to_string())
+}
+
+pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
+    let rules = args.rating.load_rules()?;
+    let mut data = Dataset::new(&rules);
+    read_inputs(&mut data, &args.files, args.rating.input_format)?;
+    if !data.rejected().is_empty() {
+        eprintln!("riskrate: {}", rejection_summary(data.rejected(), 5));
+        if args.strict {
+            eprintln!("riskrate: --strict: no ratings written");
+            return Ok(Exit::Failed);
+        }
+    }
+    let report = rate(&data, args.rating.as_of());
+    emit(args.output.as_deref(), |w| {
+        write_report(w, &report, args.format, args.contributors)
+    })?;
+    Ok(Exit::Ok)
+}

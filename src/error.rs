@@ -1,0 +1,60 @@
+//! Errors that stop a run: unreadable input, bad rules, a broken document.
+//!
+//! A bad *record* is never an error here: it becomes a [`crate::Rejection`] and the
+//! run goes on. Only what makes the whole run meaningless (the rules cannot be used,
+//! a file cannot be read, a JSON array is cut short) is an [`Error`].
+
+use std::fmt;
+use std::path::Path;
+
+use crate::rules::RulesError;
+
+/// A failure that ends a run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A file or stream could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The rules file is not valid.
+    #[error("{0}")]
+    Rules(#[from] RulesError),
+    /// A whole input document is unusable (for example a JSON array that never closes,
+    /// or a CSV file whose header cannot be read). Single bad records are rejections.
+    #[error("{file}:{line}:{col}: {message}")]
+    Document {
+        file: String,
+        line: u64,
+        col: u64,
+        message: String,
+    },
+    /// A caller asked for something that cannot be done (an unknown format name, …).
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl Error {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> Error {
+        Error::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
+
+/// Where a record came from: its file (or `-`) and 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct Location {
+    pub file: String,
+    pub line: u64,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)
+    }
+}

@@ -1,0 +1,253 @@
+//! Input formats: JSON Lines, a JSON array (or one object), and CSV.
+//!
+//! Each reader turns bytes into [`Record`]s with their 1-based line and hands them,
+//! one by one, to a sink; a record it cannot read at all is handed over as an error
+//! message instead, so the caller can count it as rejected and go on. Only a broken
+//! *document* (a JSON array that never closes, an unreadable CSV header) stops a file.
+
+use std::str::FromStr;
+
+use serde_json::value::RawValue;
+
+use crate::error::Error;
+use crate::model::{FieldName, Record, Value};
+
+/// An input format. `Auto` picks by file extension, then by content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Auto,
+    /// One JSON object per line; blank lines are skipped.
+    Jsonl,
+    /// A JSON array of objects, or a single object.
+    Json,
+    /// A header row of SCORING.md field names; `data_types` separated by `;`.
+    Csv,
+}
+
+impl FromStr for Format {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Format, Error> {
+        match s.to_ascii_lowercase().as_str() {
+            "auto" => Ok(Format::Auto),
+            "jsonl" | "ndjson" | "json-lines" => Ok(Format::Jsonl),
+            "json" => Ok(Format::Json),
+            "csv" => Ok(Format::Csv),
+            other => Err(Error::Usage(format!(
+                "unknown input format `{other}`; expected auto, jsonl, json or csv"
+            ))),
+        }
+    }
+}
+
+impl Format {
+    /// The format a file name implies, if its extension says.
+    pub fn from_extension(name: &str) -> Format {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".csv") {
+            Format::Csv
+        } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+            Format::Jsonl
+        } else if lower.ends_with(".json") {
+            Format::Json
+        } else {
+            Format::Auto
+        }
+    }
+}
+
+/// What a reader hands over for each record: its line and the record or why it
+/// could not be read.
+pub(crate) type Item<'a> = (u64, Result<Record<'a>, String>);
+
+fn strip_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+/// Reads `bytes` in `format`, calling `sink` once per record.
+pub(crate) fn read_bytes(
+    bytes: &[u8],
+    name: &str,
+    format: Format,
+    sink: &mut dyn FnMut(Item<'_>),
+) -> Result<(), Error> {
+    let bytes = strip_bom(bytes);
+    match format {
+        Format::Jsonl => {
+            read_jsonl(bytes, sink);
+            Ok(())
+        }
+        Format::Csv => read_csv(bytes, name, sink),
+        Format::Json => read_json(bytes, name, sink, false),
+        Format::Auto => read_json(bytes, name, sink, true),
+    }
+}
+
+fn read_jsonl(bytes: &[u8], sink: &mut dyn FnMut(Item<'_>)) {
+    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let n = i as u64 + 1;
+        let parsed = serde_json::from_slice::<Record<'_>>(line)
+            .map_err(|e| format!("not a valid JSON incident object: {}", json_message(&e)));
+        sink((n, parsed));
+    }
+}
+
+/// serde_json's message without its " at line 1 column N" tail, which is
+/// misleading for one line of a larger file; the column is kept.
+fn json_message(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    match msg.rfind(" at line ") {
+        Some(i) => format!("{} (column {})", &msg[..i], e.column()),
+        None => msg,
+    }
+}
+
+fn line_of(bytes: &[u8], offset: usize) -> u64 {
+    bytes
+        .get(..offset)
+        .map_or(0, |b| b.iter().filter(|c| **c == b'\n').count()) as u64
+        + 1
+}
+
+/// A JSON array of records or a single record; with `sniff`, anything else is read
+/// as JSON Lines.
+fn read_json(
+    bytes: &[u8],
+    name: &str,
+    sink: &mut dyn FnMut(Item<'_>),
+    sniff: bool,
+) -> Result<(), Error> {
+    let first = bytes.iter().position(|b| !b.is_ascii_whitespace());
+    let Some(start) = first else {
+        return Ok(()); // An empty document holds no records.
+    };
+    match bytes[start] {
+        b'[' => {
+            let items: Vec<&RawValue> =
+                serde_json::from_slice(bytes).map_err(|e| Error::Document {
+                    file: name.to_string(),
+                    line: e.line() as u64,
+                    col: e.column() as u64,
+                    message: format!("not a valid JSON array of incidents: {}", json_message(&e)),
+                })?;
+            // Element positions come from where each raw slice sits in `bytes`.
+            let base = bytes.as_ptr() as usize;
+            let mut line = 1u64;
+            let mut scanned = 0usize;
+            for raw in items {
+                let offset = (raw.get().as_ptr() as usize).saturating_sub(base);
+                if let Some(chunk) = bytes.get(scanned..offset) {
+                    line += chunk.iter().filter(|c| **c == b'\n').count() as u64;
+                    scanned = offset;
+                }
+                let parsed = serde_json::from_str::<Record<'_>>(raw.get())
+                    .map_err(|e| format!("not a valid JSON incident object: {}", json_message(&e)));
+                sink((line, parsed));
+            }
+            Ok(())
+        }
+        b'{' => match serde_json::from_slice::<Record<'_>>(bytes) {
+            Ok(r) => {
+                sink((line_of(bytes, start), Ok(r)));
+                Ok(())
+            }
+            Err(_) if sniff || bytes[start..].contains(&b'\n') => {
+                read_jsonl(bytes, sink);
+                Ok(())
+            }
+            Err(e) => {
+                sink((
+                    line_of(bytes, start),
+                    Err(format!(
+                        "not a valid JSON incident object: {}",
+                        json_message(&e)
+                    )),
+                ));
+                Ok(())
+            }
+        },
+        _ if sniff => {
+            read_jsonl(bytes, sink);
+            Ok(())
+        }
+        _ => Err(Error::Document {
+            file: name.to_string(),
+            line: line_of(bytes, start),
+            col: 1,
+            message: "a JSON input must be an array of incident objects or one object".into(),
+        }),
+    }
+}
+
+fn read_csv(bytes: &[u8], name: &str, sink: &mut dyn FnMut(Item<'_>)) -> Result<(), Error> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(bytes);
+    let headers = reader.byte_headers().map_err(|e| Error::Document {
+        file: name.to_string(),
+        line: 1,
+        col: 1,
+        message: format!("cannot read the CSV header: {e}"),
+    })?;
+    let fields: Vec<FieldName> = headers
+        .iter()
+        .map(|h| {
+            let h = String::from_utf8_lossy(h);
+            FieldName::from_name(h.trim().to_ascii_lowercase().as_str())
+        })
+        .collect();
+    let width = fields.len();
+    let mut row = csv::ByteRecord::new();
+    loop {
+        let line = reader.position().line();
+        match reader.read_byte_record(&mut row) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = row.position().map_or(line, |p| p.line());
+                if row.len() != width {
+                    sink((
+                        line,
+                        Err(format!(
+                            "CSV row has {} fields but the header has {width}",
+                            row.len()
+                        )),
+                    ));
+                    continue;
+                }
+                let mut record = Record::default();
+                let mut bad = None;
+                for (field, cell) in fields.iter().zip(row.iter()) {
+                    if *field == FieldName::Other {
+                        continue;
+                    }
+                    match std::str::from_utf8(cell) {
+                        Ok(s) if s.trim().is_empty() => {}
+                        Ok(s) => record.set(*field, Value::Str(s.into())),
+                        Err(e) => {
+                            bad = Some(format!(
+                                "CSV cell is not UTF-8 (byte {} of the cell); convert the file to UTF-8",
+                                e.valid_up_to()
+                            ));
+                            break;
+                        }
+                    }
+                }
+                sink((line, bad.map_or(Ok(record), Err)));
+            }
+            Err(e) => {
+                let line = e.position().map_or(line, |p| p.line());
+                sink((line, Err(format!("unreadable CSV row: {e}"))));
+                // A row-level error leaves the reader at the next row; an I/O error
+                // cannot happen on a byte slice.
+                if matches!(e.kind(), csv::ErrorKind::Io(_)) {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
+}

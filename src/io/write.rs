@@ -1,0 +1,656 @@
+//! Renderers: a [`Report`] to JSON (SCORING.md §7), JSON Lines, CSV or a table.
+//!
+//! Renderers never compute: everything they print is a field of the report. Text
+//! from the input is escaped for the format it lands in (see [`super::escape`]).
+
+use std::io::{self, Write};
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use crate::error::Error;
+use crate::explain;
+use crate::io::escape;
+use crate::rate::{Assessed, Counts, Interval, Rating, Report, Standing, Summary};
+use crate::rules::Rules;
+use crate::score::Factors;
+
+/// How many contributors each rating lists in JSON and JSON Lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Contributors {
+    All,
+    Top(usize),
+}
+
+impl Default for Contributors {
+    fn default() -> Self {
+        Contributors::Top(5)
+    }
+}
+
+impl FromStr for Contributors {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        if s.eq_ignore_ascii_case("all") {
+            return Ok(Contributors::All);
+        }
+        s.parse::<usize>()
+            .map(Contributors::Top)
+            .map_err(|_| Error::Usage(format!("--contributors takes a number or `all`, not `{s}`")))
+    }
+}
+
+/// Output formats of `score`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutputFormat {
+    #[default]
+    Table,
+    Json,
+    Jsonl,
+    Csv,
+}
+
+impl FromStr for OutputFormat {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.to_ascii_lowercase().as_str() {
+            "table" => Ok(OutputFormat::Table),
+            "json" => Ok(OutputFormat::Json),
+            "jsonl" => Ok(OutputFormat::Jsonl),
+            "csv" => Ok(OutputFormat::Csv),
+            other => Err(Error::Usage(format!(
+                "unknown output format `{other}`; expected table, json, jsonl or csv"
+            ))),
+        }
+    }
+}
+
+/// The `rules` object of every JSON output.
+#[derive(Serialize)]
+pub struct RulesMeta<'a> {
+    pub name: &'a str,
+    pub version: &'a str,
+    pub sha256: &'a str,
+}
+
+impl<'a> RulesMeta<'a> {
+    pub fn of(rules: &'a Rules) -> Self {
+        RulesMeta {
+            name: rules.name(),
+            version: rules.version(),
+            sha256: rules.sha256(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonGradeChange<'a> {
+    grade: &'a str,
+    date: String,
+}
+
+#[derive(Serialize)]
+struct JsonContributor<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    effective_date: String,
+    points: f64,
+    share: f64,
+    factors: &'a Factors,
+}
+
+#[derive(Serialize)]
+struct JsonIncident<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    standing: Standing,
+    date: String,
+    disclosed: Option<String>,
+    effective_date: String,
+    age_days: i64,
+    status: &'a str,
+    data_classes: Vec<&'a str>,
+    records: Option<u64>,
+    third_party: bool,
+    vulnerable_subjects: bool,
+    points: f64,
+    share: f64,
+    factors: &'a Factors,
+    source: String,
+}
+
+#[derive(Serialize)]
+struct JsonRating<'a> {
+    company: &'a str,
+    company_name: Option<&'a str>,
+    industry: Option<&'a str>,
+    score: i64,
+    score_exact: f64,
+    grade: &'a str,
+    risk_points: f64,
+    interval: Interval,
+    incidents: Counts,
+    industry_percentile: Option<f64>,
+    next_grade_change: Option<JsonGradeChange<'a>>,
+    contributors: Vec<JsonContributor<'a>>,
+    explanation: &'a str,
+}
+
+fn json_rating<'a>(rules: &'a Rules, r: &'a Rating<'_>, limit: Contributors) -> JsonRating<'a> {
+    let take = match limit {
+        Contributors::All => usize::MAX,
+        Contributors::Top(n) => n,
+    };
+    JsonRating {
+        company: r.company,
+        company_name: r.company_name,
+        industry: r.industry,
+        score: r.score,
+        score_exact: r.score_exact,
+        grade: r.grade,
+        risk_points: r.risk_points,
+        interval: r.interval,
+        incidents: r.counts,
+        industry_percentile: r.industry_percentile,
+        next_grade_change: r.next_grade_change.as_ref().map(|g| JsonGradeChange {
+            grade: &g.grade,
+            date: g.date.format("%Y-%m-%d").to_string(),
+        }),
+        contributors: r
+            .contributors()
+            .take(take)
+            .map(|a| JsonContributor {
+                id: &a.incident.id,
+                kind: &rules.type_rule(a.incident.type_id).name,
+                effective_date: a.incident.effective().date.format("%Y-%m-%d").to_string(),
+                points: a.points,
+                share: a.share,
+                factors: &a.factors,
+            })
+            .collect(),
+        explanation: &r.explanation,
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    riskrate: &'static str,
+    rules: RulesMeta<'a>,
+    as_of: String,
+    summary: Summary,
+    ratings: Vec<JsonRating<'a>>,
+    rejected: &'a [crate::model::Rejection],
+}
+
+fn json_err(e: serde_json::Error) -> io::Error {
+    io::Error::other(e)
+}
+
+/// Writes `report` in `format`.
+///
+/// # Errors
+/// Only the writer's I/O errors.
+pub fn write_report(
+    out: &mut dyn Write,
+    report: &Report<'_>,
+    format: OutputFormat,
+    limit: Contributors,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Json => write_json(out, report, limit),
+        OutputFormat::Jsonl => {
+            for r in &report.ratings {
+                serde_json::to_writer(&mut *out, &json_rating(report.rules, r, limit))
+                    .map_err(json_err)?;
+                out.write_all(b"\n")?;
+            }
+            Ok(())
+        }
+        OutputFormat::Csv => write_csv(out, report),
+        OutputFormat::Table => write_table(out, report),
+    }
+}
+
+fn write_json(out: &mut dyn Write, report: &Report<'_>, limit: Contributors) -> io::Result<()> {
+    let doc = JsonReport {
+        riskrate: env!("CARGO_PKG_VERSION"),
+        rules: RulesMeta::of(report.rules),
+        as_of: report.as_of.format("%Y-%m-%d").to_string(),
+        summary: report.summary,
+        ratings: report
+            .ratings
+            .iter()
+            .map(|r| json_rating(report.rules, r, limit))
+            .collect(),
+        rejected: report.rejected,
+    };
+    serde_json::to_writer_pretty(&mut *out, &doc).map_err(json_err)?;
+    out.write_all(b"\n")
+}
+
+fn opt_num(x: Option<f64>) -> String {
+    x.map_or_else(String::new, |v| v.to_string())
+}
+
+fn write_csv(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "company",
+        "company_name",
+        "industry",
+        "score",
+        "score_exact",
+        "grade",
+        "risk_points",
+        "interval_low",
+        "interval_high",
+        "counted",
+        "expired",
+        "future",
+        "industry_percentile",
+        "next_grade",
+        "next_grade_date",
+        "explanation",
+    ])?;
+    for r in &report.ratings {
+        let (ng, nd) = r
+            .next_grade_change
+            .as_ref()
+            .map_or((String::new(), String::new()), |g| {
+                (g.grade.clone(), g.date.format("%Y-%m-%d").to_string())
+            });
+        w.write_record([
+            escape::csv_cell(r.company).as_ref(),
+            escape::csv_cell(r.company_name.unwrap_or("")).as_ref(),
+            escape::csv_cell(r.industry.unwrap_or("")).as_ref(),
+            &r.score.to_string(),
+            &r.score_exact.to_string(),
+            escape::csv_cell(r.grade).as_ref(),
+            &r.risk_points.to_string(),
+            &r.interval.low.to_string(),
+            &r.interval.high.to_string(),
+            &r.counts.counted.to_string(),
+            &r.counts.expired.to_string(),
+            &r.counts.future.to_string(),
+            &opt_num(r.industry_percentile),
+            escape::csv_cell(&ng).as_ref(),
+            &nd,
+            escape::csv_cell(&r.explanation).as_ref(),
+        ])?;
+    }
+    w.flush()
+}
+
+/// Left-aligned text columns, with widths from the widest cell.
+struct Table {
+    rows: Vec<Vec<String>>,
+    right: Vec<bool>,
+}
+
+impl Table {
+    fn write(&self, out: &mut dyn Write) -> io::Result<()> {
+        let cols = self.rows.first().map_or(0, Vec::len);
+        let widths: Vec<usize> = (0..cols)
+            .map(|c| {
+                self.rows
+                    .iter()
+                    .map(|r| r.get(c).map_or(0, |s| s.chars().count()))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        for row in &self.rows {
+            let mut line = String::new();
+            for (c, cell) in row.iter().enumerate() {
+                let pad = widths[c].saturating_sub(cell.chars().count());
+                if c > 0 {
+                    line.push_str("  ");
+                }
+                if self.right.get(c).copied().unwrap_or(false) {
+                    line.push_str(&" ".repeat(pad));
+                    line.push_str(cell);
+                } else {
+                    line.push_str(cell);
+                    if c + 1 < row.len() {
+                        line.push_str(&" ".repeat(pad));
+                    }
+                }
+            }
+            writeln!(out, "{}", line.trim_end())?;
+        }
+        Ok(())
+    }
+}
+
+/// Input text for a table cell: escaped for the terminal and cut to `max` chars.
+fn cell(s: &str, max: usize) -> String {
+    let s = escape::terminal(s);
+    if s.chars().count() <= max {
+        s.into_owned()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn header_line(out: &mut dyn Write, rules: &Rules, as_of: chrono::NaiveDate) -> io::Result<()> {
+    writeln!(
+        out,
+        "riskrate {} · rules {} v{} (sha256 {}) · as of {}",
+        env!("CARGO_PKG_VERSION"),
+        escape::terminal(rules.name()),
+        escape::terminal(rules.version()),
+        rules.sha256().get(..12).unwrap_or(""),
+        as_of.format("%Y-%m-%d")
+    )
+}
+
+fn summary_line(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
+    writeln!(
+        out,
+        "read {} = counted {} + expired {} + future {} + rejected {} · {} {}",
+        s.read,
+        s.counted,
+        s.expired,
+        s.future,
+        s.rejected,
+        s.companies,
+        if s.companies == 1 {
+            "company"
+        } else {
+            "companies"
+        }
+    )
+}
+
+fn write_table(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
+    let rules = report.rules;
+    header_line(out, rules, report.as_of)?;
+    writeln!(out)?;
+    let level = crate::rules::round_half_up(rules.interval().level * 100.0);
+    let mut rows = vec![vec![
+        "COMPANY".to_string(),
+        "NAME".into(),
+        "SCORE".into(),
+        "GRADE".into(),
+        format!("{level}% INTERVAL"),
+        "INCIDENTS".into(),
+        "PCTL".into(),
+        "NEXT CHANGE".into(),
+        "LARGEST CONTRIBUTOR".into(),
+    ]];
+    for r in &report.ratings {
+        let c = r.counts;
+        rows.push(vec![
+            cell(r.company, 32),
+            cell(r.company_name.unwrap_or(""), 28),
+            r.score.to_string(),
+            cell(r.grade, 4),
+            format!("{}–{}", r.interval.low, r.interval.high),
+            format!("{} ({}e {}f)", c.counted, c.expired, c.future),
+            r.industry_percentile
+                .map_or("-".into(), |p| format!("{p:.0}")),
+            r.next_grade_change.as_ref().map_or("-".into(), |g| {
+                format!("{} on {}", cell(&g.grade, 4), g.date.format("%Y-%m-%d"))
+            }),
+            r.contributors().next().map_or("-".into(), |a| {
+                format!(
+                    "{} {} {}",
+                    rules.type_rule(a.incident.type_id).name,
+                    cell(&a.incident.id, 24),
+                    explain::percent(a.share)
+                )
+            }),
+        ]);
+    }
+    Table {
+        rows,
+        right: vec![false, false, true, false, false, false, true, false, false],
+    }
+    .write(out)?;
+    writeln!(out)?;
+    summary_line(out, &report.summary)
+}
+
+/// Output formats of `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExplainFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+impl FromStr for ExplainFormat {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        match s.to_ascii_lowercase().as_str() {
+            "text" => Ok(ExplainFormat::Text),
+            "json" => Ok(ExplainFormat::Json),
+            other => Err(Error::Usage(format!(
+                "unknown explain format `{other}`; expected text or json"
+            ))),
+        }
+    }
+}
+
+fn json_incident<'a>(
+    report: &'a Report<'_>,
+    a: &'a Assessed<'_>,
+    files: &[String],
+) -> JsonIncident<'a> {
+    let rules = report.rules;
+    let inc = a.incident;
+    JsonIncident {
+        id: &inc.id,
+        kind: &rules.type_rule(inc.type_id).name,
+        standing: a.standing,
+        date: inc.date.to_string(),
+        disclosed: inc.disclosed.map(|d| d.to_string()),
+        effective_date: inc.effective().date.format("%Y-%m-%d").to_string(),
+        age_days: a.age_days,
+        status: inc.status.as_str(),
+        data_classes: inc
+            .classes()
+            .map(|c| rules.class_rule(c).name.as_str())
+            .collect(),
+        records: inc.records,
+        third_party: inc.third_party,
+        vulnerable_subjects: inc.vulnerable_subjects,
+        points: a.points,
+        share: a.share,
+        factors: &a.factors,
+        source: format!(
+            "{}:{}",
+            files.get(inc.file as usize).map_or("", String::as_str),
+            inc.line
+        ),
+    }
+}
+
+#[derive(Serialize)]
+struct JsonExplain<'a> {
+    riskrate: &'static str,
+    rules: RulesMeta<'a>,
+    as_of: String,
+    rating: JsonRating<'a>,
+    incidents: Vec<JsonIncident<'a>>,
+}
+
+/// Writes the full account of one company's rating: every incident with every factor.
+///
+/// # Errors
+/// Only the writer's I/O errors.
+pub fn write_explain(
+    out: &mut dyn Write,
+    report: &Report<'_>,
+    rating: &Rating<'_>,
+    files: &[String],
+    format: ExplainFormat,
+) -> io::Result<()> {
+    let rules = report.rules;
+    match format {
+        ExplainFormat::Json => {
+            let doc = JsonExplain {
+                riskrate: env!("CARGO_PKG_VERSION"),
+                rules: RulesMeta::of(rules),
+                as_of: report.as_of.format("%Y-%m-%d").to_string(),
+                rating: json_rating(rules, rating, Contributors::All),
+                incidents: rating
+                    .incidents
+                    .iter()
+                    .map(|a| json_incident(report, a, files))
+                    .collect(),
+            };
+            serde_json::to_writer_pretty(&mut *out, &doc).map_err(json_err)?;
+            out.write_all(b"\n")
+        }
+        ExplainFormat::Text => {
+            header_line(out, rules, report.as_of)?;
+            writeln!(out)?;
+            writeln!(
+                out,
+                "{} ({})",
+                escape::terminal(rating.display_name()),
+                escape::terminal(rating.company)
+            )?;
+            writeln!(
+                out,
+                "  score {} ({}), exact {:.6}, {}% interval {}–{}, risk points {:.6}",
+                rating.score,
+                escape::terminal(rating.grade),
+                rating.score_exact,
+                crate::rules::round_half_up(rating.interval.level * 100.0),
+                rating.interval.low,
+                rating.interval.high,
+                rating.risk_points
+            )?;
+            writeln!(
+                out,
+                "  industry: {}; percentile: {}",
+                rating
+                    .industry
+                    .map_or("-".into(), |i| escape::terminal(i).into_owned()),
+                rating
+                    .industry_percentile
+                    .map_or("-".into(), |p| format!("{p:.1}"))
+            )?;
+            writeln!(
+                out,
+                "  next grade change: {}",
+                rating
+                    .next_grade_change
+                    .as_ref()
+                    .map_or("none".into(), |g| format!(
+                        "{} on {}",
+                        escape::terminal(&g.grade),
+                        g.date.format("%Y-%m-%d")
+                    ))
+            )?;
+            writeln!(out)?;
+            let mut rows = vec![
+                [
+                    "ID",
+                    "TYPE",
+                    "STANDING",
+                    "EFFECTIVE",
+                    "AGE",
+                    "BASE",
+                    "SEV",
+                    "IMP",
+                    "DATA",
+                    "VOL",
+                    "CONF",
+                    "REC",
+                    "DECAY",
+                    "POINTS",
+                    "SHARE",
+                ]
+                .map(String::from)
+                .to_vec(),
+            ];
+            for a in &rating.incidents {
+                let f = &a.factors;
+                let counted = a.standing == Standing::Counted;
+                rows.push(vec![
+                    cell(&a.incident.id, 32),
+                    rules.type_rule(a.incident.type_id).name.clone(),
+                    match a.standing {
+                        Standing::Counted => "counted".into(),
+                        Standing::Expired => "EXPIRED".into(),
+                        Standing::Future => "FUTURE".into(),
+                    },
+                    a.incident.effective().date.format("%Y-%m-%d").to_string(),
+                    a.age_days.to_string(),
+                    format!("{}", f.base),
+                    format!("{:.2}", f.severity),
+                    format!("{:.2}", f.impact),
+                    format!("{:.2}", f.data),
+                    format!("{:.2}", f.volume),
+                    format!("{:.2}", f.confidence),
+                    format!("{:.2}", f.recurrence),
+                    format!("{:.4}", f.decay),
+                    format!("{:.2}", a.points),
+                    if counted {
+                        explain::percent(a.share)
+                    } else {
+                        "-".into()
+                    },
+                ]);
+            }
+            Table {
+                rows,
+                right: vec![
+                    false, false, false, false, true, true, true, true, true, true, true, true,
+                    true, true, true,
+                ],
+            }
+            .write(out)?;
+            for a in &rating.incidents {
+                let words = explain::data_words(rules, a.incident);
+                writeln!(
+                    out,
+                    "  {}: {} of {}, {}{}{}",
+                    cell(&a.incident.id, 32),
+                    rules.type_rule(a.incident.type_id).name,
+                    explain::when(a.incident),
+                    a.incident.status.as_str(),
+                    if a.incident.third_party {
+                        ", at a third party"
+                    } else {
+                        ""
+                    },
+                    if words.is_empty() {
+                        String::new()
+                    } else {
+                        format!("; {}", words.join(", "))
+                    }
+                )?;
+            }
+            writeln!(out)?;
+            writeln!(out, "{}", escape::terminal(&rating.explanation))
+        }
+    }
+}
+
+/// The first rejections, one per line, for a stderr summary.
+pub fn rejection_summary(rejected: &[crate::model::Rejection], max: usize) -> String {
+    let mut s = format!(
+        "{} record{} rejected",
+        rejected.len(),
+        if rejected.len() == 1 { "" } else { "s" }
+    );
+    for r in rejected.iter().take(max) {
+        s.push_str("\n  ");
+        s.push_str(&escape::terminal(&r.to_string()));
+    }
+    if rejected.len() > max {
+        s.push_str(&format!(
+            "\n  … and {} more (see --format json)",
+            rejected.len() - max
+        ));
+    }
+    s
+}

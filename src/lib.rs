@@ -1,0 +1,21 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+// The library never panics on input: `unwrap`, `expect` and `panic!` are denied by
+// the crate's lints (Cargo.toml); the few indexing invariants are proven where used.
+
+pub mod dataset;
+pub mod error;
+pub mod explain;
+pub mod io;
+pub mod model;
+pub mod rate;
+pub mod rules;
+pub mod score;
+
+pub use dataset::Dataset;
+pub use error::{Error, Location};
+pub use io::read::Format;
+pub use io::write::{Contributors, ExplainFormat, OutputFormat, write_explain, write_report};
+pub use model::{Incident, PartialDate, Precision, Record, Rejection, Status, Value};
+pub use rate::{Assessed, Counts, GradeChange, Interval, Rating, Report, Standing, Summary, rate};
+pub use rules::{Rules, RulesError};

@@ -1,0 +1,47 @@
+//! The `riskrate` command: parses arguments and dispatches to `cli::*`.
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use cli::Exit;
+
+/// Transparent, reproducible cyber-risk ratings from incident records.
+///
+/// Every weight lives in a rules file (see `riskrate rules show`); every rating says
+/// why it is what it is (see `riskrate explain`).
+#[derive(Debug, Parser)]
+#[command(name = "riskrate", version, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Score(cli::score::ScoreArgs),
+    Explain(cli::explain::ExplainArgs),
+    Rules(cli::rules::RulesArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match &cli.command {
+        Command::Score(a) => cli::score::run(a),
+        Command::Explain(a) => cli::explain::run(a),
+        Command::Rules(a) => cli::rules::run(a),
+    };
+    match result {
+        Ok(Exit::Ok) => ExitCode::SUCCESS,
+        Ok(Exit::Failed) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!(
+                "riskrate: error: {}",
+                riskrate::io::escape::terminal(&e.to_string())
+            );
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,868 @@
+//! The canonical incident (SCORING.md §1): raw records as read, and the checked,
+//! typed [`Incident`] the engine rates.
+//!
+//! Readers of every format produce a [`Record`]: field values exactly as the input
+//! gave them (strings, numbers, lists), so one place — [`Record::normalize`] — decides
+//! what is valid. Numbers given as strings (`"severity": "100"`), partial dates
+//! (`10/2020`) and aliases are accepted here and nowhere else.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use chrono::{Datelike, NaiveDate};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::error::Location;
+use crate::rules::{ClassId, Rules, TypeId};
+
+/// How much of a date the input gave: `2020-10-05`, `2020-10` (or `10/2020`), `2020`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Precision {
+    Day,
+    Month,
+    Year,
+}
+
+/// A date as given: a partial date stands for the first day of its month or year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PartialDate {
+    pub date: NaiveDate,
+    pub precision: Precision,
+}
+
+impl PartialDate {
+    /// Parses the forms of SCORING.md §1: `YYYY-MM-DD`, `YYYY-MM`, `MM/YYYY`,
+    /// `M/YYYY`, `YYYY` (four-digit years). Anything else is `None`.
+    pub fn parse(s: &str) -> Option<PartialDate> {
+        let s = s.trim();
+        let digits = |x: &str, n: usize| x.len() == n && x.bytes().all(|b| b.is_ascii_digit());
+        let ymd = |y: &str, m: &str, d: &str| -> Option<NaiveDate> {
+            NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+        };
+        let (date, precision) = if let Some((m, y)) = s.split_once('/') {
+            if !(digits(m, 1) || digits(m, 2)) || !digits(y, 4) {
+                return None;
+            }
+            (ymd(y, m, "1")?, Precision::Month)
+        } else {
+            let parts: Vec<&str> = s.split('-').collect();
+            match parts.as_slice() {
+                [y] if digits(y, 4) => (ymd(y, "1", "1")?, Precision::Year),
+                [y, m] if digits(y, 4) && digits(m, 2) => (ymd(y, m, "1")?, Precision::Month),
+                [y, m, d] if digits(y, 4) && digits(m, 2) && digits(d, 2) => {
+                    (ymd(y, m, d)?, Precision::Day)
+                }
+                _ => return None,
+            }
+        };
+        Some(PartialDate { date, precision })
+    }
+}
+
+impl fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.date;
+        match self.precision {
+            Precision::Day => write!(f, "{}", d.format("%Y-%m-%d")),
+            Precision::Month => write!(f, "{:04}-{:02}", d.year(), d.month()),
+            Precision::Year => write!(f, "{:04}", d.year()),
+        }
+    }
+}
+
+/// How sure the source is that the incident happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Confirmed,
+    Alleged,
+    Disputed,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Confirmed => "confirmed",
+            Status::Alleged => "alleged",
+            Status::Disputed => "disputed",
+        }
+    }
+}
+
+/// A checked incident, ready to rate under the rules it was checked against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    pub id: String,
+    pub company: String,
+    pub company_name: Option<String>,
+    pub industry: Option<String>,
+    pub country: Option<String>,
+    /// The type with the highest base among those the record named.
+    pub type_id: TypeId,
+    pub date: PartialDate,
+    pub disclosed: Option<PartialDate>,
+    /// 0..=100.
+    pub severity: f64,
+    /// 1..=len(impact multipliers).
+    pub impact: u8,
+    /// Bit `c` set when data class `c` was named.
+    pub data_classes: u64,
+    pub records: Option<u64>,
+    pub status: Status,
+    pub third_party: bool,
+    pub vulnerable_subjects: bool,
+    /// Index of the input file within its [`crate::Dataset`], and the 1-based line.
+    pub file: u32,
+    pub line: u64,
+}
+
+impl Incident {
+    /// `disclosed` when given, else `date`: the day the incident became known.
+    pub fn effective(&self) -> PartialDate {
+        self.disclosed.unwrap_or(self.date)
+    }
+
+    /// The data classes named, in class order.
+    pub fn classes(&self) -> impl Iterator<Item = ClassId> + '_ {
+        (0..64u8).filter(move |c| self.data_classes & (1u64 << c) != 0)
+    }
+}
+
+/// A record that could not become an incident, and why.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Rejection {
+    pub file: String,
+    pub line: u64,
+    /// The record's id, when it had a readable one.
+    pub id: Option<String>,
+    /// The field at fault; `None` when the record as a whole is unreadable.
+    pub field: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.file, self.line)?;
+        if let Some(id) = &self.id {
+            write!(f, " id {id:?}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, " field {field}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// A field value exactly as the input gave it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Value<'a> {
+    #[default]
+    Null,
+    Bool(bool),
+    Int(i64),
+    UInt(u64),
+    Float(f64),
+    Str(Cow<'a, str>),
+    List(Vec<Value<'a>>),
+    /// A JSON object where a scalar was expected.
+    Object,
+}
+
+impl Value<'_> {
+    fn is_missing(&self) -> bool {
+        match self {
+            Value::Null => true,
+            Value::Str(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Value::Null => "null".into(),
+            Value::Bool(b) => b.to_string(),
+            Value::Int(i) => i.to_string(),
+            Value::UInt(u) => u.to_string(),
+            Value::Float(x) => x.to_string(),
+            Value::Str(s) => format!("{:?}", truncate(s, 60)),
+            Value::List(_) => "a list".into(),
+            Value::Object => "an object".into(),
+        }
+    }
+
+    /// A scalar as text (numbers in their shortest form); `None` for lists/objects.
+    fn text(&self) -> Option<Cow<'_, str>> {
+        match self {
+            Value::Str(s) => Some(Cow::Borrowed(s.as_ref())),
+            Value::Int(i) => Some(Cow::Owned(i.to_string())),
+            Value::UInt(u) => Some(Cow::Owned(u.to_string())),
+            Value::Float(x) => Some(Cow::Owned(x.to_string())),
+            Value::Bool(b) => Some(Cow::Owned(b.to_string())),
+            _ => None,
+        }
+    }
+
+    fn number(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::UInt(u) => Some(*u as f64),
+            Value::Float(x) => Some(*x),
+            Value::Str(s) => s.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
+            _ => None,
+        }
+    }
+
+    fn into_owned(self) -> Value<'static> {
+        match self {
+            Value::Null => Value::Null,
+            Value::Bool(b) => Value::Bool(b),
+            Value::Int(i) => Value::Int(i),
+            Value::UInt(u) => Value::UInt(u),
+            Value::Float(x) => Value::Float(x),
+            Value::Str(s) => Value::Str(Cow::Owned(s.into_owned())),
+            Value::List(l) => Value::List(l.into_iter().map(Value::into_owned).collect()),
+            Value::Object => Value::Object,
+        }
+    }
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(n).collect();
+        t.push('…');
+        t
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Value<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Value<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON value")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Value<'de>, E> {
+                Ok(Value::Bool(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Value<'de>, E> {
+                Ok(Value::Int(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Value<'de>, E> {
+                Ok(Value::UInt(v))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Value<'de>, E> {
+                Ok(Value::Float(v))
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Value<'de>, E> {
+                Ok(Value::Str(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Value<'de>, E> {
+                Ok(Value::Str(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Value<'de>, E> {
+                Ok(Value::Str(Cow::Owned(v)))
+            }
+            fn visit_unit<E>(self) -> Result<Value<'de>, E> {
+                Ok(Value::Null)
+            }
+            fn visit_none<E>(self) -> Result<Value<'de>, E> {
+                Ok(Value::Null)
+            }
+            fn visit_some<D2: Deserializer<'de>>(self, d: D2) -> Result<Value<'de>, D2::Error> {
+                serde::Deserialize::deserialize(d)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value<'de>, A::Error> {
+                let mut out = Vec::new();
+                while let Some(v) = seq.next_element::<Value<'de>>()? {
+                    out.push(v);
+                }
+                Ok(Value::List(out))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value<'de>, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Value::Object)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The fields of SCORING.md §1, by name. `linkid` is the seed data's name for `company`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FieldName {
+    Id,
+    Company,
+    LinkId,
+    CompanyName,
+    Industry,
+    Country,
+    Type,
+    Date,
+    Disclosed,
+    Severity,
+    Impact,
+    DataTypes,
+    Records,
+    Status,
+    ThirdParty,
+    VulnerableSubjects,
+    Other,
+}
+
+impl FieldName {
+    pub(crate) fn from_name(s: &str) -> FieldName {
+        match s {
+            "id" => FieldName::Id,
+            "company" => FieldName::Company,
+            "linkid" => FieldName::LinkId,
+            "company_name" => FieldName::CompanyName,
+            "industry" => FieldName::Industry,
+            "country" => FieldName::Country,
+            "type" => FieldName::Type,
+            "date" => FieldName::Date,
+            "disclosed" => FieldName::Disclosed,
+            "severity" => FieldName::Severity,
+            "impact" => FieldName::Impact,
+            "data_types" => FieldName::DataTypes,
+            "records" => FieldName::Records,
+            "status" => FieldName::Status,
+            "third_party" => FieldName::ThirdParty,
+            "vulnerable_subjects" => FieldName::VulnerableSubjects,
+            _ => FieldName::Other,
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FieldName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = FieldName;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<FieldName, E> {
+                Ok(FieldName::from_name(v))
+            }
+        }
+        d.deserialize_identifier(V)
+    }
+}
+
+/// One input record, its fields as given. Build one in code with [`Record::new`] and
+/// the setters, or let a reader produce it; [`Record::normalize`] checks it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Record<'a> {
+    pub id: Value<'a>,
+    pub company: Value<'a>,
+    pub linkid: Value<'a>,
+    pub company_name: Value<'a>,
+    pub industry: Value<'a>,
+    pub country: Value<'a>,
+    pub kind: Value<'a>,
+    pub date: Value<'a>,
+    pub disclosed: Value<'a>,
+    pub severity: Value<'a>,
+    pub impact: Value<'a>,
+    pub data_types: Value<'a>,
+    pub records: Value<'a>,
+    pub status: Value<'a>,
+    pub third_party: Value<'a>,
+    pub vulnerable_subjects: Value<'a>,
+    /// A field given twice in one JSON object: the record is rejected.
+    pub(crate) repeated: Option<&'static str>,
+}
+
+impl<'de> serde::Deserialize<'de> for Record<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Record<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an incident object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Record<'de>, A::Error> {
+                let mut r = Record::default();
+                while let Some(name) = map.next_key::<FieldName>()? {
+                    if name == FieldName::Other {
+                        map.next_value::<IgnoredAny>()?;
+                        continue;
+                    }
+                    let v: Value<'de> = map.next_value()?;
+                    r.set(name, v);
+                }
+                Ok(r)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+fn field_label(name: FieldName) -> &'static str {
+    match name {
+        FieldName::Id => "id",
+        FieldName::Company => "company",
+        FieldName::LinkId => "linkid",
+        FieldName::CompanyName => "company_name",
+        FieldName::Industry => "industry",
+        FieldName::Country => "country",
+        FieldName::Type => "type",
+        FieldName::Date => "date",
+        FieldName::Disclosed => "disclosed",
+        FieldName::Severity => "severity",
+        FieldName::Impact => "impact",
+        FieldName::DataTypes => "data_types",
+        FieldName::Records => "records",
+        FieldName::Status => "status",
+        FieldName::ThirdParty => "third_party",
+        FieldName::VulnerableSubjects => "vulnerable_subjects",
+        FieldName::Other => "other",
+    }
+}
+
+/// Why a record was rejected, before its location is attached.
+struct Fault {
+    field: Option<&'static str>,
+    message: String,
+}
+
+fn fault(field: &'static str, message: impl Into<String>) -> Fault {
+    Fault {
+        field: Some(field),
+        message: message.into(),
+    }
+}
+
+impl<'a> Record<'a> {
+    /// A record with the required fields; the rest default as SCORING.md §1 says.
+    pub fn new(id: &str, company: &str, kind: &str, date: &str) -> Record<'static> {
+        Record {
+            id: Value::Str(Cow::Owned(id.to_string())),
+            company: Value::Str(Cow::Owned(company.to_string())),
+            kind: Value::Str(Cow::Owned(kind.to_string())),
+            date: Value::Str(Cow::Owned(date.to_string())),
+            ..Record::default()
+        }
+    }
+
+    /// Sets a field by its SCORING.md name (`severity`, `data_types`, …); unknown
+    /// names are ignored, as unknown input fields are.
+    pub fn with(mut self, field: &str, value: Value<'a>) -> Self {
+        self.set(FieldName::from_name(field), value);
+        self
+    }
+
+    pub(crate) fn set(&mut self, name: FieldName, v: Value<'a>) {
+        let slot = match name {
+            FieldName::Id => &mut self.id,
+            FieldName::Company => &mut self.company,
+            FieldName::LinkId => &mut self.linkid,
+            FieldName::CompanyName => &mut self.company_name,
+            FieldName::Industry => &mut self.industry,
+            FieldName::Country => &mut self.country,
+            FieldName::Type => &mut self.kind,
+            FieldName::Date => &mut self.date,
+            FieldName::Disclosed => &mut self.disclosed,
+            FieldName::Severity => &mut self.severity,
+            FieldName::Impact => &mut self.impact,
+            FieldName::DataTypes => &mut self.data_types,
+            FieldName::Records => &mut self.records,
+            FieldName::Status => &mut self.status,
+            FieldName::ThirdParty => &mut self.third_party,
+            FieldName::VulnerableSubjects => &mut self.vulnerable_subjects,
+            FieldName::Other => return,
+        };
+        if *slot != Value::Null && self.repeated.is_none() {
+            self.repeated = Some(field_label(name));
+        }
+        *slot = v;
+    }
+
+    /// Detaches the record from the buffer it was read from.
+    pub fn into_owned(self) -> Record<'static> {
+        Record {
+            id: self.id.into_owned(),
+            company: self.company.into_owned(),
+            linkid: self.linkid.into_owned(),
+            company_name: self.company_name.into_owned(),
+            industry: self.industry.into_owned(),
+            country: self.country.into_owned(),
+            kind: self.kind.into_owned(),
+            date: self.date.into_owned(),
+            disclosed: self.disclosed.into_owned(),
+            severity: self.severity.into_owned(),
+            impact: self.impact.into_owned(),
+            data_types: self.data_types.into_owned(),
+            records: self.records.into_owned(),
+            status: self.status.into_owned(),
+            third_party: self.third_party.into_owned(),
+            vulnerable_subjects: self.vulnerable_subjects.into_owned(),
+            repeated: self.repeated,
+        }
+    }
+
+    /// The record's id as text, when it has a usable one (for rejection messages).
+    pub fn id_text(&self) -> Option<String> {
+        if self.id.is_missing() {
+            return None;
+        }
+        self.id.text().map(|s| s.into_owned())
+    }
+
+    /// Checks every field against SCORING.md §1 and the rules' types and classes.
+    ///
+    /// # Errors
+    /// A [`Rejection`] naming the location, the id when known, the first field at
+    /// fault and why.
+    pub fn normalize(
+        &self,
+        rules: &Rules,
+        file: u32,
+        at: &Location,
+    ) -> Result<Incident, Rejection> {
+        self.check(rules, file, at.line).map_err(|f| Rejection {
+            file: at.file.clone(),
+            line: at.line,
+            id: self.id_text(),
+            field: f.field.map(str::to_string),
+            message: f.message,
+        })
+    }
+
+    fn check(&self, rules: &Rules, file: u32, line: u64) -> Result<Incident, Fault> {
+        if let Some(name) = self.repeated {
+            return Err(fault(name, format!("field `{name}` is given twice")));
+        }
+        let id = required_text(&self.id, "id")?;
+        let company = if self.company.is_missing() {
+            required_text(&self.linkid, "company")?
+        } else {
+            required_text(&self.company, "company")?
+        };
+        let company_name = optional_text(&self.company_name, "company_name")?;
+        let industry = optional_text(&self.industry, "industry")?;
+        let country = optional_text(&self.country, "country")?;
+
+        let type_id = self.type_id(rules)?;
+        let date = match &self.date {
+            v if v.is_missing() => return Err(fault("date", "missing date")),
+            v => parse_date(v, "date")?,
+        };
+        let disclosed = match &self.disclosed {
+            v if v.is_missing() => None,
+            v => Some(parse_date(v, "disclosed")?),
+        };
+
+        let severity = if self.severity.is_missing() {
+            rules.severity.default
+        } else {
+            let s = self.severity.number().ok_or_else(|| {
+                fault(
+                    "severity",
+                    format!("severity {} is not a number", self.severity.describe()),
+                )
+            })?;
+            if !(0.0..=100.0).contains(&s) {
+                return Err(fault(
+                    "severity",
+                    format!("severity {s} is outside 0..=100"),
+                ));
+            }
+            s
+        };
+
+        let levels = rules.impact.multipliers.len();
+        let impact = if self.impact.is_missing() {
+            rules.impact.default
+        } else {
+            let i = integer(&self.impact).ok_or_else(|| {
+                fault(
+                    "impact",
+                    format!("impact {} is not an integer", self.impact.describe()),
+                )
+            })?;
+            match u8::try_from(i) {
+                Ok(i) if i >= 1 && usize::from(i) <= levels => i,
+                _ => {
+                    return Err(fault(
+                        "impact",
+                        format!("impact {i} is outside 1..={levels}"),
+                    ));
+                }
+            }
+        };
+
+        let data_classes = self.classes(rules)?;
+
+        let records = if self.records.is_missing() {
+            None
+        } else {
+            let n = integer(&self.records).ok_or_else(|| {
+                fault(
+                    "records",
+                    format!("records {} is not a whole number", self.records.describe()),
+                )
+            })?;
+            Some(
+                u64::try_from(n)
+                    .map_err(|_| fault("records", format!("records {n} is negative")))?,
+            )
+        };
+
+        let status = match &self.status {
+            v if v.is_missing() => Status::Confirmed,
+            v => match v.text().map(|t| t.trim().to_lowercase()).as_deref() {
+                Some("confirmed") => Status::Confirmed,
+                Some("alleged") => Status::Alleged,
+                Some("disputed") => Status::Disputed,
+                _ => {
+                    return Err(fault(
+                        "status",
+                        format!(
+                            "status {} is not one of confirmed, alleged, disputed",
+                            v.describe()
+                        ),
+                    ));
+                }
+            },
+        };
+        let third_party = flag(&self.third_party, "third_party")?;
+        let vulnerable_subjects = flag(&self.vulnerable_subjects, "vulnerable_subjects")?;
+
+        Ok(Incident {
+            id,
+            company,
+            company_name,
+            industry,
+            country,
+            type_id,
+            date,
+            disclosed,
+            severity,
+            impact,
+            data_classes,
+            records,
+            status,
+            third_party,
+            vulnerable_subjects,
+            file,
+            line,
+        })
+    }
+
+    /// Several comma-separated types take the highest base (the first on a tie).
+    fn type_id(&self, rules: &Rules) -> Result<TypeId, Fault> {
+        if self.kind.is_missing() {
+            return Err(fault("type", "missing type"));
+        }
+        let text = self.kind.text().ok_or_else(|| {
+            fault(
+                "type",
+                format!("type must be text, found {}", self.kind.describe()),
+            )
+        })?;
+        let mut best: Option<TypeId> = None;
+        for part in text.split(',') {
+            if part.trim().is_empty() {
+                continue;
+            }
+            let id = rules.type_id(part).ok_or_else(|| {
+                fault(
+                    "type",
+                    format!(
+                        "unknown type {:?}; known types: {}",
+                        truncate(part.trim(), 60),
+                        rules
+                            .types
+                            .iter()
+                            .map(|t| t.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                )
+            })?;
+            best = match best {
+                Some(b) if rules.type_rule(b).base >= rules.type_rule(id).base => Some(b),
+                _ => Some(id),
+            };
+        }
+        best.ok_or_else(|| fault("type", "missing type"))
+    }
+
+    fn classes(&self, rules: &Rules) -> Result<u64, Fault> {
+        let mut set = 0u64;
+        let mut add = |name: &str| -> Result<(), Fault> {
+            if name.trim().is_empty() {
+                return Ok(());
+            }
+            let c = rules.class_id(name).ok_or_else(|| {
+                fault(
+                    "data_types",
+                    format!("unknown data class {:?}", truncate(name.trim(), 60)),
+                )
+            })?;
+            set |= 1u64 << c;
+            Ok(())
+        };
+        match &self.data_types {
+            Value::Null => {}
+            Value::Str(s) => {
+                for part in s.split(';') {
+                    add(part)?;
+                }
+            }
+            Value::List(items) => {
+                for item in items {
+                    match item {
+                        Value::Str(s) => add(s)?,
+                        Value::Null => {}
+                        other => {
+                            return Err(fault(
+                                "data_types",
+                                format!(
+                                    "data_types must hold names of data classes, found {}",
+                                    other.describe()
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+            other => {
+                return Err(fault(
+                    "data_types",
+                    format!(
+                        "data_types must be a list of data classes, found {}",
+                        other.describe()
+                    ),
+                ));
+            }
+        }
+        Ok(set)
+    }
+}
+
+fn required_text(v: &Value<'_>, field: &'static str) -> Result<String, Fault> {
+    if v.is_missing() {
+        return Err(fault(field, format!("missing {field}")));
+    }
+    match v {
+        Value::Str(s) => Ok(s.to_string()),
+        Value::Int(_) | Value::UInt(_) | Value::Float(_) => {
+            Ok(v.text().map(|t| t.into_owned()).unwrap_or_default())
+        }
+        other => Err(fault(
+            field,
+            format!("{field} must be text, found {}", other.describe()),
+        )),
+    }
+}
+
+fn optional_text(v: &Value<'_>, field: &'static str) -> Result<Option<String>, Fault> {
+    if v.is_missing() {
+        return Ok(None);
+    }
+    required_text(v, field).map(Some)
+}
+
+/// A whole number given as a number or numeric string (`4`, `4.0`, `"4"`).
+fn integer(v: &Value<'_>) -> Option<i128> {
+    match v {
+        Value::Int(i) => Some(i128::from(*i)),
+        Value::UInt(u) => Some(i128::from(*u)),
+        Value::Float(_) | Value::Str(_) => {
+            if let Value::Str(s) = v
+                && let Ok(i) = s.trim().parse::<i128>()
+            {
+                return Some(i);
+            }
+            let x = v.number()?;
+            (x.fract() == 0.0 && x.abs() < 1.8e19).then_some(x as i128)
+        }
+        _ => None,
+    }
+}
+
+fn parse_date(v: &Value<'_>, field: &'static str) -> Result<PartialDate, Fault> {
+    let parsed = match v {
+        Value::Str(s) => PartialDate::parse(s),
+        // A bare year given as a number: 2020.
+        Value::Int(_) | Value::UInt(_) => v.text().and_then(|t| PartialDate::parse(&t)),
+        _ => None,
+    };
+    parsed.ok_or_else(|| {
+        fault(
+            field,
+            format!(
+                "{field} {} is not a date (YYYY-MM-DD, YYYY-MM, MM/YYYY or YYYY)",
+                v.describe()
+            ),
+        )
+    })
+}
+
+fn flag(v: &Value<'_>, field: &'static str) -> Result<bool, Fault> {
+    match v {
+        Value::Null => Ok(false),
+        Value::Bool(b) => Ok(*b),
+        Value::Int(0) | Value::UInt(0) => Ok(false),
+        Value::Int(1) | Value::UInt(1) => Ok(true),
+        Value::Str(s) => match s.trim().to_lowercase().as_str() {
+            "" | "false" | "no" | "0" => Ok(false),
+            "true" | "yes" | "1" => Ok(true),
+            _ => Err(fault(
+                field,
+                format!("{field} {} is not true or false", v.describe()),
+            )),
+        },
+        other => Err(fault(
+            field,
+            format!("{field} {} is not true or false", other.describe()),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    use super::*;
+
+    #[test]
+    fn dates_in_every_form() {
+        let d = |s: &str| PartialDate::parse(s).map(|p| (p.date.to_string(), p.precision));
+        assert_eq!(d("2020-10-05"), Some(("2020-10-05".into(), Precision::Day)));
+        assert_eq!(d("2020-10"), Some(("2020-10-01".into(), Precision::Month)));
+        assert_eq!(d("10/2020"), Some(("2020-10-01".into(), Precision::Month)));
+        assert_eq!(d("3/2020"), Some(("2020-03-01".into(), Precision::Month)));
+        assert_eq!(d("2020"), Some(("2020-01-01".into(), Precision::Year)));
+        for bad in [
+            "2020-13",
+            "2021-02-29",
+            "13/2020",
+            "20-10-01",
+            "2020/10",
+            "",
+            "x",
+            "2020-1-5",
+            "10/20",
+        ] {
+            assert_eq!(d(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn partial_dates_print_at_their_precision() {
+        assert_eq!(
+            PartialDate::parse("10/2020").unwrap().to_string(),
+            "2020-10"
+        );
+        assert_eq!(PartialDate::parse("2019").unwrap().to_string(), "2019");
+        assert_eq!(
+            PartialDate::parse("2019-02-03").unwrap().to_string(),
+            "2019-02-03"
+        );
+    }
+}

@@ -1,0 +1,416 @@
+//! Company ratings (SCORING.md §4–6): risk points, score, grade, interval, industry
+//! percentile, next grade change and the accounting of every record.
+//!
+//! Companies are rated independently, in parallel, and gathered back in company order,
+//! so the result never depends on the number of threads. Sums run in input order.
+
+use std::collections::HashMap;
+
+use chrono::{Days, NaiveDate};
+use rayon::prelude::*;
+use statrs::distribution::{ChiSquared, ContinuousCDF};
+
+use crate::dataset::Dataset;
+use crate::explain;
+use crate::model::{Incident, Rejection};
+use crate::rules::{Rules, round_half_up};
+use crate::score::{self, Factors};
+
+/// Where an incident stands at the as-of date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Standing {
+    /// Inside the rating window: it has points.
+    Counted,
+    /// Older than its type's cut-off: no points.
+    Expired,
+    /// Not yet known at the as-of date: no points, ignored entirely.
+    Future,
+}
+
+/// One incident of a company as rated: its factors and its points.
+#[derive(Debug, Clone)]
+pub struct Assessed<'a> {
+    pub incident: &'a Incident,
+    pub standing: Standing,
+    /// Whole days from the effective date to the as-of date (negative when future).
+    pub age_days: i64,
+    pub factors: Factors,
+    /// Points counted towards the company (0 unless counted).
+    pub points: f64,
+    /// Share of the company's risk points (0 unless counted).
+    pub share: f64,
+}
+
+/// The 0.90 (or the rules' level) interval around a score.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Interval {
+    pub level: f64,
+    pub low: i64,
+    pub high: i64,
+}
+
+/// Incidents of a company by standing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Counts {
+    pub counted: u64,
+    pub expired: u64,
+    pub future: u64,
+}
+
+/// When the grade improves if nothing new happens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GradeChange {
+    pub grade: String,
+    pub date: NaiveDate,
+}
+
+/// One company's rating.
+#[derive(Debug, Clone)]
+pub struct Rating<'a> {
+    pub company: &'a str,
+    pub company_name: Option<&'a str>,
+    pub industry: Option<&'a str>,
+    pub score: i64,
+    pub score_exact: f64,
+    pub grade: &'a str,
+    pub risk_points: f64,
+    pub interval: Interval,
+    pub counts: Counts,
+    pub industry_percentile: Option<f64>,
+    pub next_grade_change: Option<GradeChange>,
+    /// Every incident of the company: counted ones first, largest points first (ties
+    /// by id), then expired, then future, each by id.
+    pub incidents: Vec<Assessed<'a>>,
+    /// The one-line explanation of SCORING.md §5.
+    pub explanation: String,
+}
+
+impl Rating<'_> {
+    /// The counted incidents, largest first: the contributors.
+    pub fn contributors(&self) -> impl Iterator<Item = &Assessed<'_>> {
+        self.incidents
+            .iter()
+            .take_while(|a| a.standing == Standing::Counted)
+    }
+
+    /// The name to show: `company_name` when given, else the key.
+    pub fn display_name(&self) -> &str {
+        self.company_name.unwrap_or(self.company)
+    }
+}
+
+/// Totals of SCORING.md §6: `read = counted + expired + future + rejected`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Summary {
+    pub read: u64,
+    pub counted: u64,
+    pub expired: u64,
+    pub future: u64,
+    pub rejected: u64,
+    pub companies: u64,
+}
+
+/// The result of rating a dataset as of a date.
+#[derive(Debug, Clone)]
+pub struct Report<'a> {
+    pub rules: &'a Rules,
+    pub as_of: NaiveDate,
+    pub summary: Summary,
+    /// Sorted by company key (byte order).
+    pub ratings: Vec<Rating<'a>>,
+    pub rejected: &'a [Rejection],
+}
+
+/// Rates every company of `data` as of `as_of`, with the rules `data` was read under.
+pub fn rate<'a>(data: &'a Dataset<'_>, as_of: NaiveDate) -> Report<'a> {
+    let rules = data.rules();
+    let incidents = data.incidents();
+
+    // Group by company, keeping input order inside each group.
+    let mut groups: HashMap<&'a str, Vec<usize>> = HashMap::new();
+    for (i, inc) in incidents.iter().enumerate() {
+        groups.entry(inc.company.as_str()).or_default().push(i);
+    }
+    let mut groups: Vec<(&'a str, Vec<usize>)> = groups.into_iter().collect();
+    groups.sort_unstable_by(|a, b| a.0.cmp(b.0));
+
+    let mut ratings: Vec<Rating<'a>> = groups
+        .par_iter()
+        .map(|(company, members)| {
+            let list: Vec<&'a Incident> = members.iter().map(|&i| &incidents[i]).collect();
+            rate_company(rules, company, &list, as_of)
+        })
+        .collect();
+
+    fill_intervals(rules, &mut ratings);
+    fill_percentiles(&mut ratings);
+    ratings
+        .par_iter_mut()
+        .for_each(|r| r.explanation = explain::explanation(rules, r, as_of));
+
+    let mut summary = Summary {
+        rejected: data.rejected().len() as u64,
+        companies: ratings.len() as u64,
+        ..Summary::default()
+    };
+    for r in &ratings {
+        summary.counted += r.counts.counted;
+        summary.expired += r.counts.expired;
+        summary.future += r.counts.future;
+    }
+    summary.read = summary.counted + summary.expired + summary.future + summary.rejected;
+
+    Report {
+        rules,
+        as_of,
+        summary,
+        ratings,
+        rejected: data.rejected(),
+    }
+}
+
+/// Rates one company from its incidents (in input order).
+pub(crate) fn rate_company<'a>(
+    rules: &'a Rules,
+    company: &'a str,
+    list: &[&'a Incident],
+    as_of: NaiveDate,
+) -> Rating<'a> {
+    let ages: Vec<i64> = list
+        .iter()
+        .map(|inc| (as_of - inc.effective().date).num_days())
+        .collect();
+    let standing = |inc: &Incident, age: i64| {
+        if age < 0 {
+            Standing::Future
+        } else if age > rules.type_rule(inc.type_id).cutoff_days {
+            Standing::Expired
+        } else {
+            Standing::Counted
+        }
+    };
+
+    // Recurrence: the company's recurring, not-future incidents ordered by (effective
+    // date, id); an incident's k - 1 is how many of those before it lie in the window.
+    let mut recurring: Vec<(NaiveDate, &str, usize)> = list
+        .iter()
+        .zip(&ages)
+        .enumerate()
+        .filter(|(_, (inc, age))| **age >= 0 && rules.type_rule(inc.type_id).recurring)
+        .map(|(i, (inc, _))| (inc.effective().date, inc.id.as_str(), i))
+        .collect();
+    recurring.sort_unstable();
+    let mut k_of = vec![1usize; list.len()];
+    let window = rules.recurrence.window_days;
+    for (pos, (e, _, i)) in recurring.iter().enumerate() {
+        let from = e
+            .checked_sub_days(Days::new(window.unsigned_abs()))
+            .unwrap_or(NaiveDate::MIN);
+        let first = recurring[..pos].partition_point(|(d, _, _)| *d < from);
+        k_of[*i] = 1 + pos - first;
+    }
+
+    let mut assessed: Vec<Assessed<'a>> = Vec::with_capacity(list.len());
+    let mut counts = Counts::default();
+    let mut risk_points = 0.0;
+    for (i, (inc, &age)) in list.iter().zip(&ages).enumerate() {
+        let st = standing(inc, age);
+        let mut factors = score::factors(rules, inc, k_of[i], age);
+        let points = match st {
+            Standing::Counted => {
+                counts.counted += 1;
+                factors.points()
+            }
+            Standing::Expired => {
+                counts.expired += 1;
+                0.0
+            }
+            Standing::Future => {
+                counts.future += 1;
+                factors.recurrence = 1.0;
+                factors.decay = 1.0;
+                0.0
+            }
+        };
+        risk_points += points;
+        assessed.push(Assessed {
+            incident: inc,
+            standing: st,
+            age_days: age,
+            factors,
+            points,
+            share: 0.0,
+        });
+    }
+    for a in &mut assessed {
+        if a.standing == Standing::Counted && risk_points > 0.0 {
+            a.share = a.points / risk_points;
+        }
+    }
+    let rank = |s: Standing| match s {
+        Standing::Counted => 0,
+        Standing::Expired => 1,
+        Standing::Future => 2,
+    };
+    assessed.sort_by(|a, b| {
+        rank(a.standing)
+            .cmp(&rank(b.standing))
+            .then(b.points.total_cmp(&a.points))
+            .then(a.incident.id.cmp(&b.incident.id))
+    });
+
+    let score_exact = rules.score_exact(risk_points);
+    let score = round_half_up(score_exact);
+    let grade_index = rules.grade_index(score);
+    let next_grade_change = next_grade_change(rules, &assessed, grade_index, as_of);
+
+    Rating {
+        company,
+        company_name: list.iter().find_map(|i| i.company_name.as_deref()),
+        industry: list.iter().find_map(|i| i.industry.as_deref()),
+        score,
+        score_exact,
+        grade: rules
+            .grades
+            .get(grade_index)
+            .map_or("", |g| g.grade.as_str()),
+        risk_points,
+        interval: Interval {
+            level: rules.interval.level,
+            low: score,
+            high: score,
+        },
+        counts,
+        industry_percentile: None,
+        next_grade_change,
+        incidents: assessed,
+        explanation: String::new(),
+    }
+}
+
+/// Risk points `days` after the as-of date from the incidents counted today; the
+/// future ones stay future and expired ones stay expired, so this only falls.
+fn points_after(rules: &Rules, assessed: &[Assessed<'_>], days: i64) -> f64 {
+    let mut e = 0.0;
+    for a in assessed.iter().filter(|a| a.standing == Standing::Counted) {
+        let ty = rules.type_rule(a.incident.type_id);
+        let age = a.age_days + days;
+        if age <= ty.cutoff_days {
+            let f = Factors {
+                decay: score::decay(age, ty.half_life_days),
+                ..a.factors
+            };
+            e += f.points();
+        }
+    }
+    e
+}
+
+/// The earliest day after `as_of` on which the grade is better than today's.
+///
+/// Risk points never rise with time when nothing new happens, so "better than today"
+/// is false and then true for good: a binary search over the days until every
+/// counted incident has expired finds the first such day.
+fn next_grade_change(
+    rules: &Rules,
+    assessed: &[Assessed<'_>],
+    grade_index: usize,
+    as_of: NaiveDate,
+) -> Option<GradeChange> {
+    if grade_index == 0 {
+        return None;
+    }
+    let grade_at = |days: i64| {
+        rules.grade_index(round_half_up(
+            rules.score_exact(points_after(rules, assessed, days)),
+        ))
+    };
+    let last = assessed
+        .iter()
+        .filter(|a| a.standing == Standing::Counted)
+        .map(|a| rules.type_rule(a.incident.type_id).cutoff_days - a.age_days + 1)
+        .max()?
+        .max(1);
+    if grade_at(last) >= grade_index {
+        return None;
+    }
+    let (mut lo, mut hi) = (0i64, last); // grade_at(lo) not better, grade_at(hi) better
+    while hi - lo > 1 {
+        let mid = lo + (hi - lo) / 2;
+        if grade_at(mid) < grade_index {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    let date = as_of.checked_add_days(Days::new(hi.unsigned_abs()))?;
+    let g = rules.grades.get(grade_at(hi))?;
+    Some(GradeChange {
+        grade: g.grade.clone(),
+        date,
+    })
+}
+
+/// Garwood bounds: quantiles depend only on the number of counted incidents, so each
+/// distinct count is computed once.
+fn fill_intervals(rules: &Rules, ratings: &mut [Rating<'_>]) {
+    let level = rules.interval.level;
+    let tail = (1.0 - level) / 2.0;
+    let mut ns: Vec<u64> = ratings.iter().map(|r| r.counts.counted).collect();
+    ns.sort_unstable();
+    ns.dedup();
+    let quantiles: HashMap<u64, (f64, f64)> =
+        ns.par_iter().map(|&n| (n, garwood(n, tail))).collect();
+    for r in ratings {
+        let n = r.counts.counted;
+        let (q_lo, q_hi) = quantiles.get(&n).copied().unwrap_or((f64::NAN, f64::NAN));
+        let (e_lo, e_hi) = if n == 0 {
+            (0.0, q_hi * rules.interval.unseen_incident_points)
+        } else {
+            let per = r.risk_points / n as f64;
+            (per * q_lo, per * q_hi)
+        };
+        r.interval.low = round_half_up(rules.score_exact(e_hi));
+        r.interval.high = round_half_up(rules.score_exact(e_lo));
+    }
+}
+
+/// (q_lo, q_hi) for `n` events with `tail` probability outside each bound.
+pub(crate) fn garwood(n: u64, tail: f64) -> (f64, f64) {
+    let quantile = |df: f64, p: f64| ChiSquared::new(df).map_or(f64::NAN, |c| c.inverse_cdf(p));
+    let q_lo = if n == 0 {
+        0.0
+    } else {
+        quantile(2.0 * n as f64, tail) / 2.0
+    };
+    let q_hi = quantile(2.0 * n as f64 + 2.0, 1.0 - tail) / 2.0;
+    (q_lo, q_hi)
+}
+
+fn fill_percentiles(ratings: &mut [Rating<'_>]) {
+    let mut by_industry: HashMap<&str, Vec<f64>> = HashMap::new();
+    for r in ratings.iter() {
+        if let Some(ind) = r.industry {
+            by_industry.entry(ind).or_default().push(r.score_exact);
+        }
+    }
+    for scores in by_industry.values_mut() {
+        scores.sort_by(f64::total_cmp);
+    }
+    for r in ratings.iter_mut() {
+        let Some(scores) = r.industry.and_then(|i| by_industry.get(i)) else {
+            continue;
+        };
+        let n = scores.len();
+        if n < 2 {
+            continue;
+        }
+        let x = r.score_exact;
+        let lower = scores.partition_point(|s| *s < x);
+        let equal = scores[lower..].partition_point(|s| *s <= x);
+        let tied_others = equal.saturating_sub(1);
+        r.industry_percentile =
+            Some(100.0 * (lower as f64 + 0.5 * tied_others as f64) / (n - 1) as f64);
+    }
+}

@@ -1,0 +1,1042 @@
+//! TOML → validated [`Rules`], collecting every problem with its line and column.
+//!
+//! serde's derive stops at the first error, and a person fixing a rules file wants
+//! the whole list at once (cedar's validator does the same), so this walks toml's
+//! spanned document tree by hand: each knob is read, range-checked and, when wrong,
+//! recorded as a [`Problem`] while the walk goes on.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::{
+    ClassId, ConfidenceRule, DataClassRule, DataRule, GradeBand, ImpactRule, IntervalRule,
+    MAX_DATA_CLASSES, RecurrenceRule, Rules, RulesError, ScoreRule, SeverityRule, TypeId, TypeRule,
+    VolumeRule, lookup_key,
+};
+
+/// One thing wrong in a rules file, at a 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+}
+
+struct Walker<'s> {
+    src: &'s str,
+    problems: Vec<(usize, String)>,
+}
+
+impl Walker<'_> {
+    fn report(&mut self, span: &Range<usize>, message: impl Into<String>) {
+        self.problems.push((span.start, message.into()));
+    }
+
+    fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.src.len());
+        let before = self.src.get(..offset).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+        (line, col)
+    }
+
+    fn into_problems(self) -> Vec<Problem> {
+        let mut out: Vec<Problem> = self
+            .problems
+            .iter()
+            .map(|(off, message)| {
+                let (line, col) = self.position(*off);
+                Problem {
+                    line,
+                    col,
+                    message: message.clone(),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| (a.line, a.col).cmp(&(b.line, b.col)));
+        out.dedup();
+        out
+    }
+}
+
+type Entry<'a, 'i> = (&'a str, Range<usize>, &'a Spanned<DeValue<'i>>);
+
+/// A table being read: which keys were asked for, so the rest can be reported.
+struct Section<'a, 'i> {
+    path: String,
+    span: Range<usize>,
+    entries: Vec<Entry<'a, 'i>>,
+    used: Vec<bool>,
+}
+
+impl<'a, 'i> Section<'a, 'i> {
+    fn new(path: &str, span: Range<usize>, table: &'a DeTable<'i>) -> Self {
+        let mut entries: Vec<Entry<'a, 'i>> = table
+            .iter()
+            .map(|(k, v)| (k.get_ref().as_ref(), k.span(), v))
+            .collect();
+        // File order, whatever order the map keeps.
+        entries.sort_by_key(|e| e.1.start);
+        let used = vec![false; entries.len()];
+        Section {
+            path: path.to_string(),
+            span,
+            entries,
+            used,
+        }
+    }
+
+    fn take(&mut self, key: &str) -> Option<&'a Spanned<DeValue<'i>>> {
+        let i = self.entries.iter().position(|e| e.0 == key)?;
+        self.used[i] = true;
+        Some(self.entries[i].2)
+    }
+
+    fn finish(self, w: &mut Walker<'_>, known: &[&str]) {
+        for (i, (key, span, _)) in self.entries.iter().enumerate() {
+            if !self.used[i] {
+                let mut msg = format!("unknown key `{key}` in {}", self.path);
+                if let Some(s) = did_you_mean(key, known) {
+                    msg.push_str(&format!("; did you mean `{s}`?"));
+                } else {
+                    msg.push_str(&format!("; expected one of: {}", known.join(", ")));
+                }
+                w.report(span, msg);
+            }
+        }
+    }
+}
+
+fn did_you_mean<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (edit_distance(key, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+fn kind(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a datetime",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+fn as_f64(v: &DeValue<'_>) -> Option<f64> {
+    match v {
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix())
+            .ok()
+            .map(|n| n as f64),
+        DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
+        _ => None,
+    }
+}
+
+fn as_i64(v: &DeValue<'_>) -> Option<i64> {
+    match v {
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok(),
+        _ => None,
+    }
+}
+
+/// Reads a required number, checks it with `ok`, and reports `want` when it fails.
+fn number(
+    w: &mut Walker<'_>,
+    sec: &mut Section<'_, '_>,
+    key: &str,
+    ok: impl Fn(f64) -> bool,
+    want: &str,
+) -> f64 {
+    match sec.take(key) {
+        None => {
+            w.report(&sec.span, format!("missing `{key}` in {}", sec.path));
+            f64::NAN
+        }
+        Some(v) => match as_f64(v.get_ref()) {
+            Some(x) if x.is_finite() && ok(x) => x,
+            Some(x) => {
+                w.report(
+                    &v.span(),
+                    format!("{}.{key} = {x} is out of range: {want}", sec.path),
+                );
+                f64::NAN
+            }
+            None => {
+                w.report(
+                    &v.span(),
+                    format!(
+                        "{}.{key} must be a number, found {}",
+                        sec.path,
+                        kind(v.get_ref())
+                    ),
+                );
+                f64::NAN
+            }
+        },
+    }
+}
+
+fn integer(
+    w: &mut Walker<'_>,
+    sec: &mut Section<'_, '_>,
+    key: &str,
+    ok: impl Fn(i64) -> bool,
+    want: &str,
+) -> i64 {
+    match sec.take(key) {
+        None => {
+            w.report(&sec.span, format!("missing `{key}` in {}", sec.path));
+            0
+        }
+        Some(v) => match as_i64(v.get_ref()) {
+            Some(x) if ok(x) => x,
+            Some(x) => {
+                w.report(
+                    &v.span(),
+                    format!("{}.{key} = {x} is out of range: {want}", sec.path),
+                );
+                0
+            }
+            None => {
+                w.report(
+                    &v.span(),
+                    format!(
+                        "{}.{key} must be an integer, found {}",
+                        sec.path,
+                        kind(v.get_ref())
+                    ),
+                );
+                0
+            }
+        },
+    }
+}
+
+fn string(w: &mut Walker<'_>, sec: &mut Section<'_, '_>, key: &str, required: bool) -> String {
+    match sec.take(key) {
+        None => {
+            if required {
+                w.report(&sec.span, format!("missing `{key}` in {}", sec.path));
+            }
+            String::new()
+        }
+        Some(v) => match v.get_ref() {
+            DeValue::String(s) if !s.trim().is_empty() => s.to_string(),
+            DeValue::String(_) => {
+                w.report(&v.span(), format!("{}.{key} must not be empty", sec.path));
+                String::new()
+            }
+            other => {
+                w.report(
+                    &v.span(),
+                    format!("{}.{key} must be a string, found {}", sec.path, kind(other)),
+                );
+                String::new()
+            }
+        },
+    }
+}
+
+fn boolean(w: &mut Walker<'_>, sec: &mut Section<'_, '_>, key: &str) -> bool {
+    match sec.take(key) {
+        None => {
+            w.report(&sec.span, format!("missing `{key}` in {}", sec.path));
+            false
+        }
+        Some(v) => match v.get_ref() {
+            DeValue::Boolean(b) => *b,
+            other => {
+                w.report(
+                    &v.span(),
+                    format!(
+                        "{}.{key} must be true or false, found {}",
+                        sec.path,
+                        kind(other)
+                    ),
+                );
+                false
+            }
+        },
+    }
+}
+
+/// Optional list of non-empty strings, with each element's span.
+fn string_list(
+    w: &mut Walker<'_>,
+    sec: &mut Section<'_, '_>,
+    key: &str,
+) -> Vec<(String, Range<usize>)> {
+    let Some(v) = sec.take(key) else {
+        return Vec::new();
+    };
+    let DeValue::Array(items) = v.get_ref() else {
+        w.report(
+            &v.span(),
+            format!(
+                "{}.{key} must be an array of strings, found {}",
+                sec.path,
+                kind(v.get_ref())
+            ),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items.iter() {
+        match item.get_ref() {
+            DeValue::String(s) if !s.trim().is_empty() => out.push((s.to_string(), item.span())),
+            other => w.report(
+                &item.span(),
+                format!(
+                    "{}.{key} must hold non-empty strings, found {}",
+                    sec.path,
+                    if matches!(other, DeValue::String(_)) {
+                        "an empty string"
+                    } else {
+                        kind(other)
+                    }
+                ),
+            ),
+        }
+    }
+    out
+}
+
+/// A required sub-table of `parent`.
+fn table<'a, 'i>(
+    w: &mut Walker<'_>,
+    parent: &mut Section<'a, 'i>,
+    key: &str,
+) -> Option<Section<'a, 'i>> {
+    let path = if parent.path == "the rules" {
+        format!("[{key}]")
+    } else {
+        format!("{}.{key}", parent.path.trim_end_matches(']'))
+    };
+    match parent.take(key) {
+        None => {
+            w.report(&parent.span, format!("missing table [{key}]"));
+            None
+        }
+        Some(v) => match v.get_ref() {
+            DeValue::Table(t) => Some(Section::new(&path, v.span(), t)),
+            other => {
+                w.report(
+                    &v.span(),
+                    format!("{key} must be a table, found {}", kind(other)),
+                );
+                None
+            }
+        },
+    }
+}
+
+fn positive(x: f64) -> bool {
+    x > 0.0
+}
+fn non_negative(x: f64) -> bool {
+    x >= 0.0
+}
+fn unit_interval(x: f64) -> bool {
+    x > 0.0 && x <= 1.0
+}
+
+/// Claims names and aliases for types or classes, reporting any claimed twice.
+struct Claims {
+    what: &'static str,
+    owner: HashMap<String, String>,
+}
+
+impl Claims {
+    fn claim(&mut self, w: &mut Walker<'_>, spelling: &str, span: &Range<usize>, by: &str) -> bool {
+        let key = lookup_key(spelling);
+        if key.contains(',') {
+            w.report(
+                span,
+                format!(
+                    "{} name `{spelling}` contains a comma, which separates several types in a record",
+                    self.what
+                ),
+            );
+            return false;
+        }
+        match self.owner.get(&key) {
+            Some(first) if first == by => false,
+            Some(first) => {
+                w.report(
+                    span,
+                    format!(
+                        "{} alias `{spelling}` of `{by}` is already claimed by `{first}`",
+                        self.what
+                    ),
+                );
+                false
+            }
+            None => {
+                self.owner.insert(key, by.to_string());
+                true
+            }
+        }
+    }
+}
+
+const TOP_KEYS: &[&str] = &[
+    "name",
+    "version",
+    "description",
+    "severity",
+    "impact",
+    "data",
+    "volume",
+    "confidence",
+    "recurrence",
+    "score",
+    "interval",
+    "grades",
+    "types",
+    "data_classes",
+];
+
+pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
+    let mut w = Walker {
+        src: text,
+        problems: Vec::new(),
+    };
+    let (doc, errors) = DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        for e in errors {
+            let span = e.span().unwrap_or(0..0);
+            w.report(&span, format!("TOML syntax: {}", e.message().trim()));
+        }
+        return Err(RulesError {
+            origin: origin.to_string(),
+            problems: w.into_problems(),
+        });
+    }
+    let mut top = Section::new("the rules", doc.span(), doc.get_ref());
+
+    let name = string(&mut w, &mut top, "name", true);
+    let version = match top.take("version") {
+        None => {
+            w.report(&top.span, "missing `version` (a string, e.g. \"1\")");
+            String::new()
+        }
+        Some(v) => match v.get_ref() {
+            DeValue::String(s) if !s.trim().is_empty() => s.to_string(),
+            DeValue::Integer(i) => i.as_str().to_string(),
+            other => {
+                w.report(
+                    &v.span(),
+                    format!("version must be a non-empty string, found {}", kind(other)),
+                );
+                String::new()
+            }
+        },
+    };
+    let _ = string(&mut w, &mut top, "description", false);
+
+    let severity = table(&mut w, &mut top, "severity").map(|mut s| {
+        let r = SeverityRule {
+            default: number(
+                &mut w,
+                &mut s,
+                "default",
+                |x| (0.0..=100.0).contains(&x),
+                "0..=100",
+            ),
+            floor: number(
+                &mut w,
+                &mut s,
+                "floor",
+                |x| (0.0..=1.0).contains(&x),
+                "0..=1",
+            ),
+        };
+        s.finish(&mut w, &["default", "floor"]);
+        r
+    });
+
+    let impact = table(&mut w, &mut top, "impact").map(|mut s| {
+        let multipliers: Vec<f64> = match s.take("multipliers") {
+            Some(v) => match v.get_ref() {
+                DeValue::Array(items) if !items.is_empty() && items.len() <= 255 => items
+                    .iter()
+                    .map(|it| match as_f64(it.get_ref()) {
+                        Some(x) if x.is_finite() && x > 0.0 => x,
+                        _ => {
+                            w.report(
+                                &it.span(),
+                                "[impact].multipliers must hold positive numbers",
+                            );
+                            f64::NAN
+                        }
+                    })
+                    .collect(),
+                _ => {
+                    w.report(
+                        &v.span(),
+                        "[impact].multipliers must be an array of 1 to 255 positive numbers",
+                    );
+                    Vec::new()
+                }
+            },
+            None => {
+                w.report(&s.span, "missing `multipliers` in [impact]");
+                Vec::new()
+            }
+        };
+        let n = multipliers.len() as i64;
+        let default = integer(
+            &mut w,
+            &mut s,
+            "default",
+            |x| x >= 1 && x <= n.max(1),
+            "an impact level 1..=len(multipliers)",
+        );
+        s.finish(&mut w, &["default", "multipliers"]);
+        ImpactRule {
+            default: u8::try_from(default).unwrap_or(1),
+            multipliers,
+        }
+    });
+
+    let data = table(&mut w, &mut top, "data").map(|mut s| {
+        let r = DataRule {
+            none: number(&mut w, &mut s, "none", positive, "above 0"),
+            vulnerable_subjects_bonus: number(
+                &mut w,
+                &mut s,
+                "vulnerable_subjects_bonus",
+                non_negative,
+                "0 or more",
+            ),
+            max: number(&mut w, &mut s, "max", positive, "above 0"),
+        };
+        s.finish(&mut w, &["none", "vulnerable_subjects_bonus", "max"]);
+        r
+    });
+
+    let volume = table(&mut w, &mut top, "volume").map(|mut s| {
+        let r = VolumeRule {
+            unknown: number(&mut w, &mut s, "unknown", positive, "above 0"),
+            zero: number(&mut w, &mut s, "zero", positive, "above 0"),
+            reference_records: number(&mut w, &mut s, "reference_records", positive, "above 0"),
+            per_decade: number(&mut w, &mut s, "per_decade", non_negative, "0 or more"),
+            min: number(&mut w, &mut s, "min", positive, "above 0"),
+            max: number(&mut w, &mut s, "max", positive, "above 0"),
+        };
+        if r.min > r.max {
+            w.report(
+                &s.span,
+                format!("[volume] min {} is above max {}", r.min, r.max),
+            );
+        }
+        s.finish(
+            &mut w,
+            &[
+                "unknown",
+                "zero",
+                "reference_records",
+                "per_decade",
+                "min",
+                "max",
+            ],
+        );
+        r
+    });
+
+    let confidence = table(&mut w, &mut top, "confidence").map(|mut s| {
+        let r = ConfidenceRule {
+            confirmed: number(
+                &mut w,
+                &mut s,
+                "confirmed",
+                unit_interval,
+                "above 0 and at most 1",
+            ),
+            alleged: number(
+                &mut w,
+                &mut s,
+                "alleged",
+                unit_interval,
+                "above 0 and at most 1",
+            ),
+            disputed: number(
+                &mut w,
+                &mut s,
+                "disputed",
+                unit_interval,
+                "above 0 and at most 1",
+            ),
+            third_party: number(
+                &mut w,
+                &mut s,
+                "third_party",
+                unit_interval,
+                "above 0 and at most 1",
+            ),
+        };
+        s.finish(&mut w, &["confirmed", "alleged", "disputed", "third_party"]);
+        r
+    });
+
+    let recurrence = table(&mut w, &mut top, "recurrence").map(|mut s| {
+        let r = RecurrenceRule {
+            window_days: integer(
+                &mut w,
+                &mut s,
+                "window_days",
+                |x| (0..=100_000).contains(&x),
+                "0..=100000 days",
+            ),
+            step: number(&mut w, &mut s, "step", non_negative, "0 or more"),
+            max: number(&mut w, &mut s, "max", |x| x >= 1.0, "1 or more"),
+        };
+        s.finish(&mut w, &["window_days", "step", "max"]);
+        r
+    });
+
+    let score = table(&mut w, &mut top, "score").map(|mut s| {
+        let bound = |x: f64| x.abs() <= 1e12;
+        let r = ScoreRule {
+            min: number(&mut w, &mut s, "min", bound, "within ±1e12"),
+            max: number(&mut w, &mut s, "max", bound, "within ±1e12"),
+            scale: number(&mut w, &mut s, "scale", positive, "above 0"),
+        };
+        if r.min >= r.max {
+            w.report(
+                &s.span,
+                format!("[score] min {} must be below max {}", r.min, r.max),
+            );
+        }
+        s.finish(&mut w, &["min", "max", "scale"]);
+        r
+    });
+
+    let interval = table(&mut w, &mut top, "interval").map(|mut s| {
+        let r = IntervalRule {
+            level: number(
+                &mut w,
+                &mut s,
+                "level",
+                |x| x > 0.0 && x < 1.0,
+                "strictly between 0 and 1",
+            ),
+            unseen_incident_points: number(
+                &mut w,
+                &mut s,
+                "unseen_incident_points",
+                non_negative,
+                "0 or more",
+            ),
+        };
+        s.finish(&mut w, &["level", "unseen_incident_points"]);
+        r
+    });
+
+    let grades = read_grades(&mut w, &mut top, score.as_ref());
+    let types = read_types(&mut w, &mut top);
+    let classes = read_classes(&mut w, &mut top);
+    top.finish(&mut w, TOP_KEYS);
+
+    let problems = w.into_problems();
+    match (
+        severity, impact, data, volume, confidence, recurrence, score, interval,
+    ) {
+        (
+            Some(severity),
+            Some(impact),
+            Some(data),
+            Some(volume),
+            Some(confidence),
+            Some(recurrence),
+            Some(score),
+            Some(interval),
+        ) if problems.is_empty() => {
+            let (types, type_index) = types;
+            let (classes, class_index) = classes;
+            Ok(Rules {
+                name,
+                version,
+                sha256: String::new(),
+                severity,
+                impact,
+                data,
+                volume,
+                confidence,
+                recurrence,
+                score,
+                interval,
+                grades,
+                types,
+                classes,
+                type_index,
+                class_index,
+            })
+        }
+        _ => Err(RulesError {
+            origin: origin.to_string(),
+            problems,
+        }),
+    }
+}
+
+fn read_grades(
+    w: &mut Walker<'_>,
+    top: &mut Section<'_, '_>,
+    score: Option<&ScoreRule>,
+) -> Vec<GradeBand> {
+    let Some(v) = top.take("grades") else {
+        w.report(
+            &top.span,
+            "missing [[grades]]: at least one grade band is needed",
+        );
+        return Vec::new();
+    };
+    let DeValue::Array(items) = v.get_ref() else {
+        w.report(&v.span(), "grades must be an array of tables ([[grades]])");
+        return Vec::new();
+    };
+    let mut out: Vec<GradeBand> = Vec::new();
+    for item in items.iter() {
+        let DeValue::Table(t) = item.get_ref() else {
+            w.report(&item.span(), "each [[grades]] entry must be a table");
+            continue;
+        };
+        let mut s = Section::new("[[grades]]", item.span(), t);
+        let grade = string(w, &mut s, "grade", true);
+        let min_score = integer(
+            w,
+            &mut s,
+            "min_score",
+            |x| x.abs() <= 1_000_000_000_000,
+            "within ±1e12",
+        );
+        if let Some(prev) = out.last()
+            && min_score >= prev.min_score
+        {
+            w.report(
+                &item.span(),
+                format!(
+                    "grade bands out of order: {grade} (min_score {min_score}) must be below {} (min_score {}); list the best grade first",
+                    prev.grade, prev.min_score
+                ),
+            );
+        }
+        if out.iter().any(|g| g.grade == grade) {
+            w.report(&item.span(), format!("grade `{grade}` is defined twice"));
+        }
+        s.finish(w, &["grade", "min_score"]);
+        out.push(GradeBand { grade, min_score });
+    }
+    match (out.last(), score) {
+        (None, _) => w.report(&v.span(), "at least one grade band is needed"),
+        (Some(last), Some(sc)) if (last.min_score as f64) > sc.min => w.report(
+            &v.span(),
+            format!(
+                "the last grade band ({}) starts at {}, above score.min {}: some scores would have no grade",
+                last.grade, last.min_score, sc.min
+            ),
+        ),
+        _ => {}
+    }
+    out
+}
+
+fn read_types(
+    w: &mut Walker<'_>,
+    top: &mut Section<'_, '_>,
+) -> (Vec<TypeRule>, HashMap<String, TypeId>) {
+    let mut rules = Vec::new();
+    let mut claims = Claims {
+        what: "type",
+        owner: HashMap::new(),
+    };
+    let Some(mut types) = table(w, top, "types") else {
+        return (rules, HashMap::new());
+    };
+    let names: Vec<&str> = types.entries.iter().map(|e| e.0).collect();
+    if names.is_empty() {
+        w.report(
+            &types.span,
+            "[types] must define at least one incident type",
+        );
+    }
+    for name in names {
+        let Some(v) = types.take(name) else { continue };
+        let DeValue::Table(t) = v.get_ref() else {
+            w.report(&v.span(), format!("[types.{name}] must be a table"));
+            continue;
+        };
+        let mut s = Section::new(&format!("[types.{name}]"), v.span(), t);
+        let base = number(w, &mut s, "base", non_negative, "0 or more");
+        let half_life_days = number(w, &mut s, "half_life_days", positive, "above 0");
+        let cutoff_days = integer(
+            w,
+            &mut s,
+            "cutoff_days",
+            |x| (0..=100_000).contains(&x),
+            "0..=100000 days",
+        );
+        let recurring = boolean(w, &mut s, "recurring");
+        let aliases = string_list(w, &mut s, "aliases");
+        let span = s.span.clone();
+        s.finish(
+            w,
+            &[
+                "base",
+                "half_life_days",
+                "cutoff_days",
+                "recurring",
+                "aliases",
+            ],
+        );
+        claims.claim(w, name, &span, name);
+        for (a, span) in &aliases {
+            claims.claim(w, a, span, name);
+        }
+        rules.push(TypeRule {
+            name: name.to_string(),
+            base,
+            half_life_days,
+            cutoff_days,
+            recurring,
+            aliases: aliases.into_iter().map(|a| a.0).collect(),
+        });
+    }
+    if rules.len() > usize::from(TypeId::MAX) {
+        w.report(&types.span, "too many incident types");
+    }
+    let index = index_of(
+        &claims,
+        &rules.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+    );
+    (rules, index)
+}
+
+fn read_classes(
+    w: &mut Walker<'_>,
+    top: &mut Section<'_, '_>,
+) -> (Vec<DataClassRule>, HashMap<String, ClassId>) {
+    let mut rules = Vec::new();
+    let mut claims = Claims {
+        what: "data class",
+        owner: HashMap::new(),
+    };
+    let Some(mut classes) = table(w, top, "data_classes") else {
+        return (rules, HashMap::new());
+    };
+    let names: Vec<&str> = classes.entries.iter().map(|e| e.0).collect();
+    for name in names {
+        let Some(v) = classes.take(name) else {
+            continue;
+        };
+        let DeValue::Table(t) = v.get_ref() else {
+            w.report(&v.span(), format!("[data_classes.{name}] must be a table"));
+            continue;
+        };
+        let mut s = Section::new(&format!("[data_classes.{name}]"), v.span(), t);
+        let multiplier = number(w, &mut s, "multiplier", positive, "above 0");
+        let mut label = string(w, &mut s, "label", false);
+        if label.is_empty() {
+            label = name.replace('_', " ");
+        }
+        let aliases = string_list(w, &mut s, "aliases");
+        let span = s.span.clone();
+        s.finish(w, &["multiplier", "label", "aliases"]);
+        claims.claim(w, name, &span, name);
+        for (a, span) in &aliases {
+            claims.claim(w, a, span, name);
+        }
+        rules.push(DataClassRule {
+            name: name.to_string(),
+            multiplier,
+            label,
+            aliases: aliases.into_iter().map(|a| a.0).collect(),
+        });
+    }
+    if rules.len() > MAX_DATA_CLASSES {
+        w.report(
+            &classes.span,
+            format!(
+                "at most {MAX_DATA_CLASSES} data classes are supported, found {}",
+                rules.len()
+            ),
+        );
+    }
+    let index = index_of(
+        &claims,
+        &rules.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
+    );
+    (rules, index)
+}
+
+/// Turns claims (spelling → owner name) into spelling → position of the owner.
+fn index_of<T: TryFrom<usize> + Copy>(claims: &Claims, names: &[&str]) -> HashMap<String, T> {
+    let pos: HashMap<&str, T> = names
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| T::try_from(i).ok().map(|t| (*n, t)))
+        .collect();
+    claims
+        .owner
+        .iter()
+        .filter_map(|(k, owner)| pos.get(owner.as_str()).map(|p| (k.clone(), *p)))
+        .collect()
+}
+
+pub(super) fn to_toml(r: &Rules) -> String {
+    use toml::{Table, Value};
+    fn t(pairs: Vec<(&str, Value)>) -> Value {
+        Value::Table(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+    }
+    fn f(x: f64) -> Value {
+        Value::Float(x)
+    }
+    fn list(xs: &[String]) -> Value {
+        Value::Array(xs.iter().map(|s| Value::String(s.clone())).collect())
+    }
+    let mut doc = Table::new();
+    doc.insert("name".into(), Value::String(r.name.clone()));
+    doc.insert("version".into(), Value::String(r.version.clone()));
+    doc.insert(
+        "severity".into(),
+        t(vec![
+            ("default", f(r.severity.default)),
+            ("floor", f(r.severity.floor)),
+        ]),
+    );
+    doc.insert(
+        "impact".into(),
+        t(vec![
+            ("default", Value::Integer(i64::from(r.impact.default))),
+            (
+                "multipliers",
+                Value::Array(r.impact.multipliers.iter().map(|x| f(*x)).collect()),
+            ),
+        ]),
+    );
+    doc.insert(
+        "data".into(),
+        t(vec![
+            ("none", f(r.data.none)),
+            (
+                "vulnerable_subjects_bonus",
+                f(r.data.vulnerable_subjects_bonus),
+            ),
+            ("max", f(r.data.max)),
+        ]),
+    );
+    let v = &r.volume;
+    doc.insert(
+        "volume".into(),
+        t(vec![
+            ("unknown", f(v.unknown)),
+            ("zero", f(v.zero)),
+            ("reference_records", f(v.reference_records)),
+            ("per_decade", f(v.per_decade)),
+            ("min", f(v.min)),
+            ("max", f(v.max)),
+        ]),
+    );
+    let c = &r.confidence;
+    doc.insert(
+        "confidence".into(),
+        t(vec![
+            ("confirmed", f(c.confirmed)),
+            ("alleged", f(c.alleged)),
+            ("disputed", f(c.disputed)),
+            ("third_party", f(c.third_party)),
+        ]),
+    );
+    doc.insert(
+        "recurrence".into(),
+        t(vec![
+            ("window_days", Value::Integer(r.recurrence.window_days)),
+            ("step", f(r.recurrence.step)),
+            ("max", f(r.recurrence.max)),
+        ]),
+    );
+    doc.insert(
+        "score".into(),
+        t(vec![
+            ("min", f(r.score.min)),
+            ("max", f(r.score.max)),
+            ("scale", f(r.score.scale)),
+        ]),
+    );
+    doc.insert(
+        "interval".into(),
+        t(vec![
+            ("level", f(r.interval.level)),
+            (
+                "unseen_incident_points",
+                f(r.interval.unseen_incident_points),
+            ),
+        ]),
+    );
+    doc.insert(
+        "grades".into(),
+        Value::Array(
+            r.grades
+                .iter()
+                .map(|g| {
+                    t(vec![
+                        ("grade", Value::String(g.grade.clone())),
+                        ("min_score", Value::Integer(g.min_score)),
+                    ])
+                })
+                .collect(),
+        ),
+    );
+    let mut types = Table::new();
+    for ty in &r.types {
+        types.insert(
+            ty.name.clone(),
+            t(vec![
+                ("base", f(ty.base)),
+                ("half_life_days", f(ty.half_life_days)),
+                ("cutoff_days", Value::Integer(ty.cutoff_days)),
+                ("recurring", Value::Boolean(ty.recurring)),
+                ("aliases", list(&ty.aliases)),
+            ]),
+        );
+    }
+    doc.insert("types".into(), Value::Table(types));
+    let mut classes = Table::new();
+    for cl in &r.classes {
+        classes.insert(
+            cl.name.clone(),
+            t(vec![
+                ("multiplier", f(cl.multiplier)),
+                ("label", Value::String(cl.label.clone())),
+                ("aliases", list(&cl.aliases)),
+            ]),
+        );
+    }
+    doc.insert("data_classes".into(), Value::Table(classes));
+    toml::to_string(&doc).unwrap_or_default()
+}

@@ -1,0 +1,324 @@
+//! Scoring rules: every number the engine uses, loaded and validated once.
+//!
+//! The engine holds no weights of its own. A [`Rules`] value is built only through
+//! [`Rules::from_toml`] (or its wrappers), which checks the whole file and reports
+//! every problem at once, so code that holds a `Rules` may trust every field: bands
+//! are ordered, multipliers are finite and positive, aliases are unambiguous.
+
+mod load;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+pub use load::Problem;
+
+/// The rules file that reproduces SCORING.md, embedded in the library and the binary.
+pub const DEFAULT_RULES_TOML: &str = include_str!("../../scoring-rules/default.toml");
+
+/// Index of an incident type within [`Rules::types`].
+pub type TypeId = u16;
+/// Index of a data class within [`Rules::data_classes`]; at most 64 classes exist so a
+/// set of them fits a `u64` bit set.
+pub type ClassId = u8;
+
+/// The most data classes a rules file may define (a class set is a 64-bit set).
+pub const MAX_DATA_CLASSES: usize = 64;
+
+/// One incident type: its base points and how fast they fade.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct TypeRule {
+    /// Canonical name, as written in output (`breach`, `ransomware`, …).
+    pub name: String,
+    /// Points before any factor.
+    pub base: f64,
+    /// Days after which the points have halved.
+    pub half_life_days: f64,
+    /// Incidents older than this many days are expired.
+    pub cutoff_days: i64,
+    /// Whether the type counts towards, and is raised by, recurrence.
+    pub recurring: bool,
+    /// Other accepted spellings (case-insensitive).
+    pub aliases: Vec<String>,
+}
+
+/// One data class and its multiplier.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct DataClassRule {
+    /// Canonical name (`mental_health`, `national_id`, …).
+    pub name: String,
+    /// D for an incident whose most sensitive class this is.
+    pub multiplier: f64,
+    /// Words used for the class in explanations ("mental health records").
+    pub label: String,
+    /// Other accepted spellings (case-insensitive).
+    pub aliases: Vec<String>,
+}
+
+/// `[severity]`: S = max(floor, severity / 100).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct SeverityRule {
+    pub default: f64,
+    pub floor: f64,
+}
+
+/// `[impact]`: I by impact 1..=multipliers.len().
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct ImpactRule {
+    pub default: u8,
+    pub multipliers: Vec<f64>,
+}
+
+/// `[data]`: how data classes and vulnerable subjects combine into D.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct DataRule {
+    pub none: f64,
+    pub vulnerable_subjects_bonus: f64,
+    pub max: f64,
+}
+
+/// `[volume]`: V from the number of records.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct VolumeRule {
+    pub unknown: f64,
+    pub zero: f64,
+    pub reference_records: f64,
+    pub per_decade: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+/// `[confidence]`: C from status and third-party loss.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct ConfidenceRule {
+    pub confirmed: f64,
+    pub alleged: f64,
+    pub disputed: f64,
+    pub third_party: f64,
+}
+
+/// `[recurrence]`: R for recurring types.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct RecurrenceRule {
+    pub window_days: i64,
+    pub step: f64,
+    pub max: f64,
+}
+
+/// `[score]`: the map from risk points to the 100..=1000 scale.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct ScoreRule {
+    pub min: f64,
+    pub max: f64,
+    pub scale: f64,
+}
+
+/// `[interval]`: the uncertainty band around a score.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct IntervalRule {
+    pub level: f64,
+    pub unseen_incident_points: f64,
+}
+
+/// One grade band: a rounded score of at least `min_score` earns `grade`.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct GradeBand {
+    pub grade: String,
+    pub min_score: i64,
+}
+
+/// Validated scoring rules. See `scoring-rules/default.toml` for what each knob means.
+#[derive(Debug, Clone)]
+pub struct Rules {
+    name: String,
+    version: String,
+    sha256: String,
+    pub(crate) severity: SeverityRule,
+    pub(crate) impact: ImpactRule,
+    pub(crate) data: DataRule,
+    pub(crate) volume: VolumeRule,
+    pub(crate) confidence: ConfidenceRule,
+    pub(crate) recurrence: RecurrenceRule,
+    pub(crate) score: ScoreRule,
+    pub(crate) interval: IntervalRule,
+    pub(crate) grades: Vec<GradeBand>,
+    pub(crate) types: Vec<TypeRule>,
+    pub(crate) classes: Vec<DataClassRule>,
+    type_index: HashMap<String, TypeId>,
+    class_index: HashMap<String, ClassId>,
+}
+
+/// A rules file that could not be used: every problem found, each with its place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RulesError {
+    /// The file name (or `<default>`, `<string>`) the problems refer to.
+    pub origin: String,
+    /// Every problem, in file order.
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for RulesError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.problems.len();
+        write!(
+            f,
+            "invalid rules {}: {n} problem{}",
+            self.origin,
+            if n == 1 { "" } else { "s" }
+        )?;
+        for p in &self.problems {
+            write!(f, "\n  {}:{}:{}: {}", self.origin, p.line, p.col, p.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RulesError {}
+
+/// Case-insensitive lookup key of a type or class name or alias.
+pub(crate) fn lookup_key(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+impl Rules {
+    /// The embedded default rules (SCORING.md).
+    ///
+    /// # Errors
+    /// Never in a released build: a test loads the embedded file. The `Result` keeps
+    /// the library free of panics all the same.
+    pub fn default_rules() -> Result<Rules, RulesError> {
+        Rules::from_toml(DEFAULT_RULES_TOML, "<default>")
+    }
+
+    /// Loads and validates rules from TOML text. `origin` names the text in errors.
+    ///
+    /// # Errors
+    /// A [`RulesError`] listing every syntax and semantic problem found.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Rules, RulesError> {
+        let mut rules = load::parse(text, origin)?;
+        rules.sha256 = sha256_hex(text.as_bytes());
+        Ok(rules)
+    }
+
+    /// Reads and validates a rules file.
+    ///
+    /// # Errors
+    /// [`crate::Error::Io`] when the file cannot be read (or is not UTF-8), and
+    /// [`crate::Error::Rules`] when it is not valid rules.
+    pub fn from_path(path: &Path) -> Result<Rules, crate::Error> {
+        let bytes = std::fs::read(path).map_err(|e| crate::Error::io(path, e))?;
+        let origin = path.display().to_string();
+        let text = String::from_utf8(bytes).map_err(|e| {
+            crate::Error::Rules(RulesError {
+                origin: origin.clone(),
+                problems: vec![Problem {
+                    line: 1,
+                    col: 1,
+                    message: format!(
+                        "the file is not UTF-8 (byte offset {})",
+                        e.utf8_error().valid_up_to()
+                    ),
+                }],
+            })
+        })?;
+        Ok(Rules::from_toml(&text, &origin)?)
+    }
+
+    /// The rules' `name`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The rules' `version`.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+    /// Hex sha256 of the rules file's bytes: two outputs with the same digest were
+    /// computed with the same rules.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+    /// Incident types, in file order.
+    pub fn types(&self) -> &[TypeRule] {
+        &self.types
+    }
+    /// Data classes, in file order.
+    pub fn data_classes(&self) -> &[DataClassRule] {
+        &self.classes
+    }
+    /// Grade bands, best first.
+    pub fn grades(&self) -> &[GradeBand] {
+        &self.grades
+    }
+    /// The interval settings.
+    pub fn interval(&self) -> &IntervalRule {
+        &self.interval
+    }
+
+    /// The type with this name or alias (case-insensitive).
+    pub fn type_id(&self, name: &str) -> Option<TypeId> {
+        self.type_index.get(&lookup_key(name)).copied()
+    }
+    /// The data class with this name or alias (case-insensitive).
+    pub fn class_id(&self, name: &str) -> Option<ClassId> {
+        self.class_index.get(&lookup_key(name)).copied()
+    }
+
+    pub(crate) fn type_rule(&self, id: TypeId) -> &TypeRule {
+        // Invariant: TypeIds are only made by `type_id` from this same Rules value's
+        // index, whose values are positions in `types`.
+        &self.types[usize::from(id)]
+    }
+    pub(crate) fn class_rule(&self, id: ClassId) -> &DataClassRule {
+        // Invariant: as for `type_rule`.
+        &self.classes[usize::from(id)]
+    }
+
+    /// Maps risk points to the exact (unrounded) score.
+    pub fn score_exact(&self, risk_points: f64) -> f64 {
+        let s = &self.score;
+        s.min + (s.max - s.min) * (-risk_points / s.scale).exp()
+    }
+
+    /// Index into [`Rules::grades`] of the band a rounded score falls in. Validation
+    /// guarantees the last band starts at or below `score.min`, so every reachable
+    /// score has a band; lower scores fall into the last one.
+    pub fn grade_index(&self, score: i64) -> usize {
+        self.grades
+            .iter()
+            .position(|g| score >= g.min_score)
+            .unwrap_or(self.grades.len().saturating_sub(1))
+    }
+
+    /// The effective rules as TOML (no comments), as `riskrate rules show` prints them.
+    pub fn to_toml(&self) -> String {
+        load::to_toml(self)
+    }
+}
+
+/// Rounds half up, as SCORING.md's `score` and interval bounds do.
+pub fn round_half_up(x: f64) -> i64 {
+    // Scores lie in [score.min, score.max]; validation bounds both well inside i64.
+    (x + 0.5).floor() as i64
+}
+
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in digest {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
