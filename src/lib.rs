@@ -12,6 +12,7 @@ pub mod rate;
 pub mod rules;
 pub mod score;
 
+pub use chrono::NaiveDate;
 pub use dataset::Dataset;
 pub use error::{Error, Location};
 pub use io::read::Format;

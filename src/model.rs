@@ -226,6 +226,47 @@ impl Value<'_> {
     }
 }
 
+impl From<i64> for Value<'_> {
+    fn from(v: i64) -> Self {
+        Value::Int(v)
+    }
+}
+impl From<i32> for Value<'_> {
+    fn from(v: i32) -> Self {
+        Value::Int(i64::from(v))
+    }
+}
+impl From<u64> for Value<'_> {
+    fn from(v: u64) -> Self {
+        Value::UInt(v)
+    }
+}
+impl From<f64> for Value<'_> {
+    fn from(v: f64) -> Self {
+        Value::Float(v)
+    }
+}
+impl From<bool> for Value<'_> {
+    fn from(v: bool) -> Self {
+        Value::Bool(v)
+    }
+}
+impl<'a> From<&'a str> for Value<'a> {
+    fn from(v: &'a str) -> Self {
+        Value::Str(Cow::Borrowed(v))
+    }
+}
+impl From<String> for Value<'_> {
+    fn from(v: String) -> Self {
+        Value::Str(Cow::Owned(v))
+    }
+}
+impl<'a, T: Into<Value<'a>>> From<Vec<T>> for Value<'a> {
+    fn from(v: Vec<T>) -> Self {
+        Value::List(v.into_iter().map(Into::into).collect())
+    }
+}
+
 fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
@@ -450,8 +491,8 @@ impl<'a> Record<'a> {
 
     /// Sets a field by its SCORING.md name (`severity`, `data_types`, …); unknown
     /// names are ignored, as unknown input fields are.
-    pub fn with(mut self, field: &str, value: Value<'a>) -> Self {
-        self.set(FieldName::from_name(field), value);
+    pub fn with(mut self, field: &str, value: impl Into<Value<'a>>) -> Self {
+        self.set(FieldName::from_name(field), value.into());
         self
     }
 

@@ -237,7 +237,7 @@ mod tests {
         assert_eq!(decay(0, 365.0), 1.0);
         assert_eq!(decay(365, 365.0), 0.5);
         assert_eq!(decay(730, 365.0), 0.25);
-        assert!((decay(31, 365.0) - 0.942_824).abs() < 1e-6);
+        assert!((decay(31, 365.0) - 0.942_829_296_463_146_8).abs() < 1e-15);
     }
 
     #[test]

@@ -57,7 +57,7 @@ impl Walker<'_> {
                 }
             })
             .collect();
-        out.sort_by(|a, b| (a.line, a.col).cmp(&(b.line, b.col)));
+        out.sort_by_key(|p| (p.line, p.col));
         out.dedup();
         out
     }
