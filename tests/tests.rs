@@ -1,1 +1,10 @@
-//! Integration tests.
+//! The integration suite: one binary (ripgrep's layout), a module per concern.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod util;
+
+mod cases;
+mod cli;
+mod properties;
+mod rejections;
+mod rules;
