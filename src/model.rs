@@ -647,10 +647,15 @@ impl<'a> Record<'a> {
                     format!("records {} is not a whole number", self.records.describe()),
                 )
             })?;
-            Some(
-                u64::try_from(n)
-                    .map_err(|_| fault("records", format!("records {n} is negative")))?,
-            )
+            Some(u64::try_from(n).map_err(|_| {
+                fault(
+                    "records",
+                    format!(
+                        "records {n} is {}",
+                        if n < 0 { "negative" } else { "too large" }
+                    ),
+                )
+            })?)
         };
 
         let status = match &self.status {
