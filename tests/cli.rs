@@ -1,1 +1,593 @@
-//! cli
+//! Each command end to end through the binary: formats, exit codes, files, stdin,
+//! escaping and byte-identical output across runs and thread counts.
+
+use serde_json::Value;
+
+use crate::util::{Dir, riskrate, root};
+
+fn json_of(out: &std::process::Output) -> Value {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn stdout(out: &std::process::Output) -> String {
+    String::from_utf8(out.stdout.clone()).unwrap()
+}
+
+/// Must show: the seed record as of 2020-11-01.
+#[test]
+fn seed_record_as_of_2020_11_01_as_json() {
+    let out = riskrate()
+        .args(["score", "--as-of", "2020-11-01", "--format", "json"])
+        .arg(root("tests/data/vastaamo.json"))
+        .output()
+        .unwrap();
+    let doc = json_of(&out);
+    assert_eq!(doc["riskrate"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(doc["rules"]["name"], "default");
+    assert_eq!(doc["rules"]["version"], "1");
+    assert_eq!(doc["rules"]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(doc["as_of"], "2020-11-01");
+    assert_eq!(
+        doc["summary"],
+        serde_json::json!({"read": 1, "counted": 1, "expired": 0, "future": 0, "rejected": 0, "companies": 1})
+    );
+    let r = &doc["ratings"][0];
+    assert_eq!(r["company"], "digitalmentalhealthconsortium");
+    assert_eq!(r["company_name"], "Vastaamo");
+    assert_eq!(r["score"], 290);
+    assert_eq!(r["grade"], "F");
+    assert!((r["score_exact"].as_f64().unwrap() - 289.943_455_295_556_7).abs() < 1e-9);
+    assert!((r["risk_points"].as_f64().unwrap() - 233.350_250_874_628_84).abs() < 1e-9);
+    assert_eq!(
+        r["interval"],
+        serde_json::json!({"level": 0.9, "low": 101, "high": 931})
+    );
+    assert_eq!(
+        r["incidents"],
+        serde_json::json!({"counted": 1, "expired": 0, "future": 0})
+    );
+    assert_eq!(r["industry_percentile"], Value::Null);
+    assert_eq!(
+        r["next_grade_change"],
+        serde_json::json!({"grade": "D", "date": "2021-05-03"})
+    );
+    let c = &r["contributors"][0];
+    assert_eq!(c["id"], "DIG1769432657");
+    assert_eq!(c["type"], "breach");
+    assert_eq!(c["effective_date"], "2020-10-01");
+    assert_eq!(c["share"], 1.0);
+    assert_eq!(c["factors"]["data"], 2.75);
+    assert_eq!(c["factors"]["impact"], 1.5);
+    assert_eq!(
+        r["explanation"],
+        "Vastaamo: 290 (F) as of 2020-11-01. 1 incident counted. Largest: breach DIG1769432657 of 2020-10 \
+         — 100% of risk points; mental health records, national ids. Improves to D on 2021-05-03 if nothing new happens."
+    );
+    assert_eq!(doc["rejected"], serde_json::json!([]));
+}
+
+/// Must show: the same record has expired by 2026-11-28.
+#[test]
+fn seed_record_has_expired_by_2026_11_28() {
+    let out = riskrate()
+        .args(["score", "--as-of", "2026-11-28", "--format", "json"])
+        .arg(root("tests/data/vastaamo.json"))
+        .output()
+        .unwrap();
+    let r = &json_of(&out)["ratings"][0];
+    assert_eq!(
+        (r["score"].as_i64(), r["grade"].as_str()),
+        (Some(1000), Some("A"))
+    );
+    assert_eq!(r["incidents"]["expired"], 1);
+    assert_eq!(r["next_grade_change"], Value::Null);
+    assert!(
+        r["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("No incident fell inside the rating window (1 expired)")
+    );
+}
+
+#[test]
+fn the_rankiteo_seed_reads_as_it_is() {
+    let out = riskrate()
+        .args(["score", "--as-of", "2020-11-01", "--format", "json"])
+        .arg(root("tests/data/rankiteo-rating.json"))
+        .output()
+        .unwrap();
+    let r = &json_of(&out)["ratings"][0];
+    assert_eq!(r["company"], "digitalmentalhealthconsortium");
+    // Without data types: 60 x 1.0 x 1.5 x 1.0 x decay(31 days).
+    assert!((r["risk_points"].as_f64().unwrap() - 90.0 * 0.942_829_296_463_146_8).abs() < 1e-9);
+}
+
+#[test]
+fn the_bundled_example_covers_every_grade() {
+    let out = riskrate()
+        .args(["score", "--as-of", "2026-11-28", "--format", "json"])
+        .arg(root("examples/incidents.jsonl"))
+        .output()
+        .unwrap();
+    let doc = json_of(&out);
+    let mut grades: Vec<&str> = doc["ratings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["grade"].as_str().unwrap())
+        .collect();
+    grades.sort_unstable();
+    grades.dedup();
+    assert_eq!(grades, ["A", "B", "C", "D", "F"]);
+    assert!(doc["ratings"].as_array().unwrap().len() >= 8);
+    assert_eq!(doc["summary"]["rejected"], 0);
+    let types: std::collections::BTreeSet<&str> = doc["ratings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["contributors"].as_array().unwrap())
+        .map(|c| c["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        types.len(),
+        6,
+        "every type contributes somewhere: {types:?}"
+    );
+}
+
+#[test]
+fn table_is_the_default_format() {
+    let out = riskrate()
+        .args(["score", "--as-of", "2020-11-01"])
+        .arg(root("tests/data/vastaamo.json"))
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(
+        text.starts_with("riskrate 0.1.0 · rules default v1 (sha256 "),
+        "{text}"
+    );
+    assert!(
+        text.contains("digitalmentalhealthconsortium  Vastaamo    290  F      101–931"),
+        "{text}"
+    );
+    assert!(text.contains("D on 2021-05-03"), "{text}");
+    assert!(
+        text.contains("read 1 = counted 1 + expired 0 + future 0 + rejected 0 · 1 company"),
+        "{text}"
+    );
+}
+
+#[test]
+fn jsonl_and_csv_formats() {
+    let ex = root("examples/incidents.jsonl");
+    let out = riskrate()
+        .args(["score", "--as-of", "2026-11-28", "--format", "jsonl"])
+        .arg(&ex)
+        .output()
+        .unwrap();
+    let lines: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 11);
+    assert_eq!(lines[0]["company"], "bluepeak-retail");
+
+    let out = riskrate()
+        .args(["score", "--as-of", "2026-11-28", "--format", "csv"])
+        .arg(&ex)
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let headers = rdr.headers().unwrap().clone();
+    assert_eq!(&headers[0], "company");
+    assert_eq!(&headers[3], "score");
+    assert_eq!(rdr.records().count(), 11);
+}
+
+#[test]
+fn contributors_are_limited_unless_all_is_asked() {
+    let dir = Dir::new();
+    let mut text = String::new();
+    for i in 0..8 {
+        text.push_str(&format!(
+            "{{\"id\":\"i{i}\",\"company\":\"c\",\"type\":\"attack\",\"date\":\"2020-10-0{}\"}}\n",
+            i + 1
+        ));
+    }
+    let f = dir.create("many.jsonl", text);
+    let count = |extra: &[&str]| {
+        let out = riskrate()
+            .args(["score", "--as-of", "2020-11-01", "--format", "json"])
+            .args(extra)
+            .arg(&f)
+            .output()
+            .unwrap();
+        json_of(&out)["ratings"][0]["contributors"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(count(&[]), 5);
+    assert_eq!(count(&["--contributors", "all"]), 8);
+    assert_eq!(count(&["--contributors", "2"]), 2);
+}
+
+#[test]
+fn strict_exits_1_and_writes_nothing() {
+    let dir = Dir::new();
+    let f = dir.create(
+        "in.jsonl",
+        "{\"id\":\"a\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020\"}\n{\"id\":\"b\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020\",\"impact\":0}\n",
+    );
+    let out = riskrate()
+        .args(["score", "--strict", "--as-of", "2021-01-01"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("field impact: impact 0 is outside 1..=5")
+    );
+    // Without --strict the same input succeeds.
+    let out = riskrate()
+        .args(["score", "--as-of", "2021-01-01"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn errors_exit_2() {
+    let dir = Dir::new();
+    let good = dir.create(
+        "in.jsonl",
+        "{\"id\":\"a\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020\"}\n",
+    );
+    // Unreadable file.
+    let out = riskrate()
+        .args(["score", "--as-of", "2021-01-01"])
+        .arg(dir.path().join("nope.jsonl"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope.jsonl"));
+    // Bad rules.
+    let bad = dir.create("bad.toml", "name = 1\n");
+    let out = riskrate()
+        .args(["score", "--rules"])
+        .arg(&bad)
+        .arg(&good)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid rules"));
+    // Bad flags and values.
+    for args in [
+        &["score", "--bogus"][..],
+        &["score", "--as-of", "2021-13-01"],
+        &["score", "--format", "xml"],
+    ] {
+        let out = riskrate().args(args).arg(&good).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+    // A JSON array cut short is a broken document.
+    let cut = dir.create(
+        "cut.json",
+        "[{\"id\":\"a\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020\"},\n",
+    );
+    let out = riskrate()
+        .args(["score", "--as-of", "2021-01-01"])
+        .arg(&cut)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cut.json:"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn several_files_stdin_and_input_formats() {
+    let dir = Dir::new();
+    let a = dir.create(
+        "a.jsonl",
+        "{\"id\":\"a\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020-06\"}\n",
+    );
+    let b = dir.create(
+        "b.json",
+        "[\n {\"id\":\"b\",\"company\":\"d\",\"type\":\"ddos\",\"date\":\"2020-07-01\"},\n {\"id\":\"b2\",\"company\":\"d\",\"type\":\"nope\",\"date\":\"2020\"}\n]\n",
+    );
+    let c = dir.create(
+        "c.txt",
+        "id,company,type,date,data_types\nc,e,ransomware,06/2020,PHI;ssn\n",
+    );
+    let out = riskrate()
+        .args(["score", "--as-of", "2021-01-01", "--format", "json"])
+        .arg(&a)
+        .arg(&b)
+        .arg("-")
+        .write_stdin(
+            "{\"id\":\"s\",\"company\":\"f\",\"type\":\"vulnerability\",\"date\":\"2020-12\"}\n",
+        )
+        .output()
+        .unwrap();
+    let doc = json_of(&out);
+    assert_eq!(doc["summary"]["read"], 4);
+    assert_eq!(doc["summary"]["rejected"], 1);
+    assert_eq!(
+        doc["rejected"][0]["line"], 3,
+        "array elements keep their line"
+    );
+    assert!(
+        doc["rejected"][0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("b.json")
+    );
+    let companies: Vec<&str> = doc["ratings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["company"].as_str().unwrap())
+        .collect();
+    assert_eq!(companies, ["c", "d", "f"]);
+
+    let out = riskrate()
+        .args([
+            "score",
+            "--as-of",
+            "2021-01-01",
+            "--format",
+            "json",
+            "--input-format",
+            "csv",
+        ])
+        .arg(&c)
+        .output()
+        .unwrap();
+    let doc = json_of(&out);
+    assert_eq!(doc["ratings"][0]["contributors"][0]["factors"]["data"], 2.5);
+}
+
+#[test]
+fn output_goes_to_a_file_when_asked() {
+    let dir = Dir::new();
+    let target = dir.path().join("out.json");
+    let out = riskrate()
+        .args([
+            "score",
+            "--as-of",
+            "2020-11-01",
+            "--format",
+            "json",
+            "--output",
+        ])
+        .arg(&target)
+        .arg(root("tests/data/vastaamo.json"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(doc["ratings"][0]["score"], 290);
+}
+
+#[test]
+fn output_is_byte_identical_across_runs_and_thread_counts() {
+    let dir = Dir::new();
+    // Enough companies that work really is split between threads.
+    let mut text = String::new();
+    for i in 0..3000 {
+        text.push_str(&format!(
+            "{{\"id\":\"i{i}\",\"company\":\"co{}\",\"industry\":\"ind{}\",\"type\":\"{}\",\"date\":\"20{:02}-{:02}-15\",\"severity\":{},\"records\":{}}}\n",
+            i % 700,
+            i % 7,
+            ["breach", "ransomware", "attack", "ddos", "vulnerability", "other"][i % 6],
+            16 + i % 5,
+            1 + i % 12,
+            i % 101,
+            i * 37
+        ));
+    }
+    let f = dir.create("big.jsonl", text);
+    let run = |threads: &str, format: &str| {
+        let out = riskrate()
+            .env("RAYON_NUM_THREADS", threads)
+            .args([
+                "score",
+                "--as-of",
+                "2020-06-30",
+                "--format",
+                format,
+                "--contributors",
+                "all",
+            ])
+            .arg(&f)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        out.stdout
+    };
+    for format in ["json", "csv", "table"] {
+        let one = run("1", format);
+        assert_eq!(one, run("1", format), "{format}: two runs differ");
+        assert_eq!(one, run("2", format), "{format}: 1 vs 2 threads differ");
+        assert_eq!(one, run("8", format), "{format}: 1 vs 8 threads differ");
+    }
+}
+
+#[test]
+fn explain_shows_every_incident_and_factor() {
+    let ex = root("examples/incidents.jsonl");
+    let out = riskrate()
+        .args(["explain", "harbor-bank", "--as-of", "2026-11-28"])
+        .arg(&ex)
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    assert!(text.contains("Harbor Bank (harbor-bank)"), "{text}");
+    assert!(text.contains("ID            TYPE    STANDING"), "{text}");
+    assert!(text.contains("HRB-2025-003  breach  counted"), "{text}");
+    assert!(text.contains("HRB-2024-020  attack  EXPIRED"), "{text}");
+    assert!(
+        text.contains("next grade change: B on 2027-06-22"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Harbor Bank: 589 (C) as of 2026-11-28."),
+        "{text}"
+    );
+
+    // A future incident is marked, and the company_name finds the company.
+    let out = riskrate()
+        .args([
+            "explain",
+            "Galaxy Games",
+            "--as-of",
+            "2026-11-28",
+            "--format",
+            "json",
+        ])
+        .arg(&ex)
+        .output()
+        .unwrap();
+    let doc = json_of(&out);
+    let standings: Vec<&str> = doc["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["standing"].as_str().unwrap())
+        .collect();
+    assert_eq!(standings, ["counted", "future"]);
+    assert_eq!(doc["rating"]["company"], "galaxy-games");
+    assert_eq!(doc["incidents"][1]["points"], 0.0);
+    assert!(
+        doc["incidents"][0]["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("incidents.jsonl:25")
+    );
+}
+
+#[test]
+fn explain_an_unknown_company_exits_2() {
+    let out = riskrate()
+        .args(["explain", "nobody", "--as-of", "2026-11-28"])
+        .arg(root("examples/incidents.jsonl"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no company `nobody`"));
+}
+
+#[test]
+fn every_help_shows_a_worked_example() {
+    for args in [
+        &["score", "--help"][..],
+        &["explain", "--help"],
+        &["rules", "--help"],
+        &["rules", "check", "--help"],
+        &["rules", "show", "--help"],
+    ] {
+        let out = riskrate().args(args).output().unwrap();
+        assert!(out.status.success(), "{args:?}");
+        let text = stdout(&out);
+        assert!(text.contains("Example"), "{args:?}: {text}");
+        assert!(text.contains("riskrate "), "{args:?}");
+    }
+}
+
+#[test]
+fn input_text_is_escaped_in_every_output() {
+    let dir = Dir::new();
+    let f = dir.create(
+        "evil.jsonl",
+        "{\"id\":\"=cmd|' /C calc'!A0\",\"company\":\"@evil\",\"company_name\":\"\\u001b[31mRed\\u202e\",\"industry\":\"=1+1\",\"type\":\"breach\",\"date\":\"2020-10\"}\n",
+    );
+    let out = riskrate()
+        .args(["score", "--as-of", "2020-11-01", "--format", "csv"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    let mut rdr = csv::Reader::from_reader(text.as_bytes());
+    let row = rdr.records().next().unwrap().unwrap();
+    assert_eq!(&row[0], "'@evil");
+    assert_eq!(&row[2], "'=1+1");
+    assert!(
+        row.iter()
+            .all(|cell| !cell.starts_with(['=', '+', '-', '@'])),
+        "{row:?}"
+    );
+
+    for args in [&["score", "--format", "table"][..], &["explain", "@evil"]] {
+        let out = riskrate()
+            .args(args)
+            .args(["--as-of", "2020-11-01"])
+            .arg(&f)
+            .output()
+            .unwrap();
+        let text = stdout(&out);
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+            "{args:?}: {text:?}"
+        );
+        assert!(text.contains("\\u{1b}[31mRed\\u{202e}"), "{args:?}: {text}");
+    }
+
+    let out = riskrate()
+        .args(["score", "--as-of", "2020-11-01", "--format", "json"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    let raw = stdout(&out);
+    assert!(!raw.contains('\u{1b}'), "JSON escapes control characters");
+    assert_eq!(
+        json_of(&out)["ratings"][0]["company_name"],
+        "\u{1b}[31mRed\u{202e}"
+    );
+}
+
+#[test]
+fn a_closed_pipe_is_not_a_crash() {
+    let dir = Dir::new();
+    let mut text = String::new();
+    for i in 0..20000 {
+        text.push_str(&format!(
+            "{{\"id\":\"i{i}\",\"company\":\"c{i}\",\"type\":\"ddos\",\"date\":\"2020\"}}\n"
+        ));
+    }
+    let f = dir.create("many.jsonl", text);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("riskrate"))
+        .args(["score", "--as-of", "2020-06-01", "--format", "jsonl"])
+        .arg(&f)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one line, then close the pipe.
+    let mut stdout = child.stdout.take().unwrap();
+    let mut buf = [0u8; 64];
+    std::io::Read::read(&mut stdout, &mut buf).unwrap();
+    drop(stdout);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}

@@ -184,8 +184,10 @@ struct JsonReport<'a> {
     rejected: &'a [crate::model::Rejection],
 }
 
+/// serde_json keeps the kind of an underlying I/O error (a closed pipe stays
+/// `BrokenPipe`), so callers can tell a reader going away from a real failure.
 fn json_err(e: serde_json::Error) -> io::Error {
-    io::Error::other(e)
+    io::Error::from(e)
 }
 
 /// Writes `report` in `format`.
