@@ -1,1 +1,264 @@
-//! properties
+//! Properties a user relies on, over random incident sets: scores stay in bounds;
+//! removing an incident, ageing the ratings or lowering a severity never lowers a
+//! score; every record is accounted for; nothing panics on arbitrary input.
+
+use proptest::prelude::*;
+use riskrate::{Dataset, Format, NaiveDate};
+
+use crate::util::{date, default_rules, with_report};
+
+const TYPES: &[&str] = &[
+    "ransomware",
+    "Data Breach",
+    "attack",
+    "ddos",
+    "vulnerability",
+    "other",
+    "breach, ddos",
+];
+const CLASSES: &[&str] = &[
+    "therapy notes",
+    "PHI",
+    "ssn",
+    "passwords",
+    "internal",
+    "names",
+    "genetic",
+];
+
+#[derive(Debug, Clone)]
+struct Inc {
+    company: u8,
+    kind: usize,
+    day: i64,
+    disclosed_later: Option<i64>,
+    severity: u8,
+    impact: u8,
+    classes: Vec<usize>,
+    records: Option<u64>,
+    status: usize,
+    third_party: bool,
+    vulnerable: bool,
+}
+
+fn inc() -> impl Strategy<Value = Inc> {
+    (
+        0u8..3,
+        0..TYPES.len(),
+        0i64..2600,
+        proptest::option::of(0i64..400),
+        0u8..=100,
+        1u8..=5,
+        proptest::collection::vec(0..CLASSES.len(), 0..3),
+        proptest::option::of(0u64..50_000_000),
+        0usize..3,
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(
+                company,
+                kind,
+                day,
+                disclosed_later,
+                severity,
+                impact,
+                classes,
+                records,
+                status,
+                third_party,
+                vulnerable,
+            )| Inc {
+                company,
+                kind,
+                day,
+                disclosed_later,
+                severity,
+                impact,
+                classes,
+                records,
+                status,
+                third_party,
+                vulnerable,
+            },
+        )
+}
+
+fn origin() -> NaiveDate {
+    date("2015-01-01")
+}
+
+fn day(d: i64) -> String {
+    (origin() + chrono::Duration::days(d))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+fn jsonl(incs: &[Inc]) -> String {
+    let mut s = String::new();
+    for (i, x) in incs.iter().enumerate() {
+        let status = ["confirmed", "alleged", "disputed"][x.status];
+        let mut r = serde_json::json!({
+            "id": format!("i{i}"),
+            "company": format!("c{}", x.company),
+            "industry": "same",
+            "type": TYPES[x.kind],
+            "date": day(x.day),
+            "severity": x.severity,
+            "impact": x.impact,
+            "data_types": x.classes.iter().map(|c| CLASSES[*c]).collect::<Vec<_>>(),
+            "status": status,
+            "third_party": x.third_party,
+            "vulnerable_subjects": x.vulnerable,
+        });
+        if let Some(d) = x.disclosed_later {
+            r["disclosed"] = day(x.day + d).into();
+        }
+        if let Some(n) = x.records {
+            r["records"] = n.into();
+        }
+        s.push_str(&r.to_string());
+        s.push('\n');
+    }
+    s
+}
+
+/// company → (score, score_exact) as of `as_of`.
+fn scores(incs: &[Inc], as_of: NaiveDate) -> Vec<(String, i64, f64)> {
+    with_report(&jsonl(incs), &as_of.format("%Y-%m-%d").to_string(), |r| {
+        r.ratings
+            .iter()
+            .map(|x| (x.company.to_string(), x.score, x.score_exact))
+            .collect()
+    })
+}
+
+fn score_of(list: &[(String, i64, f64)], company: &str) -> Option<(i64, f64)> {
+    list.iter().find(|x| x.0 == company).map(|x| (x.1, x.2))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
+
+    #[test]
+    fn scores_intervals_and_grades_stay_in_bounds(incs in proptest::collection::vec(inc(), 1..25), at in 0i64..3000) {
+        let rules = default_rules();
+        let text = jsonl(&incs);
+        let mut data = Dataset::new(&rules);
+        data.read_bytes(text.as_bytes(), "p.jsonl", Format::Jsonl).unwrap();
+        let report = riskrate::rate(&data, origin() + chrono::Duration::days(at));
+        for r in &report.ratings {
+            prop_assert!((100..=1000).contains(&r.score), "{}", r.score);
+            prop_assert!((100.0..=1000.0).contains(&r.score_exact));
+            prop_assert!(r.interval.low <= r.score && r.score <= r.interval.high, "{:?} {}", r.interval, r.score);
+            prop_assert!(r.risk_points >= 0.0);
+            let expected_grade = rules.grades()[rules.grade_index(r.score)].grade.as_str();
+            prop_assert_eq!(r.grade, expected_grade);
+            if let Some(p) = r.industry_percentile {
+                prop_assert!((0.0..=100.0).contains(&p));
+            }
+            if let Some(g) = &r.next_grade_change {
+                prop_assert!(g.date > report.as_of);
+            }
+            let shares: f64 = r.contributors().map(|a| a.share).sum();
+            prop_assert!(r.counts.counted == 0 || (shares - 1.0).abs() < 1e-9);
+        }
+        let s = report.summary;
+        prop_assert_eq!(s.read, s.counted + s.expired + s.future + s.rejected);
+        prop_assert_eq!(s.read as usize, incs.len());
+    }
+
+    #[test]
+    fn removing_an_incident_never_lowers_a_score(incs in proptest::collection::vec(inc(), 2..20), drop in any::<prop::sample::Index>(), at in 0i64..3000) {
+        let as_of = origin() + chrono::Duration::days(at);
+        let before = scores(&incs, as_of);
+        let mut fewer = incs.clone();
+        fewer.remove(drop.index(incs.len()));
+        let after = scores(&fewer, as_of);
+        for (company, score, exact) in &after {
+            let (s0, e0) = score_of(&before, company).unwrap();
+            prop_assert!(*score >= s0 && *exact >= e0, "{company}: {s0} -> {score}");
+        }
+    }
+
+    #[test]
+    fn ageing_never_lowers_a_score_when_nothing_is_future(incs in proptest::collection::vec(inc(), 1..20), later in 1i64..2500) {
+        // As of the last effective date, no incident is future.
+        let last = incs.iter().map(|x| x.day + x.disclosed_later.unwrap_or(0)).max().unwrap();
+        let t1 = origin() + chrono::Duration::days(last);
+        let t2 = t1 + chrono::Duration::days(later);
+        let (a, b) = (scores(&incs, t1), scores(&incs, t2));
+        for ((c1, s1, e1), (c2, s2, e2)) in a.iter().zip(&b) {
+            prop_assert_eq!(c1, c2);
+            prop_assert!(s2 >= s1 && e2 >= e1, "{c1}: {s1} -> {s2}");
+        }
+    }
+
+    #[test]
+    fn more_severity_never_raises_a_score(incs in proptest::collection::vec(inc(), 1..20), pick in any::<prop::sample::Index>(), extra in 1u8..=100, at in 0i64..3000) {
+        let as_of = origin() + chrono::Duration::days(at);
+        let mut worse = incs.clone();
+        let i = pick.index(incs.len());
+        worse[i].severity = worse[i].severity.saturating_add(extra).min(100);
+        let (a, b) = (scores(&incs, as_of), scores(&worse, as_of));
+        for ((c, s1, e1), (_, s2, e2)) in a.iter().zip(&b) {
+            prop_assert!(s2 <= s1 && e2 <= e1, "{c}: {s1} -> {s2}");
+        }
+    }
+
+    #[test]
+    fn rating_is_deterministic(incs in proptest::collection::vec(inc(), 1..20)) {
+        let a = with_report(&jsonl(&incs), "2020-06-30", |r| format!("{:?}", r.ratings));
+        let b = with_report(&jsonl(&incs), "2020-06-30", |r| format!("{:?}", r.ratings));
+        prop_assert_eq!(a, b);
+    }
+
+    /// Arbitrary lines — JSON-ish fragments, wrong types, garbage bytes — never panic
+    /// and every non-blank line ends up counted somewhere.
+    #[test]
+    fn arbitrary_input_is_accounted_for(lines in proptest::collection::vec(line(), 0..30)) {
+        let rules = default_rules();
+        let mut data = Dataset::new(&rules);
+        let mut bytes = Vec::new();
+        for l in &lines {
+            bytes.extend_from_slice(l);
+            bytes.push(b'\n');
+        }
+        data.read_bytes(&bytes, "fuzz.jsonl", Format::Jsonl).unwrap();
+        let report = riskrate::rate(&data, date("2020-01-01"));
+        let non_blank = lines.iter().filter(|l| !l.iter().all(u8::is_ascii_whitespace)).count();
+        let s = report.summary;
+        prop_assert_eq!(s.read as usize, non_blank);
+        prop_assert_eq!(s.read, s.counted + s.expired + s.future + s.rejected);
+        for fmt in [riskrate::OutputFormat::Json, riskrate::OutputFormat::Csv, riskrate::OutputFormat::Table] {
+            let mut out = Vec::new();
+            riskrate::write_report(&mut out, &report, fmt, riskrate::Contributors::All).unwrap();
+        }
+    }
+}
+
+fn line() -> impl Strategy<Value = Vec<u8>> {
+    let field = prop_oneof![
+        Just("\"id\":\"x\"".to_string()),
+        Just("\"id\":7".to_string()),
+        Just("\"company\":\"c\"".to_string()),
+        Just("\"linkid\":null".to_string()),
+        Just("\"type\":\"breach\"".to_string()),
+        Just("\"type\":[\"breach\"]".to_string()),
+        Just("\"date\":\"2019-05\"".to_string()),
+        Just("\"date\":2019".to_string()),
+        Just("\"disclosed\":{}".to_string()),
+        Just("\"severity\":\"1e309\"".to_string()),
+        Just("\"impact\":-3".to_string()),
+        Just("\"records\":18446744073709551616".to_string()),
+        Just("\"records\":\"0\"".to_string()),
+        Just("\"data_types\":\"ssn;;phi\"".to_string()),
+        Just("\"status\":true".to_string()),
+        Just("\"third_party\":\"yes\"".to_string()),
+        "\"[a-z_]{1,12}\":\"[^\"\\\\\n]{0,8}\"",
+    ];
+    prop_oneof![
+        3 => proptest::collection::vec(field, 0..8).prop_map(|fs| format!("{{{}}}", fs.join(",")).into_bytes()),
+        1 => proptest::collection::vec(any::<u8>(), 0..40).prop_map(|mut v| { v.retain(|b| *b != b'\n'); v }),
+    ]
+}
