@@ -178,6 +178,9 @@ fn jsonl_and_csv_formats() {
         .collect();
     assert_eq!(lines.len(), 11);
     assert_eq!(lines[0]["company"], "bluepeak-retail");
+    assert_eq!(lines[0]["as_of"], "2026-11-28");
+    assert_eq!(lines[0]["rules"]["name"], "default");
+    assert_eq!(lines[0]["rules"]["sha256"].as_str().unwrap().len(), 64);
 
     let out = riskrate()
         .args(["score", "--as-of", "2026-11-28", "--format", "csv"])
@@ -189,7 +192,13 @@ fn jsonl_and_csv_formats() {
     let headers = rdr.headers().unwrap().clone();
     assert_eq!(&headers[0], "company");
     assert_eq!(&headers[3], "score");
-    assert_eq!(rdr.records().count(), 11);
+    assert_eq!(&headers[19], "rules_sha256");
+    let rows: Vec<csv::StringRecord> = rdr.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 11);
+    assert_eq!(
+        (&rows[0][16], &rows[0][17], &rows[0][18]),
+        ("2026-11-28", "default", "1")
+    );
 }
 
 #[test]

@@ -175,6 +175,14 @@ fn json_rating<'a>(rules: &'a Rules, r: &'a Rating<'_>, limit: Contributors) -> 
 }
 
 #[derive(Serialize)]
+struct JsonlRating<'a> {
+    #[serde(flatten)]
+    rating: JsonRating<'a>,
+    as_of: &'a str,
+    rules: RulesMeta<'a>,
+}
+
+#[derive(Serialize)]
 struct JsonReport<'a> {
     riskrate: &'static str,
     rules: RulesMeta<'a>,
@@ -203,9 +211,15 @@ pub fn write_report(
     match format {
         OutputFormat::Json => write_json(out, report, limit),
         OutputFormat::Jsonl => {
+            let as_of = report.as_of.format("%Y-%m-%d").to_string();
             for r in &report.ratings {
-                serde_json::to_writer(&mut *out, &json_rating(report.rules, r, limit))
-                    .map_err(json_err)?;
+                // Each line stands alone, so each names its date and rules.
+                let line = JsonlRating {
+                    rating: json_rating(report.rules, r, limit),
+                    as_of: &as_of,
+                    rules: RulesMeta::of(report.rules),
+                };
+                serde_json::to_writer(&mut *out, &line).map_err(json_err)?;
                 out.write_all(b"\n")?;
             }
             Ok(())
@@ -255,7 +269,13 @@ fn write_csv(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
         "next_grade",
         "next_grade_date",
         "explanation",
+        "as_of",
+        "rules_name",
+        "rules_version",
+        "rules_sha256",
     ])?;
+    let as_of = report.as_of.format("%Y-%m-%d").to_string();
+    let rules = report.rules;
     for r in &report.ratings {
         let (ng, nd) = r
             .next_grade_change
@@ -280,6 +300,10 @@ fn write_csv(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
             escape::csv_cell(&ng).as_ref(),
             &nd,
             escape::csv_cell(&r.explanation).as_ref(),
+            &as_of,
+            escape::csv_cell(rules.name()).as_ref(),
+            escape::csv_cell(rules.version()).as_ref(),
+            rules.sha256(),
         ])?;
     }
     w.flush()
