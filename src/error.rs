@@ -16,8 +16,10 @@ pub enum Error {
     /// A file or stream could not be read or written.
     #[error("{path}: {source}")]
     Io {
+        /// The file or stream (`-` for stdin).
         path: String,
         #[source]
+        /// What went wrong.
         source: std::io::Error,
     },
     /// The rules file is not valid.
@@ -27,9 +29,13 @@ pub enum Error {
     /// or a CSV file whose header cannot be read). Single bad records are rejections.
     #[error("{file}:{line}:{col}: {message}")]
     Document {
+        /// The document's name.
         file: String,
+        /// 1-based line of the problem.
         line: u64,
+        /// 1-based column of the problem.
         col: u64,
+        /// What is wrong with the document.
         message: String,
     },
     /// A caller asked for something that cannot be done (an unknown format name, …).
@@ -49,7 +55,9 @@ impl Error {
 /// Where a record came from: its file (or `-`) and 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct Location {
+    /// The file name, or `-` for standard input.
     pub file: String,
+    /// 1-based line.
     pub line: u64,
 }
 

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 // The library never panics on input: `unwrap`, `expect` and `panic!` are denied by
 // the crate's lints (Cargo.toml); the few indexing invariants are proven where used.
 

@@ -18,15 +18,20 @@ use crate::rules::{ClassId, Rules, TypeId};
 /// How much of a date the input gave: `2020-10-05`, `2020-10` (or `10/2020`), `2020`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Precision {
+    /// `YYYY-MM-DD`.
     Day,
+    /// `YYYY-MM`, `MM/YYYY` or `M/YYYY`: the first of the month.
     Month,
+    /// `YYYY`: the first of January.
     Year,
 }
 
 /// A date as given: a partial date stands for the first day of its month or year.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PartialDate {
+    /// The day the date stands for (the first day of a partial date's span).
     pub date: NaiveDate,
+    /// How much of the date was given.
     pub precision: Precision,
 }
 
@@ -74,12 +79,16 @@ impl fmt::Display for PartialDate {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
+    /// Confirmed by the victim, a regulator or a court (the default).
     Confirmed,
+    /// Claimed (by an attacker or a report) but not confirmed.
     Alleged,
+    /// Denied by the victim.
     Disputed,
 }
 
 impl Status {
+    /// The status as written in input and output.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Confirmed => "confirmed",
@@ -92,14 +101,21 @@ impl Status {
 /// A checked incident, ready to rate under the rules it was checked against.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incident {
+    /// Unique within the run.
     pub id: String,
+    /// The rated organisation's key, compared exactly.
     pub company: String,
+    /// Descriptive name.
     pub company_name: Option<String>,
+    /// Peer group for the industry percentile.
     pub industry: Option<String>,
+    /// Descriptive country.
     pub country: Option<String>,
     /// The type with the highest base among those the record named.
     pub type_id: TypeId,
+    /// When it happened.
     pub date: PartialDate,
+    /// When it became public, if later given.
     pub disclosed: Option<PartialDate>,
     /// 0..=100.
     pub severity: f64,
@@ -107,12 +123,17 @@ pub struct Incident {
     pub impact: u8,
     /// Bit `c` set when data class `c` was named.
     pub data_classes: u64,
+    /// Records or people affected, when known.
     pub records: Option<u64>,
+    /// How sure the source is.
     pub status: Status,
+    /// The data was lost at a supplier.
     pub third_party: bool,
+    /// Minors, patients in care or other vulnerable people were among the victims.
     pub vulnerable_subjects: bool,
     /// Index of the input file within its [`crate::Dataset`], and the 1-based line.
     pub file: u32,
+    /// 1-based line (or element position) in that input.
     pub line: u64,
 }
 
@@ -131,12 +152,15 @@ impl Incident {
 /// A record that could not become an incident, and why.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Rejection {
+    /// The input the record came from.
     pub file: String,
+    /// 1-based line of the record.
     pub line: u64,
     /// The record's id, when it had a readable one.
     pub id: Option<String>,
     /// The field at fault; `None` when the record as a whole is unreadable.
     pub field: Option<String>,
+    /// Why, in words.
     pub message: String,
 }
 
@@ -157,12 +181,19 @@ impl fmt::Display for Rejection {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Value<'a> {
     #[default]
+    /// Absent or `null`.
     Null,
+    /// A boolean.
     Bool(bool),
+    /// A negative integer (or any integer given in code).
     Int(i64),
+    /// A non-negative integer.
     UInt(u64),
+    /// A number with a fraction or exponent.
     Float(f64),
+    /// Text, including numbers given as strings.
     Str(Cow<'a, str>),
+    /// A list (for `data_types`).
     List(Vec<Value<'a>>),
     /// A JSON object where a scalar was expected.
     Object,
@@ -397,21 +428,37 @@ impl<'de> serde::Deserialize<'de> for FieldName {
 /// the setters, or let a reader produce it; [`Record::normalize`] checks it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Record<'a> {
+    /// `id`.
     pub id: Value<'a>,
+    /// `company`.
     pub company: Value<'a>,
+    /// `linkid`: stands in for `company` when that is missing.
     pub linkid: Value<'a>,
+    /// `company_name`.
     pub company_name: Value<'a>,
+    /// `industry`.
     pub industry: Value<'a>,
+    /// `country`.
     pub country: Value<'a>,
+    /// `type`.
     pub kind: Value<'a>,
+    /// `date`.
     pub date: Value<'a>,
+    /// `disclosed`.
     pub disclosed: Value<'a>,
+    /// `severity`.
     pub severity: Value<'a>,
+    /// `impact`.
     pub impact: Value<'a>,
+    /// `data_types`: a list, or one string separated by `;`.
     pub data_types: Value<'a>,
+    /// `records`.
     pub records: Value<'a>,
+    /// `status`.
     pub status: Value<'a>,
+    /// `third_party`.
     pub third_party: Value<'a>,
+    /// `vulnerable_subjects`.
     pub vulnerable_subjects: Value<'a>,
     /// A field given twice in one JSON object: the record is rejected.
     pub(crate) repeated: Option<&'static str>,

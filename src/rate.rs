@@ -31,10 +31,13 @@ pub enum Standing {
 /// One incident of a company as rated: its factors and its points.
 #[derive(Debug, Clone)]
 pub struct Assessed<'a> {
+    /// The incident as read.
     pub incident: &'a Incident,
+    /// Counted, expired or future at the as-of date.
     pub standing: Standing,
     /// Whole days from the effective date to the as-of date (negative when future).
     pub age_days: i64,
+    /// Every factor of its points (recurrence and decay are 1 for a future incident).
     pub factors: Factors,
     /// Points counted towards the company (0 unless counted).
     pub points: f64,
@@ -45,39 +48,58 @@ pub struct Assessed<'a> {
 /// The 0.90 (or the rules' level) interval around a score.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Interval {
+    /// Coverage, e.g. 0.9.
     pub level: f64,
+    /// Lower bound of the score.
     pub low: i64,
+    /// Upper bound of the score.
     pub high: i64,
 }
 
 /// Incidents of a company by standing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Counts {
+    /// Incidents with points.
     pub counted: u64,
+    /// Incidents past their type's cut-off.
     pub expired: u64,
+    /// Incidents not yet known at the as-of date.
     pub future: u64,
 }
 
 /// When the grade improves if nothing new happens.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GradeChange {
+    /// The grade reached.
     pub grade: String,
+    /// The first day it is reached.
     pub date: NaiveDate,
 }
 
 /// One company's rating.
 #[derive(Debug, Clone)]
 pub struct Rating<'a> {
+    /// The company key.
     pub company: &'a str,
+    /// The first non-empty `company_name` among its accepted records.
     pub company_name: Option<&'a str>,
+    /// The first non-empty `industry` among its accepted records.
     pub industry: Option<&'a str>,
+    /// `score_exact` rounded half up: 100..=1000, higher is better.
     pub score: i64,
+    /// The unrounded score.
     pub score_exact: f64,
+    /// The grade band of `score`.
     pub grade: &'a str,
+    /// Sum of the counted incidents' points (E).
     pub risk_points: f64,
+    /// The score's interval.
     pub interval: Interval,
+    /// Incidents by standing.
     pub counts: Counts,
+    /// Percentile among companies of the same industry in the run (None when fewer than two).
     pub industry_percentile: Option<f64>,
+    /// When the grade next improves if nothing new happens (None for the best grade).
     pub next_grade_change: Option<GradeChange>,
     /// Every incident of the company: counted ones first, largest points first (ties
     /// by id), then expired, then future, each by id.
@@ -103,22 +125,32 @@ impl Rating<'_> {
 /// Totals of SCORING.md §6: `read = counted + expired + future + rejected`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Summary {
+    /// Records read.
     pub read: u64,
+    /// Incidents counted.
     pub counted: u64,
+    /// Incidents expired.
     pub expired: u64,
+    /// Incidents not yet known at the as-of date.
     pub future: u64,
+    /// Records rejected (bad or duplicate).
     pub rejected: u64,
+    /// Companies rated.
     pub companies: u64,
 }
 
 /// The result of rating a dataset as of a date.
 #[derive(Debug, Clone)]
 pub struct Report<'a> {
+    /// The rules used.
     pub rules: &'a Rules,
+    /// The date rated as of.
     pub as_of: NaiveDate,
+    /// Totals of every record's fate.
     pub summary: Summary,
     /// Sorted by company key (byte order).
     pub ratings: Vec<Rating<'a>>,
+    /// Every rejected record, in input order.
     pub rejected: &'a [Rejection],
 }
 

@@ -12,13 +12,21 @@ use crate::rules::Rules;
 /// Every factor of one incident's points, as `explain` shows them.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Factors {
+    /// Base points of the type.
     pub base: f64,
+    /// S, from severity.
     pub severity: f64,
+    /// I, from impact.
     pub impact: f64,
+    /// D, from data classes and vulnerable subjects.
     pub data: f64,
+    /// V, from records.
     pub volume: f64,
+    /// C, from status and third-party loss.
     pub confidence: f64,
+    /// R, from recurrence.
     pub recurrence: f64,
+    /// 2^(-t/H), from age.
     pub decay: f64,
 }
 

@@ -16,6 +16,7 @@ use crate::model::{FieldName, Record, Value};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     #[default]
+    /// By file extension (`.csv`, `.json`, `.jsonl`/`.ndjson`), else by content.
     Auto,
     /// One JSON object per line; blank lines are skipped.
     Jsonl,

@@ -18,7 +18,9 @@ use crate::score::Factors;
 /// How many contributors each rating lists in JSON and JSON Lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Contributors {
+    /// Every counted incident.
     All,
+    /// The N largest.
     Top(usize),
 }
 
@@ -44,9 +46,13 @@ impl FromStr for Contributors {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OutputFormat {
     #[default]
+    /// Aligned columns for people.
     Table,
+    /// One JSON document (SCORING.md §7).
     Json,
+    /// One rating object per line, each with its as-of date and rules.
     Jsonl,
+    /// One row per company, formula-safe.
     Csv,
 }
 
@@ -68,12 +74,16 @@ impl FromStr for OutputFormat {
 /// The `rules` object of every JSON output.
 #[derive(Serialize)]
 pub struct RulesMeta<'a> {
+    /// The rules' `name`.
     pub name: &'a str,
+    /// The rules' `version`.
     pub version: &'a str,
+    /// Hex sha256 of the rules file's bytes.
     pub sha256: &'a str,
 }
 
 impl<'a> RulesMeta<'a> {
+    /// The metadata of `rules`.
     pub fn of(rules: &'a Rules) -> Self {
         RulesMeta {
             name: rules.name(),
@@ -445,7 +455,9 @@ fn write_table(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ExplainFormat {
     #[default]
+    /// Aligned text for people.
     Text,
+    /// One JSON document with every incident.
     Json,
 }
 

@@ -20,8 +20,11 @@ use super::{
 /// One thing wrong in a rules file, at a 1-based line and column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
+    /// 1-based line.
     pub line: usize,
+    /// 1-based column (in characters).
     pub col: usize,
+    /// What is wrong, and what would be right.
     pub message: String,
 }
 

@@ -63,7 +63,9 @@ pub struct DataClassRule {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct SeverityRule {
+    /// Severity assumed when a record gives none.
     pub default: f64,
+    /// The smallest S.
     pub floor: f64,
 }
 
@@ -71,7 +73,9 @@ pub struct SeverityRule {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ImpactRule {
+    /// Impact level assumed when a record gives none.
     pub default: u8,
+    /// I for impact 1, 2, ….
     pub multipliers: Vec<f64>,
 }
 
@@ -79,8 +83,11 @@ pub struct ImpactRule {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct DataRule {
+    /// D when no data class is named.
     pub none: f64,
+    /// Added to D when vulnerable people were among the victims.
     pub vulnerable_subjects_bonus: f64,
+    /// D's ceiling.
     pub max: f64,
 }
 
@@ -88,11 +95,17 @@ pub struct DataRule {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct VolumeRule {
+    /// V when the records are unknown.
     pub unknown: f64,
+    /// V when no record was affected.
     pub zero: f64,
+    /// Records at which V is 1.
     pub reference_records: f64,
+    /// V's change per tenfold records.
     pub per_decade: f64,
+    /// V's floor.
     pub min: f64,
+    /// V's ceiling.
     pub max: f64,
 }
 
@@ -100,9 +113,13 @@ pub struct VolumeRule {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ConfidenceRule {
+    /// C for a confirmed incident.
     pub confirmed: f64,
+    /// C for an alleged incident.
     pub alleged: f64,
+    /// C for a disputed incident.
     pub disputed: f64,
+    /// C's multiplier for a loss at a supplier.
     pub third_party: f64,
 }
 
@@ -110,8 +127,11 @@ pub struct ConfidenceRule {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct RecurrenceRule {
+    /// Days before an incident that count towards its recurrence.
     pub window_days: i64,
+    /// R's step per earlier incident.
     pub step: f64,
+    /// R's ceiling.
     pub max: f64,
 }
 
@@ -119,8 +139,11 @@ pub struct RecurrenceRule {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ScoreRule {
+    /// The worst score.
     pub min: f64,
+    /// The best score (no risk points).
     pub max: f64,
+    /// Risk points that shrink the distance to the best score by a factor e.
     pub scale: f64,
 }
 
@@ -128,7 +151,9 @@ pub struct ScoreRule {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct IntervalRule {
+    /// Coverage of the interval (0.90).
     pub level: f64,
+    /// Points per incident assumed for the upper bound when none is counted.
     pub unseen_incident_points: f64,
 }
 
@@ -136,7 +161,9 @@ pub struct IntervalRule {
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct GradeBand {
+    /// The grade's name.
     pub grade: String,
+    /// The lowest rounded score that earns it.
     pub min_score: i64,
 }
 
