@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
-use crate::error::{Error, Location};
+use crate::error::Error;
 use crate::io::read::{self, Format};
 use crate::model::{Incident, Record, Rejection};
 use crate::rules::Rules;
@@ -74,38 +74,43 @@ impl<'r> Dataset<'r> {
     }
 
     fn push_in(&mut self, record: &Record<'_>, file: u32, line: u64) {
-        let at = Location {
-            file: self.files.get(file as usize).cloned().unwrap_or_default(),
-            line,
-        };
-        match record.normalize(self.rules, file, &at) {
+        // The file name is only copied into a rejection, never per accepted record.
+        match record.check(self.rules, file, line) {
             Ok(incident) => {
                 if let Some(&first) = self.ids.get(&incident.id) {
                     let f = &self.incidents[first];
+                    let message = format!(
+                        "duplicate id {:?}: already used by the record at {}:{}",
+                        incident.id,
+                        self.files.get(f.file as usize).map_or("", String::as_str),
+                        f.line
+                    );
                     self.rejected.push(Rejection {
-                        file: at.file,
+                        file: self.file_name(file),
                         line,
-                        id: Some(incident.id.clone()),
+                        id: Some(incident.id),
                         field: Some("id".into()),
-                        message: format!(
-                            "duplicate id {:?}: already used by the record at {}:{}",
-                            incident.id,
-                            self.files.get(f.file as usize).map_or("", String::as_str),
-                            f.line
-                        ),
+                        message,
                     });
                 } else {
                     self.ids.insert(incident.id.clone(), self.incidents.len());
                     self.incidents.push(incident);
                 }
             }
-            Err(r) => self.rejected.push(r),
+            Err(fault) => {
+                let rejection = fault.into_rejection(record, self.file_name(file), line);
+                self.rejected.push(rejection);
+            }
         }
+    }
+
+    fn file_name(&self, file: u32) -> String {
+        self.files.get(file as usize).cloned().unwrap_or_default()
     }
 
     fn push_unreadable(&mut self, file: u32, line: u64, message: String) {
         self.rejected.push(Rejection {
-            file: self.files.get(file as usize).cloned().unwrap_or_default(),
+            file: self.file_name(file),
             line,
             id: None,
             field: None,

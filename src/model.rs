@@ -512,9 +512,21 @@ fn field_label(name: FieldName) -> &'static str {
 }
 
 /// Why a record was rejected, before its location is attached.
-struct Fault {
+pub(crate) struct Fault {
     field: Option<&'static str>,
     message: String,
+}
+
+impl Fault {
+    pub(crate) fn into_rejection(self, record: &Record<'_>, file: String, line: u64) -> Rejection {
+        Rejection {
+            file,
+            line,
+            id: record.id_text(),
+            field: self.field.map(str::to_string),
+            message: self.message,
+        }
+    }
 }
 
 fn fault(field: &'static str, message: impl Into<String>) -> Fault {
@@ -611,16 +623,11 @@ impl<'a> Record<'a> {
         file: u32,
         at: &Location,
     ) -> Result<Incident, Rejection> {
-        self.check(rules, file, at.line).map_err(|f| Rejection {
-            file: at.file.clone(),
-            line: at.line,
-            id: self.id_text(),
-            field: f.field.map(str::to_string),
-            message: f.message,
-        })
+        self.check(rules, file, at.line)
+            .map_err(|f| f.into_rejection(self, at.file.clone(), at.line))
     }
 
-    fn check(&self, rules: &Rules, file: u32, line: u64) -> Result<Incident, Fault> {
+    pub(crate) fn check(&self, rules: &Rules, file: u32, line: u64) -> Result<Incident, Fault> {
         if let Some(name) = self.repeated {
             return Err(fault(name, format!("field `{name}` is given twice")));
         }
