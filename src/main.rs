@@ -8,12 +8,18 @@ use clap::{Parser, Subcommand};
 
 use cli::Exit;
 
+const EXAMPLES: &str = "\
+Examples:
+  riskrate score examples/incidents.jsonl --as-of 2026-11-28
+  riskrate explain digitalmentalhealthconsortium examples/incidents.jsonl --as-of 2020-11-01
+  riskrate rules show > my-rules.toml && riskrate rules check my-rules.toml";
+
 /// Transparent, reproducible cyber-risk ratings from incident records.
 ///
 /// Every weight lives in a rules file (see `riskrate rules show`); every rating says
 /// why it is what it is (see `riskrate explain`).
 #[derive(Debug, Parser)]
-#[command(name = "riskrate", version, propagate_version = true)]
+#[command(name = "riskrate", version, propagate_version = true, after_help = EXAMPLES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -362,7 +362,8 @@ fn a_rejected_record_does_not_claim_its_id() {
     let rules = default_rules();
     let mut d = Dataset::new(&rules);
     let text = "{\"id\":\"x\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020\",\"impact\":9}\n{\"id\":\"x\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020\"}\n";
-    d.read_bytes(text.as_bytes(), "in.jsonl", Format::Jsonl).unwrap();
+    d.read_bytes(text.as_bytes(), "in.jsonl", Format::Jsonl)
+        .unwrap();
     assert_eq!(d.incidents().len(), 1);
     assert_eq!(d.incidents()[0].line, 2);
     assert_eq!(d.rejected()[0].field.as_deref(), Some("impact"));
@@ -373,9 +374,15 @@ fn duplicates_are_found_across_files() {
     let rules = default_rules();
     let mut d = Dataset::new(&rules);
     let rec = "{\"id\":\"x\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020\"}\n";
-    d.read_bytes(rec.as_bytes(), "a.jsonl", Format::Jsonl).unwrap();
-    d.read_bytes(rec.as_bytes(), "b.jsonl", Format::Jsonl).unwrap();
+    d.read_bytes(rec.as_bytes(), "a.jsonl", Format::Jsonl)
+        .unwrap();
+    d.read_bytes(rec.as_bytes(), "b.jsonl", Format::Jsonl)
+        .unwrap();
     assert_eq!(d.rejected().len(), 1);
     assert_eq!(d.rejected()[0].file, "b.jsonl");
-    assert!(d.rejected()[0].message.contains("already used by the record at a.jsonl:1"));
+    assert!(
+        d.rejected()[0]
+            .message
+            .contains("already used by the record at a.jsonl:1")
+    );
 }
