@@ -1,51 +1,42 @@
-//! The incidents of one run, checked against one set of rules, with every rejection.
+//! The records of one run, checked once, independent of any rules.
 //!
 //! A [`Dataset`] is where the accounting of SCORING.md §6 starts: each record read is
-//! either accepted as an [`Incident`] or kept as a [`Rejection`], never dropped.
-//! Incident ids are unique across the whole run: a repeated id is rejected as a
-//! duplicate and the first record stands.
+//! either kept as an [`Incident`] or as a [`Rejection`], never dropped. What depends
+//! on the rules — which type a `type` text names, which classes its `data_types` are,
+//! which impact levels exist, and so which record first claims an id — is decided by
+//! [`Dataset::resolve`], so one dataset can be rated under several rule sets (`diff`)
+//! without reading its files twice.
 
-use std::collections::HashMap;
 use std::io::Read;
 use std::path::Path;
 
 use crate::error::Error;
 use crate::io::read::{self, Format};
-use crate::model::{Incident, Record, Rejection};
+use crate::model::{Incident, Names, Record, Rejection};
+use crate::resolve::{Resolution, resolve};
 use crate::rules::Rules;
 
-/// Incidents and rejections read so far, normalised under `rules`.
-#[derive(Debug, Clone)]
-pub struct Dataset<'r> {
-    rules: &'r Rules,
+/// Records read so far: incidents (checked, not yet resolved) and rejections.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
     files: Vec<String>,
     incidents: Vec<Incident>,
     rejected: Vec<Rejection>,
-    /// id → index into `incidents` of the record that holds it.
-    ids: HashMap<String, usize>,
+    names: Names,
+    read: u64,
 }
 
-impl<'r> Dataset<'r> {
-    /// An empty dataset whose records will be checked against `rules`.
-    pub fn new(rules: &'r Rules) -> Dataset<'r> {
-        Dataset {
-            rules,
-            files: Vec::new(),
-            incidents: Vec::new(),
-            rejected: Vec::new(),
-            ids: HashMap::new(),
-        }
+impl Dataset {
+    /// An empty dataset.
+    pub fn new() -> Dataset {
+        Dataset::default()
     }
 
-    /// The rules this dataset was checked against (and will be rated with).
-    pub fn rules(&self) -> &'r Rules {
-        self.rules
-    }
-    /// Accepted incidents, in input order.
+    /// Records that passed the rules-independent checks, in input order.
     pub fn incidents(&self) -> &[Incident] {
         &self.incidents
     }
-    /// Rejected records, in input order.
+    /// Records rejected whatever the rules (bad JSON, dates, numbers…), in input order.
     pub fn rejected(&self) -> &[Rejection] {
         &self.rejected
     }
@@ -53,14 +44,27 @@ impl<'r> Dataset<'r> {
     pub fn files(&self) -> &[String] {
         &self.files
     }
-    /// Records read: accepted plus rejected.
-    pub fn read_count(&self) -> usize {
-        self.incidents.len() + self.rejected.len()
+    /// The distinct type texts and data lists the incidents refer to.
+    pub fn names(&self) -> &Names {
+        &self.names
+    }
+    /// Records read: incidents plus rejections.
+    pub fn read_count(&self) -> u64 {
+        self.read
+    }
+
+    /// Resolves the dataset under `rules`: the incidents those rules can rate.
+    pub fn resolve<'a>(&'a self, rules: &'a Rules) -> Resolution<'a> {
+        resolve(self, rules)
     }
 
     fn file_index(&mut self, name: &str) -> u32 {
         self.files.push(name.to_string());
         u32::try_from(self.files.len() - 1).unwrap_or(u32::MAX)
+    }
+
+    fn file_name(&self, file: u32) -> String {
+        self.files.get(file as usize).cloned().unwrap_or_default()
     }
 
     /// Checks one record and keeps it as an incident or a rejection. `origin` names
@@ -74,47 +78,28 @@ impl<'r> Dataset<'r> {
     }
 
     fn push_in(&mut self, record: &Record<'_>, file: u32, line: u64) {
-        // The file name is only copied into a rejection, never per accepted record.
-        match record.check(self.rules, file, line) {
-            Ok(incident) => {
-                if let Some(&first) = self.ids.get(&incident.id) {
-                    let f = &self.incidents[first];
-                    let message = format!(
-                        "duplicate id {:?}: already used by the record at {}:{}",
-                        incident.id,
-                        self.files.get(f.file as usize).map_or("", String::as_str),
-                        f.line
-                    );
-                    self.rejected.push(Rejection {
-                        file: self.file_name(file),
-                        line,
-                        id: Some(incident.id),
-                        field: Some("id".into()),
-                        message,
-                    });
-                } else {
-                    self.ids.insert(incident.id.clone(), self.incidents.len());
-                    self.incidents.push(incident);
-                }
-            }
+        let seq = self.read;
+        self.read += 1;
+        match record.check(&mut self.names, file, line, seq) {
+            Ok(incident) => self.incidents.push(incident),
             Err(fault) => {
-                let rejection = fault.into_rejection(record, self.file_name(file), line);
-                self.rejected.push(rejection);
+                // The file name is only copied into a rejection, never per incident.
+                let r = fault.into_rejection(record.id_text(), self.file_name(file), line, seq);
+                self.rejected.push(r);
             }
         }
     }
 
-    fn file_name(&self, file: u32) -> String {
-        self.files.get(file as usize).cloned().unwrap_or_default()
-    }
-
     fn push_unreadable(&mut self, file: u32, line: u64, message: String) {
+        let seq = self.read;
+        self.read += 1;
         self.rejected.push(Rejection {
             file: self.file_name(file),
             line,
             id: None,
             field: None,
             message,
+            seq,
         });
     }
 

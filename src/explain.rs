@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 
 use crate::model::Incident;
 use crate::rate::{Rating, Standing};
+use crate::resolve::Resolved;
 use crate::rules::Rules;
 
 fn plural(n: u64, one: &str, many: &str) -> String {
@@ -15,7 +16,7 @@ fn plural(n: u64, one: &str, many: &str) -> String {
 }
 
 /// The data classes of an incident in words, most sensitive first.
-pub fn data_words(rules: &Rules, incident: &Incident) -> Vec<String> {
+pub fn data_words(rules: &Rules, incident: &Resolved<'_>) -> Vec<String> {
     let mut classes: Vec<_> = incident
         .classes()
         .filter(|c| usize::from(*c) < rules.classes.len())
@@ -31,7 +32,7 @@ pub fn data_words(rules: &Rules, incident: &Incident) -> Vec<String> {
         .into_iter()
         .map(|c| rules.class_rule(c).label.clone())
         .collect();
-    if incident.vulnerable_subjects {
+    if incident.incident.vulnerable_subjects {
         words.push("vulnerable subjects".into());
     }
     words
@@ -91,15 +92,15 @@ pub fn explanation(rules: &Rules, r: &Rating<'_>, as_of: NaiveDate) -> String {
                 s.push_str(", ");
                 s.push_str(o);
             }
-            let inc = top.incident;
+            let inc = top.item.incident;
             s.push_str(&format!(
                 ". Largest: {} {} of {} — {} of risk points",
-                rules.type_rule(inc.type_id).name,
+                rules.type_rule(top.item.type_id).name,
                 inc.id,
                 when(inc),
                 percent(top.share)
             ));
-            let words = data_words(rules, inc);
+            let words = data_words(rules, &top.item);
             if !words.is_empty() {
                 s.push_str("; ");
                 s.push_str(&words.join(", "));

@@ -10,6 +10,7 @@ pub mod explain;
 pub mod io;
 pub mod model;
 pub mod rate;
+pub mod resolve;
 pub mod rules;
 pub mod score;
 
@@ -18,6 +19,7 @@ pub use dataset::Dataset;
 pub use error::{Error, Location};
 pub use io::read::Format;
 pub use io::write::{Contributors, ExplainFormat, OutputFormat, write_explain, write_report};
-pub use model::{Incident, PartialDate, Precision, Record, Rejection, Status, Value};
+pub use model::{Incident, Names, PartialDate, Precision, Record, Rejection, Status, Value};
 pub use rate::{Assessed, Counts, GradeChange, Interval, Rating, Report, Standing, Summary, rate};
+pub use resolve::{Resolution, Resolved};
 pub use rules::{Rules, RulesError};

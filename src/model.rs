@@ -12,8 +12,8 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::error::Location;
 use crate::rules::{ClassId, Rules, TypeId};
+use std::collections::HashMap;
 
 /// How much of a date the input gave: `2020-10-05`, `2020-10` (or `10/2020`), `2020`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -111,18 +111,19 @@ pub struct Incident {
     pub industry: Option<String>,
     /// Descriptive country.
     pub country: Option<String>,
-    /// The type with the highest base among those the record named.
-    pub type_id: TypeId,
+    /// The `type` text as given, as an index into [`Names::kinds`]; the rules
+    /// decide which type it means.
+    pub kind: u32,
     /// When it happened.
     pub date: PartialDate,
     /// When it became public, if later given.
     pub disclosed: Option<PartialDate>,
-    /// 0..=100.
-    pub severity: f64,
-    /// 1..=len(impact multipliers).
-    pub impact: u8,
-    /// Bit `c` set when data class `c` was named.
-    pub data_classes: u64,
+    /// 0..=100, when given (the rules' default applies otherwise).
+    pub severity: Option<f64>,
+    /// The impact level, when given; the rules say which levels exist.
+    pub impact: Option<i64>,
+    /// The `data_types` names as given, as an index into [`Names::lists`] (0: none).
+    pub data: u32,
     /// Records or people affected, when known.
     pub records: Option<u64>,
     /// How sure the source is.
@@ -135,6 +136,8 @@ pub struct Incident {
     pub file: u32,
     /// 1-based line (or element position) in that input.
     pub line: u64,
+    /// Position among all records read in the run (accepted or not), from 0.
+    pub seq: u64,
 }
 
 impl Incident {
@@ -142,10 +145,59 @@ impl Incident {
     pub fn effective(&self) -> PartialDate {
         self.disclosed.unwrap_or(self.date)
     }
+}
 
-    /// The data classes named, in class order.
-    pub fn classes(&self) -> impl Iterator<Item = ClassId> + '_ {
-        (0..64u8).filter(move |c| self.data_classes & (1u64 << c) != 0)
+/// Distinct `type` texts and `data_types` lists of a dataset, stored once each so
+/// that a set of rules resolves each distinct spelling once, not once per record.
+#[derive(Debug, Clone)]
+pub struct Names {
+    kinds: Vec<String>,
+    kind_index: HashMap<String, u32>,
+    lists: Vec<Vec<String>>,
+    list_index: HashMap<Vec<String>, u32>,
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        let mut list_index = HashMap::new();
+        list_index.insert(Vec::new(), 0);
+        Names {
+            kinds: Vec::new(),
+            kind_index: HashMap::new(),
+            lists: vec![Vec::new()],
+            list_index,
+        }
+    }
+}
+
+impl Names {
+    /// Every distinct `type` text, indexed by [`Incident::kind`].
+    pub fn kinds(&self) -> &[String] {
+        &self.kinds
+    }
+    /// Every distinct `data_types` list (trimmed names), indexed by [`Incident::data`].
+    pub fn lists(&self) -> &[Vec<String>] {
+        &self.lists
+    }
+
+    fn intern_kind(&mut self, text: &str) -> u32 {
+        if let Some(&i) = self.kind_index.get(text) {
+            return i;
+        }
+        let i = u32::try_from(self.kinds.len()).unwrap_or(u32::MAX);
+        self.kinds.push(text.to_string());
+        self.kind_index.insert(text.to_string(), i);
+        i
+    }
+
+    fn intern_list(&mut self, list: Vec<String>) -> u32 {
+        if let Some(&i) = self.list_index.get(&list) {
+            return i;
+        }
+        let i = u32::try_from(self.lists.len()).unwrap_or(u32::MAX);
+        self.lists.push(list.clone());
+        self.list_index.insert(list, i);
+        i
     }
 }
 
@@ -162,6 +214,9 @@ pub struct Rejection {
     pub field: Option<String>,
     /// Why, in words.
     pub message: String,
+    /// Position among all records read, to keep rejections in input order.
+    #[serde(skip)]
+    pub(crate) seq: u64,
 }
 
 impl fmt::Display for Rejection {
@@ -512,19 +567,27 @@ fn field_label(name: FieldName) -> &'static str {
 }
 
 /// Why a record was rejected, before its location is attached.
+#[derive(Debug, Clone)]
 pub(crate) struct Fault {
     field: Option<&'static str>,
     message: String,
 }
 
 impl Fault {
-    pub(crate) fn into_rejection(self, record: &Record<'_>, file: String, line: u64) -> Rejection {
+    pub(crate) fn into_rejection(
+        self,
+        id: Option<String>,
+        file: String,
+        line: u64,
+        seq: u64,
+    ) -> Rejection {
         Rejection {
             file,
             line,
-            id: record.id_text(),
+            id,
             field: self.field.map(str::to_string),
             message: self.message,
+            seq,
         }
     }
 }
@@ -612,22 +675,15 @@ impl<'a> Record<'a> {
         self.id.text().map(|s| s.into_owned())
     }
 
-    /// Checks every field against SCORING.md §1 and the rules' types and classes.
-    ///
-    /// # Errors
-    /// A [`Rejection`] naming the location, the id when known, the first field at
-    /// fault and why.
-    pub fn normalize(
+    /// Checks every field that does not depend on the rules (SCORING.md §1); the
+    /// type and data class names are resolved later, per set of rules.
+    pub(crate) fn check(
         &self,
-        rules: &Rules,
+        names: &mut Names,
         file: u32,
-        at: &Location,
-    ) -> Result<Incident, Rejection> {
-        self.check(rules, file, at.line)
-            .map_err(|f| f.into_rejection(self, at.file.clone(), at.line))
-    }
-
-    pub(crate) fn check(&self, rules: &Rules, file: u32, line: u64) -> Result<Incident, Fault> {
+        line: u64,
+        seq: u64,
+    ) -> Result<Incident, Fault> {
         if let Some(name) = self.repeated {
             return Err(fault(name, format!("field `{name}` is given twice")));
         }
@@ -641,7 +697,7 @@ impl<'a> Record<'a> {
         let industry = optional_text(&self.industry, "industry")?;
         let country = optional_text(&self.country, "country")?;
 
-        let type_id = self.type_id(rules)?;
+        let kind = self.kind_text()?;
         let date = match &self.date {
             v if v.is_missing() => return Err(fault("date", "missing date")),
             v => parse_date(v, "date")?,
@@ -652,7 +708,7 @@ impl<'a> Record<'a> {
         };
 
         let severity = if self.severity.is_missing() {
-            rules.severity.default
+            None
         } else {
             let s = self.severity.number().ok_or_else(|| {
                 fault(
@@ -666,31 +722,25 @@ impl<'a> Record<'a> {
                     format!("severity {s} is outside 0..=100"),
                 ));
             }
-            s
+            Some(s)
         };
 
-        let levels = rules.impact.multipliers.len();
+        // The range of impact levels is the rules' to say; only the form is checked here.
         let impact = if self.impact.is_missing() {
-            rules.impact.default
+            None
         } else {
-            let i = integer(&self.impact).ok_or_else(|| {
-                fault(
-                    "impact",
-                    format!("impact {} is not an integer", self.impact.describe()),
-                )
-            })?;
-            match u8::try_from(i) {
-                Ok(i) if i >= 1 && usize::from(i) <= levels => i,
-                _ => {
-                    return Err(fault(
+            let i = integer(&self.impact)
+                .and_then(|i| i64::try_from(i).ok())
+                .ok_or_else(|| {
+                    fault(
                         "impact",
-                        format!("impact {i} is outside 1..={levels}"),
-                    ));
-                }
-            }
+                        format!("impact {} is not an integer", self.impact.describe()),
+                    )
+                })?;
+            Some(i)
         };
 
-        let data_classes = self.classes(rules)?;
+        let data = names.intern_list(self.data_names()?);
 
         let records = if self.records.is_missing() {
             None
@@ -738,86 +788,52 @@ impl<'a> Record<'a> {
             company_name,
             industry,
             country,
-            type_id,
+            kind: names.intern_kind(&kind),
             date,
             disclosed,
             severity,
             impact,
-            data_classes,
+            data,
             records,
             status,
             third_party,
             vulnerable_subjects,
             file,
             line,
+            seq,
         })
     }
 
-    /// Several comma-separated types take the highest base (the first on a tie).
-    fn type_id(&self, rules: &Rules) -> Result<TypeId, Fault> {
+    /// The `type` text, trimmed; which type it names is the rules' to say.
+    fn kind_text(&self) -> Result<String, Fault> {
         if self.kind.is_missing() {
             return Err(fault("type", "missing type"));
         }
-        let text = self.kind.text().ok_or_else(|| {
-            fault(
+        match &self.kind {
+            Value::Str(s) => Ok(s.trim().to_string()),
+            other => Err(fault(
                 "type",
-                format!("type must be text, found {}", self.kind.describe()),
-            )
-        })?;
-        let mut best: Option<TypeId> = None;
-        for part in text.split(',') {
-            if part.trim().is_empty() {
-                continue;
-            }
-            let id = rules.type_id(part).ok_or_else(|| {
-                fault(
-                    "type",
-                    format!(
-                        "unknown type {:?}; known types: {}",
-                        truncate(part.trim(), 60),
-                        rules
-                            .types
-                            .iter()
-                            .map(|t| t.name.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )
-            })?;
-            best = match best {
-                Some(b) if rules.type_rule(b).base >= rules.type_rule(id).base => Some(b),
-                _ => Some(id),
-            };
+                format!("type must be text, found {}", other.describe()),
+            )),
         }
-        best.ok_or_else(|| fault("type", "missing type"))
     }
 
-    fn classes(&self, rules: &Rules) -> Result<u64, Fault> {
-        let mut set = 0u64;
-        let mut add = |name: &str| -> Result<(), Fault> {
-            if name.trim().is_empty() {
-                return Ok(());
+    /// The `data_types` names, trimmed, empty ones dropped.
+    fn data_names(&self) -> Result<Vec<String>, Fault> {
+        let mut out = Vec::new();
+        let mut add = |name: &str| {
+            let t = name.trim();
+            if !t.is_empty() {
+                out.push(t.to_string());
             }
-            let c = rules.class_id(name).ok_or_else(|| {
-                fault(
-                    "data_types",
-                    format!("unknown data class {:?}", truncate(name.trim(), 60)),
-                )
-            })?;
-            set |= 1u64 << c;
-            Ok(())
         };
         match &self.data_types {
             Value::Null => {}
-            Value::Str(s) => {
-                for part in s.split(';') {
-                    add(part)?;
-                }
-            }
+            Value::Str(s) => s.split(';').for_each(&mut add),
             Value::List(items) => {
                 for item in items {
                     match item {
-                        Value::Str(s) => add(s)?,
+                        Value::Str(s) => add(s),
                         Value::Null => {}
                         other => {
                             return Err(fault(
@@ -841,7 +857,68 @@ impl<'a> Record<'a> {
                 ));
             }
         }
-        Ok(set)
+        Ok(out)
+    }
+}
+
+/// Resolves a `type` text under `rules`: several comma-separated types take the
+/// highest base (the first listed on a tie); any unknown part rejects the record.
+pub(crate) fn resolve_type(rules: &Rules, text: &str) -> Result<TypeId, Fault> {
+    let mut best: Option<TypeId> = None;
+    for part in text.split(',') {
+        if part.trim().is_empty() {
+            continue;
+        }
+        let id = rules.type_id(part).ok_or_else(|| {
+            fault(
+                "type",
+                format!(
+                    "unknown type {:?}; known types: {}",
+                    truncate(part.trim(), 60),
+                    rules
+                        .types
+                        .iter()
+                        .map(|t| t.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })?;
+        best = match best {
+            Some(b) if rules.type_rule(b).base >= rules.type_rule(id).base => Some(b),
+            _ => Some(id),
+        };
+    }
+    best.ok_or_else(|| fault("type", "missing type"))
+}
+
+/// Resolves `data_types` names under `rules` into a class bit set.
+pub(crate) fn resolve_classes(rules: &Rules, names: &[String]) -> Result<u64, Fault> {
+    let mut set = 0u64;
+    for name in names {
+        let c: ClassId = rules.class_id(name).ok_or_else(|| {
+            fault(
+                "data_types",
+                format!("unknown data class {:?}", truncate(name, 60)),
+            )
+        })?;
+        set |= 1u64 << c;
+    }
+    Ok(set)
+}
+
+/// An impact level under `rules`.
+pub(crate) fn resolve_impact(rules: &Rules, impact: Option<i64>) -> Result<u8, Fault> {
+    let levels = rules.impact.multipliers.len();
+    match impact {
+        None => Ok(rules.impact.default),
+        Some(i) => match u8::try_from(i) {
+            Ok(v) if v >= 1 && usize::from(v) <= levels => Ok(v),
+            _ => Err(fault(
+                "impact",
+                format!("impact {i} is outside 1..={levels}"),
+            )),
+        },
     }
 }
 

@@ -10,9 +10,9 @@ use chrono::{Days, NaiveDate};
 use rayon::prelude::*;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
-use crate::dataset::Dataset;
 use crate::explain;
-use crate::model::{Incident, Rejection};
+use crate::model::Rejection;
+use crate::resolve::{Resolution, Resolved};
 use crate::rules::{Rules, round_half_up};
 use crate::score::{self, Factors};
 
@@ -31,8 +31,8 @@ pub enum Standing {
 /// One incident of a company as rated: its factors and its points.
 #[derive(Debug, Clone)]
 pub struct Assessed<'a> {
-    /// The incident as read.
-    pub incident: &'a Incident,
+    /// The incident as the rules see it.
+    pub item: Resolved<'a>,
     /// Counted, expired or future at the as-of date.
     pub standing: Standing,
     /// Whole days from the effective date to the as-of date (negative when future).
@@ -154,15 +154,18 @@ pub struct Report<'a> {
     pub rejected: &'a [Rejection],
 }
 
-/// Rates every company of `data` as of `as_of`, with the rules `data` was read under.
-pub fn rate<'a>(data: &'a Dataset<'_>, as_of: NaiveDate) -> Report<'a> {
+/// Rates every company of a resolved dataset as of `as_of`.
+pub fn rate<'a>(data: &'a Resolution<'a>, as_of: NaiveDate) -> Report<'a> {
     let rules = data.rules();
-    let incidents = data.incidents();
+    let incidents = data.items();
 
     // Group by company, keeping input order inside each group.
     let mut groups: HashMap<&'a str, Vec<usize>> = HashMap::new();
-    for (i, inc) in incidents.iter().enumerate() {
-        groups.entry(inc.company.as_str()).or_default().push(i);
+    for (i, r) in incidents.iter().enumerate() {
+        groups
+            .entry(r.incident.company.as_str())
+            .or_default()
+            .push(i);
     }
     let mut groups: Vec<(&'a str, Vec<usize>)> = groups.into_iter().collect();
     groups.sort_unstable_by(|a, b| a.0.cmp(b.0));
@@ -170,7 +173,7 @@ pub fn rate<'a>(data: &'a Dataset<'_>, as_of: NaiveDate) -> Report<'a> {
     let mut ratings: Vec<Rating<'a>> = groups
         .par_iter()
         .map(|(company, members)| {
-            let list: Vec<&'a Incident> = members.iter().map(|&i| &incidents[i]).collect();
+            let list: Vec<Resolved<'a>> = members.iter().map(|&i| incidents[i]).collect();
             rate_company(rules, company, &list, as_of)
         })
         .collect();
@@ -203,17 +206,17 @@ pub fn rate<'a>(data: &'a Dataset<'_>, as_of: NaiveDate) -> Report<'a> {
 }
 
 /// Rates one company from its incidents (in input order).
-pub(crate) fn rate_company<'a>(
+pub fn rate_company<'a>(
     rules: &'a Rules,
     company: &'a str,
-    list: &[&'a Incident],
+    list: &[Resolved<'a>],
     as_of: NaiveDate,
 ) -> Rating<'a> {
     let ages: Vec<i64> = list
         .iter()
         .map(|inc| (as_of - inc.effective().date).num_days())
         .collect();
-    let standing = |inc: &Incident, age: i64| {
+    let standing = |inc: &Resolved<'_>, age: i64| {
         if age < 0 {
             Standing::Future
         } else if age > rules.type_rule(inc.type_id).cutoff_days {
@@ -230,7 +233,7 @@ pub(crate) fn rate_company<'a>(
         .zip(&ages)
         .enumerate()
         .filter(|(_, (inc, age))| **age >= 0 && rules.type_rule(inc.type_id).recurring)
-        .map(|(i, (inc, _))| (inc.effective().date, inc.id.as_str(), i))
+        .map(|(i, (inc, _))| (inc.effective().date, inc.incident.id.as_str(), i))
         .collect();
     recurring.sort_unstable();
     let mut k_of = vec![1usize; list.len()];
@@ -267,7 +270,7 @@ pub(crate) fn rate_company<'a>(
         };
         risk_points += points;
         assessed.push(Assessed {
-            incident: inc,
+            item: *inc,
             standing: st,
             age_days: age,
             factors,
@@ -289,7 +292,7 @@ pub(crate) fn rate_company<'a>(
         rank(a.standing)
             .cmp(&rank(b.standing))
             .then(b.points.total_cmp(&a.points))
-            .then(a.incident.id.cmp(&b.incident.id))
+            .then(a.item.incident.id.cmp(&b.item.incident.id))
     });
 
     let score_exact = rules.score_exact(risk_points);
@@ -299,8 +302,8 @@ pub(crate) fn rate_company<'a>(
 
     Rating {
         company,
-        company_name: list.iter().find_map(|i| i.company_name.as_deref()),
-        industry: list.iter().find_map(|i| i.industry.as_deref()),
+        company_name: list.iter().find_map(|i| i.incident.company_name.as_deref()),
+        industry: list.iter().find_map(|i| i.incident.industry.as_deref()),
         score,
         score_exact,
         grade: rules
@@ -326,7 +329,7 @@ pub(crate) fn rate_company<'a>(
 fn points_after(rules: &Rules, assessed: &[Assessed<'_>], days: i64) -> f64 {
     let mut e = 0.0;
     for a in assessed.iter().filter(|a| a.standing == Standing::Counted) {
-        let ty = rules.type_rule(a.incident.type_id);
+        let ty = rules.type_rule(a.item.type_id);
         let age = a.age_days + days;
         if age <= ty.cutoff_days {
             let f = Factors {
@@ -361,7 +364,7 @@ fn next_grade_change(
     let last = assessed
         .iter()
         .filter(|a| a.standing == Standing::Counted)
-        .map(|a| rules.type_rule(a.incident.type_id).cutoff_days - a.age_days + 1)
+        .map(|a| rules.type_rule(a.item.type_id).cutoff_days - a.age_days + 1)
         .max()?
         .max(1);
     if grade_at(last) >= grade_index {

@@ -6,7 +6,8 @@
 //! for the next grade change — with the very same arithmetic, so today's points are
 //! reproduced bit for bit.
 
-use crate::model::{Incident, Status};
+use crate::model::Status;
+use crate::resolve::Resolved;
 use crate::rules::Rules;
 
 /// Every factor of one incident's points, as `explain` shows them.
@@ -65,7 +66,7 @@ pub fn impact_factor(rules: &Rules, impact: u8) -> f64 {
 
 /// D: the highest class multiplier (or `data.none`), plus the vulnerable-subjects
 /// bonus, capped at `data.max`.
-pub fn data_factor(rules: &Rules, incident: &Incident) -> f64 {
+pub fn data_factor(rules: &Rules, incident: &Resolved<'_>) -> f64 {
     let highest = incident
         .classes()
         .filter(|c| usize::from(*c) < rules.classes.len())
@@ -74,7 +75,7 @@ pub fn data_factor(rules: &Rules, incident: &Incident) -> f64 {
             Some(acc.map_or(m, |a| a.max(m)))
         })
         .unwrap_or(rules.data.none);
-    let bonus = if incident.vulnerable_subjects {
+    let bonus = if incident.incident.vulnerable_subjects {
         rules.data.vulnerable_subjects_bonus
     } else {
         0.0
@@ -121,15 +122,15 @@ pub fn decay(age_days: i64, half_life_days: f64) -> f64 {
 }
 
 /// All factors of an incident of age `age_days` whose recurrence count is `k`.
-pub fn factors(rules: &Rules, incident: &Incident, k: usize, age_days: i64) -> Factors {
+pub fn factors(rules: &Rules, incident: &Resolved<'_>, k: usize, age_days: i64) -> Factors {
     let ty = rules.type_rule(incident.type_id);
     Factors {
         base: ty.base,
         severity: severity_factor(rules, incident.severity),
         impact: impact_factor(rules, incident.impact),
         data: data_factor(rules, incident),
-        volume: volume_factor(rules, incident.records),
-        confidence: confidence_factor(rules, incident.status, incident.third_party),
+        volume: volume_factor(rules, incident.incident.records),
+        confidence: confidence_factor(rules, incident.status, incident.incident.third_party),
         recurrence: if ty.recurring {
             recurrence_factor(rules, k)
         } else {
@@ -143,34 +144,46 @@ pub fn factors(rules: &Rules, incident: &Incident, k: usize, age_days: i64) -> F
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
-    use crate::model::{PartialDate, Precision};
+    use crate::model::{Incident, PartialDate, Precision};
 
     fn rules() -> Rules {
         Rules::default_rules().unwrap()
     }
 
-    fn incident(rules: &Rules) -> Incident {
+    fn incident(vulnerable_subjects: bool) -> Incident {
         Incident {
             id: "x".into(),
             company: "c".into(),
             company_name: None,
             industry: None,
             country: None,
-            type_id: rules.type_id("breach").unwrap(),
+            kind: 0,
             date: PartialDate {
                 date: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
                 precision: Precision::Day,
             },
             disclosed: None,
-            severity: 50.0,
-            impact: 3,
-            data_classes: 0,
+            severity: None,
+            impact: None,
+            data: 0,
             records: None,
             status: Status::Confirmed,
             third_party: false,
-            vulnerable_subjects: false,
+            vulnerable_subjects,
             file: 0,
             line: 1,
+            seq: 0,
+        }
+    }
+
+    fn resolved<'a>(rules: &Rules, inc: &'a Incident, kind: &str, classes: u64) -> Resolved<'a> {
+        Resolved {
+            incident: inc,
+            type_id: rules.type_id(kind).unwrap(),
+            data_classes: classes,
+            severity: 50.0,
+            impact: 3,
+            status: Status::Confirmed,
         }
     }
 
@@ -195,20 +208,16 @@ mod tests {
     #[test]
     fn data_takes_the_highest_class_plus_bonus_capped() {
         let r = rules();
-        let mut i = incident(&r);
-        assert_eq!(data_factor(&r, &i), 1.0);
-        i.vulnerable_subjects = true;
-        assert_eq!(data_factor(&r, &i), 1.25);
         let bit = |n: &str| 1u64 << r.class_id(n).unwrap();
-        i.data_classes = bit("ssn") | bit("therapy notes");
-        assert_eq!(data_factor(&r, &i), 3.0); // 2.75 + 0.25
-        i.data_classes = bit("national_id") | bit("names");
-        assert_eq!(data_factor(&r, &i), 2.25);
-        i.vulnerable_subjects = false;
-        i.data_classes = bit("passwords");
-        assert_eq!(data_factor(&r, &i), 1.75);
-        i.data_classes = bit("phi");
-        assert_eq!(data_factor(&r, &i), 2.5);
+        let (plain, vulnerable) = (incident(false), incident(true));
+        let d =
+            |inc: &Incident, classes: u64| data_factor(&r, &resolved(&r, inc, "breach", classes));
+        assert_eq!(d(&plain, 0), 1.0);
+        assert_eq!(d(&vulnerable, 0), 1.25);
+        assert_eq!(d(&vulnerable, bit("ssn") | bit("therapy notes")), 3.0); // 2.75 + 0.25
+        assert_eq!(d(&vulnerable, bit("national_id") | bit("names")), 2.25);
+        assert_eq!(d(&plain, bit("passwords")), 1.75);
+        assert_eq!(d(&plain, bit("phi")), 2.5);
     }
 
     #[test]
@@ -251,12 +260,13 @@ mod tests {
     #[test]
     fn seed_points_match_scoring_md() {
         let r = rules();
-        let mut i = incident(&r);
-        i.severity = 100.0;
-        i.impact = 4;
-        i.data_classes = (1u64 << r.class_id("mental health records").unwrap())
+        let inc = incident(false);
+        let classes = (1u64 << r.class_id("mental health records").unwrap())
             | (1u64 << r.class_id("social security numbers").unwrap());
-        let f = factors(&r, &i, 1, 31);
+        let mut item = resolved(&r, &inc, "Breach", classes);
+        item.severity = 100.0;
+        item.impact = 4;
+        let f = factors(&r, &item, 1, 31);
         assert!(
             (f.points() - 233.350_250_874_628_84).abs() < 1e-9,
             "{}",
@@ -267,10 +277,14 @@ mod tests {
     #[test]
     fn non_recurring_types_ignore_k() {
         let r = rules();
-        let mut i = incident(&r);
-        i.type_id = r.type_id("ddos").unwrap();
-        assert_eq!(factors(&r, &i, 4, 0).recurrence, 1.0);
-        i.type_id = r.type_id("extortion").unwrap();
-        assert_eq!(factors(&r, &i, 4, 0).recurrence, 1.75);
+        let inc = incident(false);
+        assert_eq!(
+            factors(&r, &resolved(&r, &inc, "ddos", 0), 4, 0).recurrence,
+            1.0
+        );
+        assert_eq!(
+            factors(&r, &resolved(&r, &inc, "extortion", 0), 4, 0).recurrence,
+            1.75
+        );
     }
 }

@@ -38,10 +38,11 @@ fn run_case(path: &Path) -> Vec<String> {
         jsonl.push_str(&r.to_string());
         jsonl.push('\n');
     }
-    let mut data = Dataset::new(&rules);
+    let mut data = Dataset::new();
     data.read_bytes(jsonl.as_bytes(), "case.jsonl", Format::Jsonl)
         .unwrap();
-    let report = riskrate::rate(&data, date(doc["as_of"].as_str().unwrap()));
+    let resolved = data.resolve(&rules);
+    let report = riskrate::rate(&resolved, date(doc["as_of"].as_str().unwrap()));
     let s = report.summary;
     if s.read != s.counted + s.expired + s.future + s.rejected {
         diffs.push(format!("accounting does not add up: {s:?}"));

@@ -144,9 +144,10 @@ proptest! {
     fn scores_intervals_and_grades_stay_in_bounds(incs in proptest::collection::vec(inc(), 1..25), at in 0i64..3000) {
         let rules = default_rules();
         let text = jsonl(&incs);
-        let mut data = Dataset::new(&rules);
+        let mut data = Dataset::new();
         data.read_bytes(text.as_bytes(), "p.jsonl", Format::Jsonl).unwrap();
-        let report = riskrate::rate(&data, origin() + chrono::Duration::days(at));
+        let resolved = data.resolve(&rules);
+        let report = riskrate::rate(&resolved, origin() + chrono::Duration::days(at));
         for r in &report.ratings {
             prop_assert!((100..=1000).contains(&r.score), "{}", r.score);
             prop_assert!((100.0..=1000.0).contains(&r.score_exact));
@@ -218,14 +219,15 @@ proptest! {
     #[test]
     fn arbitrary_input_is_accounted_for(lines in proptest::collection::vec(line(), 0..30)) {
         let rules = default_rules();
-        let mut data = Dataset::new(&rules);
+        let mut data = Dataset::new();
         let mut bytes = Vec::new();
         for l in &lines {
             bytes.extend_from_slice(l);
             bytes.push(b'\n');
         }
         data.read_bytes(&bytes, "fuzz.jsonl", Format::Jsonl).unwrap();
-        let report = riskrate::rate(&data, date("2020-01-01"));
+        let resolved = data.resolve(&rules);
+        let report = riskrate::rate(&resolved, date("2020-01-01"));
         let non_blank = lines.iter().filter(|l| !l.iter().all(u8::is_ascii_whitespace)).count();
         let s = report.summary;
         prop_assert_eq!(s.read as usize, non_blank);

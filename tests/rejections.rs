@@ -8,24 +8,29 @@ use crate::util::{Dir, date, default_rules, riskrate};
 /// Reads `line` (one JSONL record after a good one) and returns the one rejection.
 fn reject_one(line: &str) -> riskrate::Rejection {
     let rules = default_rules();
-    let mut d = Dataset::new(&rules);
+    let mut d = Dataset::new();
     let text = format!(
         "{{\"id\":\"good\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020-01-01\"}}\n{line}\n"
     );
     d.read_bytes(text.as_bytes(), "in.jsonl", Format::Jsonl)
         .unwrap();
     assert_eq!(
-        d.incidents().len(),
+        d.resolve(&rules).items().len(),
         1,
         "the good record stands: {:?}",
-        d.rejected()
+        d.resolve(&rules).rejected()
     );
-    assert_eq!(d.rejected().len(), 1, "exactly one rejection for {line}");
-    let report = riskrate::rate(&d, date("2021-01-01"));
+    assert_eq!(
+        d.resolve(&rules).rejected().len(),
+        1,
+        "exactly one rejection for {line}"
+    );
+    let resolved = d.resolve(&rules);
+    let report = riskrate::rate(&resolved, date("2021-01-01"));
     let s = report.summary;
     assert_eq!(s.read, 2);
     assert_eq!(s.read, s.counted + s.expired + s.future + s.rejected);
-    let r = d.rejected()[0].clone();
+    let r = d.resolve(&rules).rejected()[0].clone();
     assert_eq!((r.file.as_str(), r.line), ("in.jsonl", 2));
     r
 }
@@ -268,20 +273,26 @@ fn a_field_given_twice() {
 #[test]
 fn invalid_json_is_a_rejected_record_not_the_end() {
     let rules = default_rules();
-    let mut d = Dataset::new(&rules);
+    let mut d = Dataset::new();
     let text = "{\"id\":\"a\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020\"}\n{not json\n\n[1,2]\n{\"id\":\"b\",\"company\":\"c\",\"type\":\"ddos\",\"date\":\"2020\"}\n";
     d.read_bytes(text.as_bytes(), "in.jsonl", Format::Jsonl)
         .unwrap();
-    assert_eq!(d.incidents().len(), 2);
-    let lines: Vec<u64> = d.rejected().iter().map(|r| r.line).collect();
+    assert_eq!(d.resolve(&rules).items().len(), 2);
+    let lines: Vec<u64> = d
+        .resolve(&rules)
+        .rejected()
+        .iter()
+        .map(|r| r.line)
+        .collect();
     assert_eq!(lines, vec![2, 4], "the blank line 3 is not a record");
     assert!(
-        d.rejected()[0]
+        d.resolve(&rules).rejected()[0]
             .message
             .contains("not a valid JSON incident object")
     );
     assert!(
-        d.rejected()
+        d.resolve(&rules)
+            .rejected()
             .iter()
             .all(|r| r.field.is_none() && r.id.is_none())
     );
@@ -290,14 +301,15 @@ fn invalid_json_is_a_rejected_record_not_the_end() {
 #[test]
 fn csv_rows_with_the_wrong_width_or_bad_bytes() {
     let rules = default_rules();
-    let mut d = Dataset::new(&rules);
+    let mut d = Dataset::new();
     let mut text =
         b"id,company,type,date,data_types\n1,c,breach,2020-01,health records;ssn\n2,c,breach\n"
             .to_vec();
     text.extend_from_slice(b"3,c\xff,ddos,2020,\n4,c,ddos,2020,\n");
     d.read_bytes(&text, "in.csv", Format::Csv).unwrap();
-    assert_eq!(d.incidents().len(), 2);
-    let r = d.rejected();
+    assert_eq!(d.resolve(&rules).items().len(), 2);
+    let resolved = d.resolve(&rules);
+    let r = resolved.rejected();
     assert_eq!(r.len(), 2);
     assert_eq!(r[0].line, 3);
     assert!(
@@ -346,42 +358,45 @@ fn type_names_come_from_the_rules() {
         "aliases = [\"unknown\", \"misconfiguration\", \"earthquake\"]",
     );
     let rules = Rules::from_toml(&text, "custom").unwrap();
-    let mut d = Dataset::new(&rules);
+    let mut d = Dataset::new();
     d.read_bytes(
         br#"{"id":"x","company":"c","type":"Earthquake","date":"2020"}"#,
         "in.jsonl",
         Format::Jsonl,
     )
     .unwrap();
-    assert_eq!(d.rejected().len(), 0);
+    assert_eq!(d.resolve(&rules).rejected().len(), 0);
 }
 
 #[test]
 fn a_rejected_record_does_not_claim_its_id() {
     // Only an *accepted* record's id blocks a later one (SCORING.md §1).
     let rules = default_rules();
-    let mut d = Dataset::new(&rules);
+    let mut d = Dataset::new();
     let text = "{\"id\":\"x\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020\",\"impact\":9}\n{\"id\":\"x\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020\"}\n";
     d.read_bytes(text.as_bytes(), "in.jsonl", Format::Jsonl)
         .unwrap();
-    assert_eq!(d.incidents().len(), 1);
-    assert_eq!(d.incidents()[0].line, 2);
-    assert_eq!(d.rejected()[0].field.as_deref(), Some("impact"));
+    assert_eq!(d.resolve(&rules).items().len(), 1);
+    assert_eq!(d.resolve(&rules).items()[0].incident.line, 2);
+    assert_eq!(
+        d.resolve(&rules).rejected()[0].field.as_deref(),
+        Some("impact")
+    );
 }
 
 #[test]
 fn duplicates_are_found_across_files() {
     let rules = default_rules();
-    let mut d = Dataset::new(&rules);
+    let mut d = Dataset::new();
     let rec = "{\"id\":\"x\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020\"}\n";
     d.read_bytes(rec.as_bytes(), "a.jsonl", Format::Jsonl)
         .unwrap();
     d.read_bytes(rec.as_bytes(), "b.jsonl", Format::Jsonl)
         .unwrap();
-    assert_eq!(d.rejected().len(), 1);
-    assert_eq!(d.rejected()[0].file, "b.jsonl");
+    assert_eq!(d.resolve(&rules).rejected().len(), 1);
+    assert_eq!(d.resolve(&rules).rejected()[0].file, "b.jsonl");
     assert!(
-        d.rejected()[0]
+        d.resolve(&rules).rejected()[0]
             .message
             .contains("already used by the record at a.jsonl:1")
     );

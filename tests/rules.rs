@@ -294,8 +294,8 @@ fn shown_rules_load_back_and_rate_identically() {
     let original = Rules::default_rules().unwrap();
     let shown = Rules::from_toml(&original.to_toml(), "shown").unwrap();
     let examples = std::fs::read_to_string(root("examples/incidents.jsonl")).unwrap();
-    let a = dataset(&original, &examples);
-    let b = dataset(&shown, &examples);
+    let data = dataset(&examples);
+    let (a, b) = (data.resolve(&original), data.resolve(&shown));
     let (ra, rb) = (
         riskrate::rate(&a, date("2026-11-28")),
         riskrate::rate(&b, date("2026-11-28")),

@@ -47,9 +47,9 @@ pub fn default_rules() -> Rules {
     Rules::default_rules().unwrap()
 }
 
-/// Reads JSON Lines text into a dataset under `rules`.
-pub fn dataset<'r>(rules: &'r Rules, jsonl: &str) -> Dataset<'r> {
-    let mut d = Dataset::new(rules);
+/// Reads JSON Lines text into a dataset.
+pub fn dataset(jsonl: &str) -> Dataset {
+    let mut d = Dataset::new();
     d.read_bytes(jsonl.as_bytes(), "input.jsonl", Format::Jsonl)
         .unwrap();
     d
@@ -58,7 +58,8 @@ pub fn dataset<'r>(rules: &'r Rules, jsonl: &str) -> Dataset<'r> {
 /// Rates `jsonl` as of `as_of` and hands the report to `f`.
 pub fn with_report<T>(jsonl: &str, as_of: &str, f: impl FnOnce(&Report<'_>) -> T) -> T {
     let rules = default_rules();
-    let data = dataset(&rules, jsonl);
-    let report = riskrate::rate(&data, date(as_of));
+    let data = dataset(jsonl);
+    let resolved = data.resolve(&rules);
+    let report = riskrate::rate(&resolved, date(as_of));
     f(&report)
 }

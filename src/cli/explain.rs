@@ -46,12 +46,13 @@ fn parse_format(s: &str) -> Result<ExplainFormat, String> {
 
 pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
     let rules = args.rating.load_rules()?;
-    let mut data = Dataset::new(&rules);
+    let mut data = Dataset::new();
     read_inputs(&mut data, &args.files, args.rating.input_format)?;
-    if !data.rejected().is_empty() {
-        eprintln!("riskrate: {}", rejection_summary(data.rejected(), 5));
+    let resolved = data.resolve(&rules);
+    if !resolved.rejected().is_empty() {
+        eprintln!("riskrate: {}", rejection_summary(resolved.rejected(), 5));
     }
-    let report = rate(&data, args.rating.as_of());
+    let report = rate(&resolved, args.rating.as_of());
     let wanted = args.company.as_str();
     let exact = report.ratings.iter().find(|r| r.company == wanted);
     let rating = match exact {

@@ -65,7 +65,7 @@ impl RatingArgs {
 
 /// Reads every input into `data`; no files means standard input (unless it is a
 /// terminal, where waiting for typed JSON would only look like a hang).
-pub fn read_inputs(data: &mut Dataset<'_>, files: &[PathBuf], format: Format) -> Result<(), Error> {
+pub fn read_inputs(data: &mut Dataset, files: &[PathBuf], format: Format) -> Result<(), Error> {
     if files.is_empty() {
         if io::stdin().is_terminal() {
             return Err(Error::Usage(

@@ -59,16 +59,17 @@ fn parse_contributors(s: &str) -> Result<Contributors, String> {
 
 pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
     let rules = args.rating.load_rules()?;
-    let mut data = Dataset::new(&rules);
+    let mut data = Dataset::new();
     read_inputs(&mut data, &args.files, args.rating.input_format)?;
-    if !data.rejected().is_empty() {
-        eprintln!("riskrate: {}", rejection_summary(data.rejected(), 5));
+    let resolved = data.resolve(&rules);
+    if !resolved.rejected().is_empty() {
+        eprintln!("riskrate: {}", rejection_summary(resolved.rejected(), 5));
         if args.strict {
             eprintln!("riskrate: --strict: no ratings written");
             return Ok(Exit::Failed);
         }
     }
-    let report = rate(&data, args.rating.as_of());
+    let report = rate(&resolved, args.rating.as_of());
     emit(args.output.as_deref(), |w| {
         write_report(w, &report, args.format, args.contributors)
     })?;

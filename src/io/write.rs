@@ -172,9 +172,15 @@ fn json_rating<'a>(rules: &'a Rules, r: &'a Rating<'_>, limit: Contributors) -> 
             .contributors()
             .take(take)
             .map(|a| JsonContributor {
-                id: &a.incident.id,
-                kind: &rules.type_rule(a.incident.type_id).name,
-                effective_date: a.incident.effective().date.format("%Y-%m-%d").to_string(),
+                id: &a.item.incident.id,
+                kind: &rules.type_rule(a.item.type_id).name,
+                effective_date: a
+                    .item
+                    .incident
+                    .effective()
+                    .date
+                    .format("%Y-%m-%d")
+                    .to_string(),
                 points: a.points,
                 share: a.share,
                 factors: &a.factors,
@@ -435,8 +441,8 @@ fn write_table(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
             r.contributors().next().map_or("-".into(), |a| {
                 format!(
                     "{} {} {}",
-                    rules.type_rule(a.incident.type_id).name,
-                    cell(&a.incident.id, 24),
+                    rules.type_rule(a.item.type_id).name,
+                    cell(&a.item.incident.id, 24),
                     explain::percent(a.share)
                 )
             }),
@@ -480,17 +486,18 @@ fn json_incident<'a>(
     files: &[String],
 ) -> JsonIncident<'a> {
     let rules = report.rules;
-    let inc = a.incident;
+    let inc = a.item.incident;
     JsonIncident {
         id: &inc.id,
-        kind: &rules.type_rule(inc.type_id).name,
+        kind: &rules.type_rule(a.item.type_id).name,
         standing: a.standing,
         date: inc.date.to_string(),
         disclosed: inc.disclosed.map(|d| d.to_string()),
         effective_date: inc.effective().date.format("%Y-%m-%d").to_string(),
         age_days: a.age_days,
-        status: inc.status.as_str(),
-        data_classes: inc
+        status: a.item.status.as_str(),
+        data_classes: a
+            .item
             .classes()
             .map(|c| rules.class_rule(c).name.as_str())
             .collect(),
@@ -613,14 +620,19 @@ pub fn write_explain(
                 let f = &a.factors;
                 let counted = a.standing == Standing::Counted;
                 rows.push(vec![
-                    cell(&a.incident.id, 32),
-                    rules.type_rule(a.incident.type_id).name.clone(),
+                    cell(&a.item.incident.id, 32),
+                    rules.type_rule(a.item.type_id).name.clone(),
                     match a.standing {
                         Standing::Counted => "counted".into(),
                         Standing::Expired => "EXPIRED".into(),
                         Standing::Future => "FUTURE".into(),
                     },
-                    a.incident.effective().date.format("%Y-%m-%d").to_string(),
+                    a.item
+                        .incident
+                        .effective()
+                        .date
+                        .format("%Y-%m-%d")
+                        .to_string(),
                     a.age_days.to_string(),
                     format!("{}", f.base),
                     format!("{:.2}", f.severity),
@@ -647,15 +659,15 @@ pub fn write_explain(
             }
             .write(out)?;
             for a in &rating.incidents {
-                let words = explain::data_words(rules, a.incident);
+                let words = explain::data_words(rules, &a.item);
                 writeln!(
                     out,
                     "  {}: {} of {}, {}{}{}",
-                    cell(&a.incident.id, 32),
-                    rules.type_rule(a.incident.type_id).name,
-                    explain::when(a.incident),
-                    a.incident.status.as_str(),
-                    if a.incident.third_party {
+                    cell(&a.item.incident.id, 32),
+                    rules.type_rule(a.item.type_id).name,
+                    explain::when(a.item.incident),
+                    a.item.incident.status.as_str(),
+                    if a.item.incident.third_party {
                         ", at a third party"
                     } else {
                         ""
