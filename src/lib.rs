@@ -13,6 +13,7 @@ pub mod rate;
 pub mod resolve;
 pub mod rules;
 pub mod score;
+pub mod synth;
 
 pub use chrono::NaiveDate;
 pub use dataset::Dataset;

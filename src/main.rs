@@ -30,6 +30,7 @@ enum Command {
     Score(cli::score::ScoreArgs),
     Explain(cli::explain::ExplainArgs),
     Rules(cli::rules::RulesArgs),
+    Gen(cli::generate::GenArgs),
 }
 
 fn main() -> ExitCode {
@@ -38,6 +39,7 @@ fn main() -> ExitCode {
         Command::Score(a) => cli::score::run(a),
         Command::Explain(a) => cli::explain::run(a),
         Command::Rules(a) => cli::rules::run(a),
+        Command::Gen(a) => cli::generate::run(a),
     };
     match result {
         Ok(Exit::Ok) => ExitCode::SUCCESS,

@@ -600,3 +600,58 @@ fn a_closed_pipe_is_not_a_crash() {
     );
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
 }
+
+#[test]
+fn gen_is_deterministic_and_valid() {
+    let run = |seed: &str| {
+        let out = riskrate()
+            .args([
+                "gen",
+                "--incidents",
+                "3000",
+                "--companies",
+                "200",
+                "--seed",
+                seed,
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        out.stdout
+    };
+    let a = run("7");
+    assert_eq!(a, run("7"), "the same seed gives the same bytes");
+    assert_ne!(a, run("8"), "different seeds differ");
+    assert_eq!(a.iter().filter(|b| **b == b'\n').count(), 3000);
+    // Every generated record is valid canonical input.
+    let out = riskrate()
+        .args([
+            "score",
+            "-",
+            "--as-of",
+            "2026-01-01",
+            "--format",
+            "json",
+            "--strict",
+        ])
+        .write_stdin(a)
+        .output()
+        .unwrap();
+    let doc = json_of(&out);
+    assert_eq!(doc["summary"]["rejected"], 0);
+    assert_eq!(doc["summary"]["read"], 3000);
+    // Heavy tail: the busiest company has many times the mean number of incidents.
+    let max = doc["ratings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let c = &r["incidents"];
+            c["counted"].as_u64().unwrap()
+                + c["expired"].as_u64().unwrap()
+                + c["future"].as_u64().unwrap()
+        })
+        .max()
+        .unwrap();
+    assert!(max >= 5 * 3000 / 200, "busiest company has {max} incidents");
+}

@@ -2,6 +2,7 @@
 //! knows nothing of this module.
 
 pub mod explain;
+pub mod generate;
 pub mod rules;
 pub mod score;
 
@@ -40,7 +41,7 @@ pub struct RatingArgs {
     pub input_format: Format,
 }
 
-fn parse_date(s: &str) -> Result<NaiveDate, String> {
+pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| format!("`{s}` is not a date (YYYY-MM-DD)"))
 }
