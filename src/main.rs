@@ -31,6 +31,7 @@ enum Command {
     Explain(cli::explain::ExplainArgs),
     Rules(cli::rules::RulesArgs),
     Gen(cli::generate::GenArgs),
+    Diff(cli::diff::DiffArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
         Command::Explain(a) => cli::explain::run(a),
         Command::Rules(a) => cli::rules::run(a),
         Command::Gen(a) => cli::generate::run(a),
+        Command::Diff(a) => cli::diff::run(a),
     };
     match result {
         Ok(Exit::Ok) => ExitCode::SUCCESS,

@@ -655,3 +655,72 @@ fn gen_is_deterministic_and_valid() {
         .unwrap();
     assert!(max >= 5 * 3000 / 200, "busiest company has {max} incidents");
 }
+
+#[test]
+fn diff_of_rules_against_themselves_moves_nobody() {
+    let rules = root("scoring-rules/default.toml");
+    let out = riskrate()
+        .args([
+            "diff",
+            "--as-of",
+            "2026-11-28",
+            "--format",
+            "json",
+            "--rules",
+        ])
+        .arg(&rules)
+        .arg("--rules")
+        .arg(&rules)
+        .arg(root("examples/incidents.jsonl"))
+        .output()
+        .unwrap();
+    let doc = json_of(&out);
+    assert_eq!(doc["spearman_rho"], 1.0);
+    assert_eq!(doc["kendall_tau_b"], 1.0);
+    assert_eq!(doc["grade_changes"], 0);
+    assert_eq!(doc["max_abs_change"], 0);
+    assert_eq!(doc["movers"], serde_json::json!([]));
+    let diagonal: u64 = (0..5)
+        .map(|i| doc["migration"][i][i].as_u64().unwrap())
+        .sum();
+    assert_eq!(diagonal, doc["companies"].as_u64().unwrap());
+}
+
+#[test]
+fn diff_gates_a_rules_change() {
+    let run = |n: &str| {
+        riskrate()
+            .args([
+                "diff",
+                "--as-of",
+                "2026-11-28",
+                "--fail-if-moved",
+                n,
+                "--rules",
+            ])
+            .arg(root("scoring-rules/default.toml"))
+            .arg("--rules")
+            .arg(root("scoring-rules/short-memory.toml"))
+            .arg(root("examples/incidents.jsonl"))
+            .output()
+            .unwrap()
+    };
+    let out = run("2");
+    assert_eq!(out.status.code(), Some(1));
+    let text = stdout(&out);
+    assert!(
+        text.contains("grade migration (rows: A, columns: B)"),
+        "{text}"
+    );
+    assert!(text.contains("driven by decay"), "{text}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("more than --fail-if-moved 2"));
+    assert_eq!(run("100").status.code(), Some(0));
+    // Exactly two rules files.
+    let out = riskrate()
+        .args(["diff", "--as-of", "2026-11-28", "--rules"])
+        .arg(root("scoring-rules/default.toml"))
+        .arg(root("examples/incidents.jsonl"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
