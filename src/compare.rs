@@ -372,7 +372,7 @@ mod tests {
     use crate::synth::Rng;
 
     fn naive_tau_b(x: &[f64], y: &[f64]) -> Option<f64> {
-        let (mut c, mut d, mut tx, mut ty) = (0.0, 0.0, 0.0, 0.0);
+        let (mut c, mut d, mut tx, mut ty) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
         for i in 0..x.len() {
             for j in i + 1..x.len() {
                 let (dx, dy) = (x[i] - x[j], y[i] - y[j]);
