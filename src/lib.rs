@@ -4,6 +4,7 @@
 // The library never panics on input: `unwrap`, `expect` and `panic!` are denied by
 // the crate's lints (Cargo.toml); the few indexing invariants are proven where used.
 
+pub mod backtest;
 pub mod compare;
 pub mod dataset;
 pub mod error;

@@ -32,6 +32,7 @@ enum Command {
     Rules(cli::rules::RulesArgs),
     Gen(cli::generate::GenArgs),
     Diff(cli::diff::DiffArgs),
+    Backtest(cli::backtest::BacktestArgs),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +43,7 @@ fn main() -> ExitCode {
         Command::Rules(a) => cli::rules::run(a),
         Command::Gen(a) => cli::generate::run(a),
         Command::Diff(a) => cli::diff::run(a),
+        Command::Backtest(a) => cli::backtest::run(a),
     };
     match result {
         Ok(Exit::Ok) => ExitCode::SUCCESS,

@@ -205,13 +205,20 @@ pub fn rate<'a>(data: &'a Resolution<'a>, as_of: NaiveDate) -> Report<'a> {
     }
 }
 
-/// Rates one company from its incidents (in input order).
-pub fn rate_company<'a>(
-    rules: &'a Rules,
-    company: &'a str,
-    list: &[Resolved<'a>],
-    as_of: NaiveDate,
-) -> Rating<'a> {
+/// A company's incidents assessed at one date: the part of a rating every use needs.
+#[derive(Debug, Clone)]
+pub struct Assessment<'a> {
+    /// Every incident: counted first, largest points first (ties by id), then
+    /// expired, then future.
+    pub incidents: Vec<Assessed<'a>>,
+    /// Incidents by standing.
+    pub counts: Counts,
+    /// Sum of the counted incidents' points, in input order.
+    pub risk_points: f64,
+}
+
+/// Assesses one company's incidents (in input order) as of `as_of`.
+pub fn assess<'a>(rules: &Rules, list: &[Resolved<'a>], as_of: NaiveDate) -> Assessment<'a> {
     let ages: Vec<i64> = list
         .iter()
         .map(|inc| (as_of - inc.effective().date).num_days())
@@ -295,6 +302,25 @@ pub fn rate_company<'a>(
             .then(a.item.incident.id.cmp(&b.item.incident.id))
     });
 
+    Assessment {
+        incidents: assessed,
+        counts,
+        risk_points,
+    }
+}
+
+/// Rates one company from its incidents (in input order).
+pub fn rate_company<'a>(
+    rules: &'a Rules,
+    company: &'a str,
+    list: &[Resolved<'a>],
+    as_of: NaiveDate,
+) -> Rating<'a> {
+    let Assessment {
+        incidents: assessed,
+        counts,
+        risk_points,
+    } = assess(rules, list, as_of);
     let score_exact = rules.score_exact(risk_points);
     let score = round_half_up(score_exact);
     let grade_index = rules.grade_index(score);
@@ -399,15 +425,28 @@ fn fill_intervals(rules: &Rules, ratings: &mut [Rating<'_>]) {
         ns.par_iter().map(|&n| (n, garwood(n, tail))).collect();
     for r in ratings {
         let n = r.counts.counted;
-        let (q_lo, q_hi) = quantiles.get(&n).copied().unwrap_or((f64::NAN, f64::NAN));
-        let (e_lo, e_hi) = if n == 0 {
-            (0.0, q_hi * rules.interval.unseen_incident_points)
-        } else {
-            let per = r.risk_points / n as f64;
-            (per * q_lo, per * q_hi)
-        };
-        r.interval.low = round_half_up(rules.score_exact(e_hi));
-        r.interval.high = round_half_up(rules.score_exact(e_lo));
+        let q = quantiles.get(&n).copied().unwrap_or((f64::NAN, f64::NAN));
+        r.interval = interval_from(rules, r.risk_points, n, q);
+    }
+}
+
+/// The interval of a company with `risk_points` from `counted` incidents.
+pub fn interval(rules: &Rules, risk_points: f64, counted: u64) -> Interval {
+    let tail = (1.0 - rules.interval.level) / 2.0;
+    interval_from(rules, risk_points, counted, garwood(counted, tail))
+}
+
+fn interval_from(rules: &Rules, risk_points: f64, n: u64, (q_lo, q_hi): (f64, f64)) -> Interval {
+    let (e_lo, e_hi) = if n == 0 {
+        (0.0, q_hi * rules.interval.unseen_incident_points)
+    } else {
+        let per = risk_points / n as f64;
+        (per * q_lo, per * q_hi)
+    };
+    Interval {
+        level: rules.interval.level,
+        low: round_half_up(rules.score_exact(e_hi)),
+        high: round_half_up(rules.score_exact(e_lo)),
     }
 }
 

@@ -724,3 +724,94 @@ fn diff_gates_a_rules_change() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn backtest_on_stable_risk_beats_chance() {
+    let generated = riskrate()
+        .args([
+            "gen",
+            "--incidents",
+            "20000",
+            "--companies",
+            "2000",
+            "--seed",
+            "5",
+        ])
+        .output()
+        .unwrap();
+    assert!(generated.status.success());
+    let out = riskrate()
+        .args([
+            "backtest",
+            "-",
+            "--from",
+            "2018-01-01",
+            "--to",
+            "2023-01-01",
+            "--step",
+            "1y",
+            "--horizon",
+            "365d",
+            "--format",
+            "json",
+        ])
+        .write_stdin(generated.stdout)
+        .output()
+        .unwrap();
+    let doc = json_of(&out);
+    assert_eq!(doc["events"], serde_json::json!(["ransomware", "breach"]));
+    assert!(doc["population"].as_str().unwrap().contains("known by T"));
+    let cutoffs = doc["cutoffs"].as_array().unwrap();
+    assert_eq!(cutoffs.len(), 6);
+    let pooled = &doc["pooled"];
+    let auc = pooled["auc"]["auc"].as_f64().unwrap();
+    assert!(auc > 0.6, "AUC {auc}");
+    assert!(pooled["auc"]["low"].as_f64().unwrap() > 0.5);
+    // Event rates rise from the best grade to the worst.
+    let grades = pooled["grades"].as_array().unwrap();
+    let first = grades[0]["event_rate"].as_f64().unwrap();
+    let last = grades[4]["event_rate"].as_f64().unwrap();
+    assert!(last > first, "{first} {last}");
+    assert_eq!(grades[0]["lift"], 1.0);
+    let companies: u64 = cutoffs
+        .iter()
+        .map(|c| c["companies"].as_u64().unwrap())
+        .sum();
+    assert_eq!(pooled["companies"].as_u64().unwrap(), companies);
+}
+
+#[test]
+fn backtest_never_rates_a_company_before_its_first_incident() {
+    // One company whose only incident is after the cutoff: not in the population.
+    let dir = Dir::new();
+    let f = dir.create(
+        "in.jsonl",
+        "{\"id\":\"a\",\"company\":\"early\",\"type\":\"breach\",\"date\":\"2019-06-01\"}\n{\"id\":\"b\",\"company\":\"early\",\"type\":\"breach\",\"date\":\"2020-03-01\"}\n{\"id\":\"c\",\"company\":\"late\",\"type\":\"breach\",\"date\":\"2020-02-01\"}\n{\"id\":\"d\",\"company\":\"quiet\",\"type\":\"ddos\",\"date\":\"2019-01-01\"}\n",
+    );
+    let out = riskrate()
+        .args([
+            "backtest",
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2020-01-01",
+            "--horizon",
+            "365d",
+            "--format",
+            "json",
+        ])
+        .arg(&f)
+        .output()
+        .unwrap();
+    let doc = json_of(&out);
+    let c = &doc["cutoffs"][0];
+    assert_eq!(
+        c["companies"], 2,
+        "early and quiet were known by the cutoff"
+    );
+    assert_eq!(c["events"], 1, "early's 2020-03 breach");
+    assert_eq!(
+        c["auc"]["auc"], 1.0,
+        "early (breached) scored below quiet (a ddos)"
+    );
+}

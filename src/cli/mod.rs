@@ -1,6 +1,7 @@
 //! The command-line front end: argument parsing, files, exit codes. The library
 //! knows nothing of this module.
 
+pub mod backtest;
 pub mod diff;
 pub mod explain;
 pub mod generate;

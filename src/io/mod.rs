@@ -1,5 +1,6 @@
 //! Reading incident files and writing reports; the only modules that touch bytes.
 
+pub mod backtest;
 pub mod diff;
 pub mod escape;
 pub mod read;
