@@ -9,6 +9,7 @@ pub mod compare;
 pub mod dataset;
 pub mod error;
 pub mod explain;
+pub mod history;
 pub mod io;
 pub mod model;
 pub mod rate;
@@ -21,7 +22,9 @@ pub use chrono::NaiveDate;
 pub use dataset::Dataset;
 pub use error::{Error, Location};
 pub use io::read::Format;
-pub use io::write::{Contributors, ExplainFormat, OutputFormat, write_explain, write_report};
+pub use io::write::{
+    Contributors, ExplainFormat, OutputFormat, WhatIf, write_explain, write_report,
+};
 pub use model::{Incident, Names, PartialDate, Precision, Record, Rejection, Status, Value};
 pub use rate::{Assessed, Counts, GradeChange, Interval, Rating, Report, Standing, Summary, rate};
 pub use resolve::{Resolution, Resolved};

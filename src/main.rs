@@ -33,6 +33,7 @@ enum Command {
     Gen(cli::generate::GenArgs),
     Diff(cli::diff::DiffArgs),
     Backtest(cli::backtest::BacktestArgs),
+    History(cli::history::HistoryArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
         Command::Gen(a) => cli::generate::run(a),
         Command::Diff(a) => cli::diff::run(a),
         Command::Backtest(a) => cli::backtest::run(a),
+        Command::History(a) => cli::history::run(a),
     };
     match result {
         Ok(Exit::Ok) => ExitCode::SUCCESS,

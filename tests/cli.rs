@@ -815,3 +815,150 @@ fn backtest_never_rates_a_company_before_its_first_incident() {
         "early (breached) scored below quiet (a ddos)"
     );
 }
+
+#[test]
+fn history_series_and_chart() {
+    let ex = root("examples/incidents.jsonl");
+    let out = riskrate()
+        .args([
+            "history",
+            "digitalmentalhealthconsortium",
+            "--from",
+            "2020-09-01",
+            "--to",
+            "2026-09-01",
+            "--step",
+            "1y",
+        ])
+        .arg(&ex)
+        .output()
+        .unwrap();
+    let text = stdout(&out);
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        rows[0],
+        "date,score,score_exact,grade,interval_low,interval_high,risk_points,counted"
+    );
+    assert_eq!(rows.len(), 1 + 7);
+    assert!(
+        rows[1].starts_with("2020-09-01,1000,1000,A,"),
+        "before the breach: {}",
+        rows[1]
+    );
+    assert!(
+        rows[7].starts_with("2026-08-31,1000,1000,A,837,1000,0,0"),
+        "expired: {}",
+        rows[7]
+    );
+    // The score recovers monotonically after the breach.
+    let scores: Vec<i64> = rows[2..7]
+        .iter()
+        .map(|r| r.split(',').nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert!(scores.windows(2).all(|w| w[0] <= w[1]), "{scores:?}");
+
+    let out = riskrate()
+        .args([
+            "history",
+            "northwind-clinics",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2030-01-01",
+            "--step",
+            "30d",
+            "--format",
+            "svg",
+        ])
+        .arg(&ex)
+        .output()
+        .unwrap();
+    let svg = stdout(&out);
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(svg.contains("<polyline"));
+    for band in ["A ≥ 850", "B ≥ 700", "C ≥ 550", "D ≥ 400", "F ≥ 100"] {
+        assert!(svg.contains(band), "{band}");
+    }
+
+    let dir = Dir::new();
+    let evil = dir.create(
+        "evil.jsonl",
+        "{\"id\":\"x\",\"company\":\"e\",\"company_name\":\"<script>alert(1)</script>\",\"type\":\"breach\",\"date\":\"2020\"}\n",
+    );
+    let out = riskrate()
+        .args([
+            "history",
+            "e",
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2021-01-01",
+            "--format",
+            "svg",
+        ])
+        .arg(&evil)
+        .output()
+        .unwrap();
+    let svg = stdout(&out);
+    assert!(
+        !svg.contains("<script>") && svg.contains("&lt;script&gt;"),
+        "{svg}"
+    );
+}
+
+#[test]
+fn explain_what_if_without_or_disputed() {
+    let ex = root("examples/incidents.jsonl");
+    let run = |extra: &[&str]| {
+        let out = riskrate()
+            .args([
+                "explain",
+                "northwind-clinics",
+                "--as-of",
+                "2026-11-28",
+                "--format",
+                "json",
+            ])
+            .args(extra)
+            .arg(&ex)
+            .output()
+            .unwrap();
+        json_of(&out)
+    };
+    let real = run(&[]);
+    assert!(real.get("what_if").is_none());
+    let disputed = run(&["--as-disputed", "NWC-2026-001"]);
+    let w = &disputed["what_if"];
+    assert_eq!(w["as_disputed"], serde_json::json!(["NWC-2026-001"]));
+    assert!(
+        w["score_change"].as_i64().unwrap() > 0,
+        "disputing an incident never lowers a score"
+    );
+    let contributor = w["rating"]["contributors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "NWC-2026-001")
+        .unwrap();
+    assert_eq!(contributor["factors"]["confidence"], 0.5);
+    let without = run(&["--without", "NWC-2026-001,NWC-2025-014"]);
+    assert_eq!(without["what_if"]["rating"]["incidents"]["counted"], 1);
+    assert_eq!(
+        without["rating"]["score"], real["rating"]["score"],
+        "the real rating is unchanged"
+    );
+
+    let out = riskrate()
+        .args([
+            "explain",
+            "northwind-clinics",
+            "--as-of",
+            "2026-11-28",
+            "--without",
+            "NOPE",
+        ])
+        .arg(&ex)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

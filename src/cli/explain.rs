@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 use riskrate::io::escape;
 use riskrate::io::write::rejection_summary;
-use riskrate::{Dataset, Error, ExplainFormat, rate, write_explain};
+use riskrate::{Dataset, Error, ExplainFormat, WhatIf, rate, write_explain};
 
 use super::{Exit, RatingArgs, emit, read_inputs};
 
@@ -16,6 +16,12 @@ Examples:
 
   # The same as JSON, for a rating service or a notebook
   riskrate explain Vastaamo examples/incidents.jsonl --as-of 2020-11-01 --format json
+
+  # What if the largest incident were disputed, or had never happened?
+  riskrate explain northwind-clinics examples/incidents.jsonl --as-of 2026-11-28 \
+      --as-disputed NWC-2026-001
+  riskrate explain northwind-clinics examples/incidents.jsonl --as-of 2026-11-28 \
+      --without NWC-2026-001,NWC-2025-014
 
 COMPANY is the company key; a company_name or a key differing only in case is
 accepted when it names exactly one company. Exit status: 0 ok, 2 error.";
@@ -34,6 +40,14 @@ pub struct ExplainArgs {
 
     #[command(flatten)]
     pub rating: RatingArgs,
+
+    /// What-if: rate the company as if these incidents (ids) never happened.
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub without: Vec<String>,
+
+    /// What-if: rate the company with these incidents (ids) marked disputed.
+    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    pub as_disputed: Vec<String>,
 
     /// Output format: text or json.
     #[arg(long, short = 'f', value_name = "FORMAT", default_value = "text", value_parser = parse_format)]
@@ -90,8 +104,37 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
             }
         }
     };
+    if args.without.is_empty() && args.as_disputed.is_empty() {
+        emit(None, |w| {
+            write_explain(w, &report, rating, data.files(), args.format, None)
+        })?;
+        return Ok(Exit::Ok);
+    }
+    // The what-if rates the whole changed dataset again: percentiles depend on peers.
+    let (changed, missing_a) = resolved.without(&args.without);
+    let (changed, missing_b) = changed.as_disputed(&args.as_disputed);
+    let unknown: Vec<String> = missing_a.into_iter().chain(missing_b).collect();
+    if !unknown.is_empty() {
+        return Err(Error::Usage(format!(
+            "no accepted incident with id {}",
+            escape::terminal(&unknown.join(", "))
+        )));
+    }
+    let other = rate(&changed, args.rating.as_of());
+    let what_if = WhatIf {
+        without: &args.without,
+        as_disputed: &args.as_disputed,
+        rating: other.ratings.iter().find(|r| r.company == rating.company),
+    };
     emit(None, |w| {
-        write_explain(w, &report, rating, data.files(), args.format)
+        write_explain(
+            w,
+            &report,
+            rating,
+            data.files(),
+            args.format,
+            Some(&what_if),
+        )
     })?;
     Ok(Exit::Ok)
 }

@@ -5,6 +5,7 @@ pub mod backtest;
 pub mod diff;
 pub mod explain;
 pub mod generate;
+pub mod history;
 pub mod rules;
 pub mod score;
 

@@ -522,6 +522,27 @@ struct JsonExplain<'a> {
     as_of: String,
     rating: JsonRating<'a>,
     incidents: Vec<JsonIncident<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    what_if: Option<JsonWhatIf<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonWhatIf<'a> {
+    without: &'a [String],
+    as_disputed: &'a [String],
+    rating: JsonRating<'a>,
+    score_change: i64,
+}
+
+/// The same company rated with some incidents removed or marked disputed.
+#[derive(Debug, Clone, Copy)]
+pub struct WhatIf<'r, 'a> {
+    /// Ids of incidents removed.
+    pub without: &'r [String],
+    /// Ids of incidents marked disputed.
+    pub as_disputed: &'r [String],
+    /// The company's rating so changed (None when nothing of it is left).
+    pub rating: Option<&'r Rating<'a>>,
 }
 
 /// Writes the full account of one company's rating: every incident with every factor.
@@ -534,6 +555,7 @@ pub fn write_explain(
     rating: &Rating<'_>,
     files: &[String],
     format: ExplainFormat,
+    what_if: Option<&WhatIf<'_, '_>>,
 ) -> io::Result<()> {
     let rules = report.rules;
     match format {
@@ -548,6 +570,14 @@ pub fn write_explain(
                     .iter()
                     .map(|a| json_incident(report, a, files))
                     .collect(),
+                what_if: what_if.and_then(|w| {
+                    w.rating.map(|r| JsonWhatIf {
+                        without: w.without,
+                        as_disputed: w.as_disputed,
+                        rating: json_rating(rules, r, Contributors::All),
+                        score_change: r.score - rating.score,
+                    })
+                }),
             };
             serde_json::to_writer_pretty(&mut *out, &doc).map_err(json_err)?;
             out.write_all(b"\n")
@@ -680,7 +710,54 @@ pub fn write_explain(
                 )?;
             }
             writeln!(out)?;
-            writeln!(out, "{}", escape::terminal(&rating.explanation))
+            writeln!(out, "{}", escape::terminal(&rating.explanation))?;
+            if let Some(w) = what_if {
+                write_what_if_text(out, rating, w)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn write_what_if_text(
+    out: &mut dyn Write,
+    real: &Rating<'_>,
+    w: &WhatIf<'_, '_>,
+) -> io::Result<()> {
+    let mut parts = Vec::new();
+    if !w.without.is_empty() {
+        parts.push(format!(
+            "without {}",
+            escape::terminal(&w.without.join(", "))
+        ));
+    }
+    if !w.as_disputed.is_empty() {
+        parts.push(format!(
+            "with {} disputed",
+            escape::terminal(&w.as_disputed.join(", "))
+        ));
+    }
+    writeln!(out)?;
+    match w.rating {
+        None => writeln!(
+            out,
+            "What if ({}): no incident of the company would be left to rate.",
+            parts.join(", ")
+        ),
+        Some(r) => {
+            writeln!(
+                out,
+                "What if ({}): {} ({}) instead of {} ({}), {:+} points; interval {}–{}.",
+                parts.join(", "),
+                r.score,
+                escape::terminal(r.grade),
+                real.score,
+                escape::terminal(real.grade),
+                r.score - real.score,
+                r.interval.low,
+                r.interval.high
+            )?;
+            writeln!(out, "  {}", escape::terminal(&r.explanation))
         }
     }
 }

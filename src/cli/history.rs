@@ -1,0 +1,130 @@
+//! `riskrate history`: one company's rating series, as CSV, JSON or an SVG chart.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::Args;
+use riskrate::history::{dates, history, incidents_of, svg};
+use riskrate::io::escape;
+use riskrate::{Dataset, Error, Format};
+
+use super::backtest::parse_days;
+use super::{Exit, emit, parse_date, read_inputs};
+
+const EXAMPLE: &str = "\
+Examples:
+  # Vastaamo's rating month by month for three years after the breach, as a chart
+  riskrate history digitalmentalhealthconsortium examples/incidents.jsonl \\
+      --from 2020-09-01 --to 2023-09-01 --step 30d --format svg --output vastaamo.svg
+
+  # The same series as CSV
+  riskrate history digitalmentalhealthconsortium examples/incidents.jsonl \\
+      --from 2020-09-01 --to 2023-09-01 --step 30d";
+
+/// One company's score, grade and interval at each date of a period.
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLE)]
+pub struct HistoryArgs {
+    /// The company key.
+    #[arg(value_name = "COMPANY")]
+    pub company: String,
+    /// Incident files (JSON Lines, JSON, CSV); `-` or none reads standard input.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Rules file to use instead of the built-in default rules.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Option<PathBuf>,
+    /// First date.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub from: NaiveDate,
+    /// Last date.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub to: NaiveDate,
+    /// Time between points (90d, 4w, 1y).
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = parse_days)]
+    pub step: u64,
+    /// Input format: auto, jsonl, json or csv.
+    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = parse_input)]
+    pub input_format: Format,
+    /// Output format: csv, json or svg.
+    #[arg(long, short = 'f', value_name = "FORMAT", default_value = "csv", value_parser = ["csv", "json", "svg"])]
+    pub format: String,
+    /// Write the output to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+fn parse_input(s: &str) -> Result<Format, String> {
+    s.parse::<Format>().map_err(|e| e.to_string())
+}
+
+pub fn run(args: &HistoryArgs) -> Result<Exit, Error> {
+    if args.to < args.from {
+        return Err(Error::Usage(format!(
+            "--to {} is before --from {}",
+            args.to, args.from
+        )));
+    }
+    let rules = match &args.rules {
+        Some(p) => riskrate::Rules::from_path(p)?,
+        None => riskrate::Rules::default_rules()?,
+    };
+    let mut data = Dataset::new();
+    read_inputs(&mut data, &args.files, args.input_format)?;
+    let resolved = data.resolve(&rules);
+    let list = incidents_of(&resolved, &args.company);
+    let Some(first) = list.first() else {
+        return Err(Error::Usage(format!(
+            "no accepted incident of company `{}` in the input",
+            escape::terminal(&args.company)
+        )));
+    };
+    let name = list
+        .iter()
+        .find_map(|r| r.incident.company_name.clone())
+        .unwrap_or_else(|| first.incident.company.clone());
+    let series = history(&rules, &list, &dates(args.from, args.to, args.step));
+    emit(args.output.as_deref(), |w| match args.format.as_str() {
+        "json" => {
+            let doc = serde_json::json!({
+                "riskrate": env!("CARGO_PKG_VERSION"),
+                "rules": riskrate::io::write::RulesMeta::of(&rules),
+                "company": args.company,
+                "company_name": name,
+                "points": series,
+            });
+            serde_json::to_writer_pretty(&mut *w, &doc).map_err(std::io::Error::from)?;
+            w.write_all(b"\n")
+        }
+        "svg" => w.write_all(
+            svg(
+                &rules,
+                &format!("{name}: score {} to {}", args.from, args.to),
+                &series,
+            )
+            .as_bytes(),
+        ),
+        _ => {
+            writeln!(
+                w,
+                "date,score,score_exact,grade,interval_low,interval_high,risk_points,counted"
+            )?;
+            for p in &series {
+                writeln!(
+                    w,
+                    "{},{},{},{},{},{},{},{}",
+                    p.date.format("%Y-%m-%d"),
+                    p.score,
+                    p.score_exact,
+                    escape::csv_cell(&p.grade),
+                    p.interval.low,
+                    p.interval.high,
+                    p.risk_points,
+                    p.counted
+                )?;
+            }
+            Ok(())
+        }
+    })?;
+    Ok(Exit::Ok)
+}
