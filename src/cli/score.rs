@@ -47,6 +47,10 @@ pub struct ScoreArgs {
     /// Write the output to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Print the time of each stage (read, resolve, rate, write) to stderr.
+    #[arg(long, hide = true)]
+    pub timings: bool,
 }
 
 fn parse_output(s: &str) -> Result<OutputFormat, String> {
@@ -58,10 +62,18 @@ fn parse_contributors(s: &str) -> Result<Contributors, String> {
 }
 
 pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
+    let clock = std::time::Instant::now();
+    let lap = |stage: &str| {
+        if args.timings {
+            eprintln!("riskrate: timing: {stage} done at {:.3} s", clock.elapsed().as_secs_f64());
+        }
+    };
     let rules = args.rating.load_rules()?;
     let mut data = Dataset::new();
     read_inputs(&mut data, &args.files, args.rating.input_format)?;
+    lap("read");
     let resolved = data.resolve(&rules);
+    lap("resolve");
     if !resolved.rejected().is_empty() {
         eprintln!("riskrate: {}", rejection_summary(resolved.rejected(), 5));
         if args.strict {
@@ -70,8 +82,10 @@ pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
         }
     }
     let report = rate(&resolved, args.rating.as_of());
+    lap("rate");
     emit(args.output.as_deref(), |w| {
         write_report(w, &report, args.format, args.contributors)
     })?;
+    lap("write");
     Ok(Exit::Ok)
 }
