@@ -8,7 +8,7 @@
 //! the AUC (the chance that a company with an event scored below one without, ties
 //! counted half) is above 0.5, and event rates rise from grade A to F.
 
-use std::collections::HashMap;
+use crate::FastMap as HashMap;
 
 use chrono::{Days, NaiveDate};
 use rayon::prelude::*;
@@ -118,7 +118,7 @@ pub fn cutoffs(p: &BacktestParams) -> Vec<NaiveDate> {
 pub fn backtest(data: &Resolution<'_>, p: &BacktestParams) -> Backtest {
     let rules = data.rules();
     // Each company's incidents in input order (as `score` sums them).
-    let mut groups: HashMap<&str, Vec<Resolved<'_>>> = HashMap::new();
+    let mut groups: HashMap<&str, Vec<Resolved<'_>>> = HashMap::default();
     for r in data.items() {
         groups
             .entry(r.incident.company.as_str())

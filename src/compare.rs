@@ -8,8 +8,8 @@
 //! the factor that, switched alone from the first rules' value to the second's,
 //! changes the company's risk points the most.
 
+use crate::FastMap as HashMap;
 use std::cmp::Ordering;
-use std::collections::HashMap;
 
 use crate::rate::{Assessed, Rating, Report, Standing};
 use crate::score::Factors;

@@ -12,8 +12,8 @@ use std::fmt;
 use chrono::{Datelike, NaiveDate};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
+use crate::FastMap as HashMap;
 use crate::rules::{ClassId, Rules, TypeId};
-use std::collections::HashMap;
 
 /// How much of a date the input gave: `2020-10-05`, `2020-10` (or `10/2020`), `2020`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -159,11 +159,11 @@ pub struct Names {
 
 impl Default for Names {
     fn default() -> Self {
-        let mut list_index = HashMap::new();
+        let mut list_index = HashMap::default();
         list_index.insert(Vec::new(), 0);
         Names {
             kinds: Vec::new(),
-            kind_index: HashMap::new(),
+            kind_index: HashMap::default(),
             lists: vec![Vec::new()],
             list_index,
         }
@@ -180,7 +180,7 @@ impl Names {
         &self.lists
     }
 
-    fn intern_kind(&mut self, text: &str) -> u32 {
+    pub(crate) fn intern_kind(&mut self, text: &str) -> u32 {
         if let Some(&i) = self.kind_index.get(text) {
             return i;
         }
@@ -190,7 +190,7 @@ impl Names {
         i
     }
 
-    fn intern_list(&mut self, list: Vec<String>) -> u32 {
+    pub(crate) fn intern_list(&mut self, list: Vec<String>) -> u32 {
         if let Some(&i) = self.list_index.get(&list) {
             return i;
         }
@@ -574,6 +574,14 @@ pub(crate) struct Fault {
 }
 
 impl Fault {
+    /// A record that could not be read at all (no field to blame).
+    pub(crate) fn unreadable(message: String) -> Fault {
+        Fault {
+            field: None,
+            message,
+        }
+    }
+
     pub(crate) fn into_rejection(
         self,
         id: Option<String>,

@@ -4,7 +4,7 @@
 //! Companies are rated independently, in parallel, and gathered back in company order,
 //! so the result never depends on the number of threads. Sums run in input order.
 
-use std::collections::HashMap;
+use crate::FastMap as HashMap;
 
 use chrono::{Days, NaiveDate};
 use rayon::prelude::*;
@@ -160,7 +160,7 @@ pub fn rate<'a>(data: &'a Resolution<'a>, as_of: NaiveDate) -> Report<'a> {
     let incidents = data.items();
 
     // Group by company, keeping input order inside each group.
-    let mut groups: HashMap<&'a str, Vec<usize>> = HashMap::new();
+    let mut groups: HashMap<&'a str, Vec<usize>> = HashMap::default();
     for (i, r) in incidents.iter().enumerate() {
         groups
             .entry(r.incident.company.as_str())
@@ -463,7 +463,7 @@ pub(crate) fn garwood(n: u64, tail: f64) -> (f64, f64) {
 }
 
 fn fill_percentiles(ratings: &mut [Rating<'_>]) {
-    let mut by_industry: HashMap<&str, Vec<f64>> = HashMap::new();
+    let mut by_industry: HashMap<&str, Vec<f64>> = HashMap::default();
     for r in ratings.iter() {
         if let Some(ind) = r.industry {
             by_industry.entry(ind).or_default().push(r.score_exact);

@@ -6,7 +6,7 @@
 //! rules-dependent rejections are merged with the dataset's own, in input order, so
 //! the accounting of SCORING.md §6 holds under every set of rules.
 
-use std::collections::HashMap;
+use crate::FastMap as HashMap;
 
 use crate::dataset::Dataset;
 use crate::model::{
@@ -142,7 +142,8 @@ pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
     let mut items = Vec::with_capacity(data.incidents().len());
     let mut late: Vec<Rejection> = Vec::new();
     // id → index into `items` of the incident that claimed it.
-    let mut ids: HashMap<&'a str, usize> = HashMap::with_capacity(data.incidents().len());
+    let mut ids: HashMap<&'a str, usize> =
+        HashMap::with_capacity_and_hasher(data.incidents().len(), Default::default());
     let file_name = |inc: &Incident| {
         data.files()
             .get(inc.file as usize)

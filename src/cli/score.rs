@@ -65,7 +65,10 @@ pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
     let clock = std::time::Instant::now();
     let lap = |stage: &str| {
         if args.timings {
-            eprintln!("riskrate: timing: {stage} done at {:.3} s", clock.elapsed().as_secs_f64());
+            eprintln!(
+                "riskrate: timing: {stage} done at {:.3} s",
+                clock.elapsed().as_secs_f64()
+            );
         }
     };
     let rules = args.rating.load_rules()?;

@@ -65,26 +65,26 @@ fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
 }
 
-/// Reads `bytes` in `format`, calling `sink` once per record.
-pub(crate) fn read_bytes(
-    bytes: &[u8],
+/// Reads `bytes` in `format`, handing its records to `sink` — except JSON Lines,
+/// whose lines stand alone: that text is returned for the caller to parse in
+/// parallel (`Ok(Some(text))`).
+pub(crate) fn read_bytes<'b>(
+    bytes: &'b [u8],
     name: &str,
     format: Format,
     sink: &mut dyn FnMut(Item<'_>),
-) -> Result<(), Error> {
+) -> Result<Option<&'b [u8]>, Error> {
     let bytes = strip_bom(bytes);
     match format {
-        Format::Jsonl => {
-            read_jsonl(bytes, sink);
-            Ok(())
-        }
-        Format::Csv => read_csv(bytes, name, sink),
+        Format::Jsonl => Ok(Some(bytes)),
+        Format::Csv => read_csv(bytes, name, sink).map(|()| None),
         Format::Json => read_json(bytes, name, sink, false),
         Format::Auto => read_json(bytes, name, sink, true),
     }
 }
 
-fn read_jsonl(bytes: &[u8], sink: &mut dyn FnMut(Item<'_>)) {
+/// Every non-blank line of `bytes` as a record, numbered from 1.
+pub(crate) fn read_jsonl(bytes: &[u8], sink: &mut dyn FnMut(Item<'_>)) {
     for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
@@ -115,15 +115,15 @@ fn line_of(bytes: &[u8], offset: usize) -> u64 {
 
 /// A JSON array of records or a single record; with `sniff`, anything else is read
 /// as JSON Lines.
-fn read_json(
-    bytes: &[u8],
+fn read_json<'b>(
+    bytes: &'b [u8],
     name: &str,
     sink: &mut dyn FnMut(Item<'_>),
     sniff: bool,
-) -> Result<(), Error> {
+) -> Result<Option<&'b [u8]>, Error> {
     let first = bytes.iter().position(|b| !b.is_ascii_whitespace());
     let Some(start) = first else {
-        return Ok(()); // An empty document holds no records.
+        return Ok(None); // An empty document holds no records.
     };
     match bytes[start] {
         b'[' => {
@@ -148,17 +148,14 @@ fn read_json(
                     .map_err(|e| format!("not a valid JSON incident object: {}", json_message(&e)));
                 sink((line, parsed));
             }
-            Ok(())
+            Ok(None)
         }
         b'{' => match serde_json::from_slice::<Record<'_>>(bytes) {
             Ok(r) => {
                 sink((line_of(bytes, start), Ok(r)));
-                Ok(())
+                Ok(None)
             }
-            Err(_) if sniff || bytes[start..].contains(&b'\n') => {
-                read_jsonl(bytes, sink);
-                Ok(())
-            }
+            Err(_) if sniff || bytes[start..].contains(&b'\n') => Ok(Some(bytes)),
             Err(e) => {
                 sink((
                     line_of(bytes, start),
@@ -167,13 +164,10 @@ fn read_json(
                         json_message(&e)
                     )),
                 ));
-                Ok(())
+                Ok(None)
             }
         },
-        _ if sniff => {
-            read_jsonl(bytes, sink);
-            Ok(())
-        }
+        _ if sniff => Ok(Some(bytes)),
         _ => Err(Error::Document {
             file: name.to_string(),
             line: line_of(bytes, start),

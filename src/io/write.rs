@@ -6,6 +6,7 @@
 use std::io::{self, Write};
 use std::str::FromStr;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::Error;
@@ -214,6 +215,34 @@ fn json_err(e: serde_json::Error) -> io::Error {
     io::Error::from(e)
 }
 
+/// Renders `items` in parallel, a block at a time, and writes the blocks in order:
+/// the output is byte-identical to a sequential render whatever the thread count,
+/// and memory stays bounded by one window of blocks.
+fn in_parallel<T: Sync>(
+    out: &mut dyn Write,
+    items: &[T],
+    render: impl Fn(&mut Vec<u8>, &T) -> io::Result<()> + Sync,
+) -> io::Result<()> {
+    const BLOCK: usize = 512;
+    const WINDOW: usize = 64 * BLOCK;
+    for window in items.chunks(WINDOW) {
+        let blocks: Vec<io::Result<Vec<u8>>> = window
+            .par_chunks(BLOCK)
+            .map(|block| {
+                let mut buf = Vec::with_capacity(block.len() * 512);
+                for item in block {
+                    render(&mut buf, item)?;
+                }
+                Ok(buf)
+            })
+            .collect();
+        for b in blocks {
+            out.write_all(&b?)?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes `report` in `format`.
 ///
 /// # Errors
@@ -228,17 +257,17 @@ pub fn write_report(
         OutputFormat::Json => write_json(out, report, limit),
         OutputFormat::Jsonl => {
             let as_of = report.as_of.format("%Y-%m-%d").to_string();
-            for r in &report.ratings {
+            in_parallel(out, &report.ratings, |buf, r| {
                 // Each line stands alone, so each names its date and rules.
                 let line = JsonlRating {
                     rating: json_rating(report.rules, r, limit),
                     as_of: &as_of,
                     rules: RulesMeta::of(report.rules),
                 };
-                serde_json::to_writer(&mut *out, &line).map_err(json_err)?;
-                out.write_all(b"\n")?;
-            }
-            Ok(())
+                serde_json::to_writer(&mut *buf, &line).map_err(json_err)?;
+                buf.push(b'\n');
+                Ok(())
+            })
         }
         OutputFormat::Csv => write_csv(out, report),
         OutputFormat::Table => write_table(out, report),
@@ -267,7 +296,7 @@ fn opt_num(x: Option<f64>) -> String {
 }
 
 fn write_csv(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = csv::Writer::from_writer(&mut *out);
     w.write_record([
         "company",
         "company_name",
@@ -290,9 +319,14 @@ fn write_csv(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
         "rules_version",
         "rules_sha256",
     ])?;
+    w.flush()?;
+    drop(w);
     let as_of = report.as_of.format("%Y-%m-%d").to_string();
     let rules = report.rules;
-    for r in &report.ratings {
+    in_parallel(out, &report.ratings, |buf, r| {
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(buf);
         let (ng, nd) = r
             .next_grade_change
             .as_ref()
@@ -321,8 +355,8 @@ fn write_csv(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
             escape::csv_cell(rules.version()).as_ref(),
             rules.sha256(),
         ])?;
-    }
-    w.flush()
+        w.flush()
+    })
 }
 
 /// Left-aligned text columns, with widths from the widest cell.
