@@ -209,10 +209,13 @@ impl Dataset {
     }
 }
 
+/// A record checked: an incident, or the id (when readable) and fault.
+type Checked = Result<Incident, (Option<String>, Fault)>;
+
 /// One chunk of JSON Lines, parsed and checked with its own names table; line
 /// numbers are relative to the chunk.
 struct Chunk {
-    items: Vec<(u64, Result<Incident, (Option<String>, Fault)>)>,
+    items: Vec<(u64, Checked)>,
     names: Names,
     lines: u64,
 }
