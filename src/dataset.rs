@@ -92,6 +92,31 @@ impl Dataset {
         }
     }
 
+    /// Keeps a record that an importer could not convert, as a rejection.
+    pub fn push_rejection(
+        &mut self,
+        origin: &str,
+        line: u64,
+        id: Option<String>,
+        field: Option<String>,
+        message: String,
+    ) {
+        let file = match self.files.iter().rposition(|f| f == origin) {
+            Some(i) => u32::try_from(i).unwrap_or(u32::MAX),
+            None => self.file_index(origin),
+        };
+        let seq = self.read;
+        self.read += 1;
+        self.rejected.push(Rejection {
+            file: self.file_name(file),
+            line,
+            id,
+            field,
+            message,
+            seq,
+        });
+    }
+
     fn push_unreadable(&mut self, file: u32, line: u64, message: String) {
         let seq = self.read;
         self.read += 1;

@@ -10,6 +10,7 @@ pub mod dataset;
 pub mod error;
 pub mod explain;
 pub mod history;
+pub mod import;
 pub mod io;
 pub mod model;
 pub mod rate;

@@ -34,6 +34,7 @@ enum Command {
     Diff(cli::diff::DiffArgs),
     Backtest(cli::backtest::BacktestArgs),
     History(cli::history::HistoryArgs),
+    Import(cli::import::ImportArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +47,7 @@ fn main() -> ExitCode {
         Command::Diff(a) => cli::diff::run(a),
         Command::Backtest(a) => cli::backtest::run(a),
         Command::History(a) => cli::history::run(a),
+        Command::Import(a) => cli::import::run(a),
     };
     match result {
         Ok(Exit::Ok) => ExitCode::SUCCESS,

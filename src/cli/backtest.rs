@@ -7,9 +7,9 @@ use clap::Args;
 use riskrate::backtest::{BacktestParams, backtest};
 use riskrate::io::backtest::{write_backtest_json, write_backtest_table};
 use riskrate::io::write::rejection_summary;
-use riskrate::{Dataset, Error, Format};
+use riskrate::{Dataset, Error};
 
-use super::{Exit, emit, parse_date, read_inputs};
+use super::{Exit, InputArgs, emit, parse_date};
 
 const EXAMPLE: &str = "\
 Examples:
@@ -28,9 +28,8 @@ Durations are days (90d), weeks (13w) or years of 365 days (1y).";
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLE)]
 pub struct BacktestArgs {
-    /// Incident files (JSON Lines, JSON, CSV); `-` or none reads standard input.
-    #[arg(value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Rules file to use instead of the built-in default rules.
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
@@ -50,19 +49,12 @@ pub struct BacktestArgs {
     /// the rules' recurring types (breach and ransomware by default).
     #[arg(long, value_name = "TYPES", value_delimiter = ',')]
     pub events: Vec<String>,
-    /// Input format: auto, jsonl, json or csv.
-    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = parse_input)]
-    pub input_format: Format,
     /// Output format: table or json.
     #[arg(long, short = 'f', value_name = "FORMAT", default_value = "table", value_parser = ["table", "json"])]
     pub format: String,
     /// Write the output to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-}
-
-fn parse_input(s: &str) -> Result<Format, String> {
-    s.parse::<Format>().map_err(|e| e.to_string())
 }
 
 /// "90d", "13w", "1y" (365 days) or a bare number of days.
@@ -107,7 +99,7 @@ pub fn run(args: &BacktestArgs) -> Result<Exit, Error> {
             .collect::<Result<Vec<_>, _>>()?
     };
     let mut data = Dataset::new();
-    read_inputs(&mut data, &args.files, args.input_format)?;
+    args.input.read(&mut data)?;
     let resolved = data.resolve(&rules);
     if !resolved.rejected().is_empty() {
         eprintln!("riskrate: {}", rejection_summary(resolved.rejected(), 3));

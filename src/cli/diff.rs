@@ -6,9 +6,9 @@ use clap::Args;
 use riskrate::compare::compare;
 use riskrate::io::diff::{write_diff_json, write_diff_table};
 use riskrate::io::write::rejection_summary;
-use riskrate::{Dataset, Error, Format, Rules, rate};
+use riskrate::{Dataset, Error, Rules, rate};
 
-use super::{Exit, emit, parse_date, read_inputs};
+use super::{Exit, InputArgs, emit, parse_date};
 
 const EXAMPLE: &str = "\
 Examples:
@@ -30,17 +30,12 @@ pub struct DiffArgs {
     #[arg(long, value_name = "FILE", num_args = 1, required = true)]
     pub rules: Vec<PathBuf>,
 
-    /// Incident files (JSON Lines, JSON, CSV); `-` or none reads standard input.
-    #[arg(value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
 
     /// Rate as of this date (YYYY-MM-DD). Default: today (UTC).
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub as_of: Option<chrono::NaiveDate>,
-
-    /// Input format: auto, jsonl, json or csv.
-    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = parse_input)]
-    pub input_format: Format,
 
     /// Output format: table or json.
     #[arg(long, short = 'f', value_name = "FORMAT", default_value = "table", value_parser = ["table", "json"])]
@@ -59,10 +54,6 @@ pub struct DiffArgs {
     pub output: Option<PathBuf>,
 }
 
-fn parse_input(s: &str) -> Result<Format, String> {
-    s.parse::<Format>().map_err(|e| e.to_string())
-}
-
 pub fn run(args: &DiffArgs) -> Result<Exit, Error> {
     let [path_a, path_b] = args.rules.as_slice() else {
         return Err(Error::Usage(format!(
@@ -72,7 +63,7 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Error> {
     };
     let (rules_a, rules_b) = (Rules::from_path(path_a)?, Rules::from_path(path_b)?);
     let mut data = Dataset::new();
-    read_inputs(&mut data, &args.files, args.input_format)?;
+    args.input.read(&mut data)?;
     let as_of = args
         .as_of
         .unwrap_or_else(|| chrono::Utc::now().date_naive());

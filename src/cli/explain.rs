@@ -1,13 +1,11 @@
 //! `riskrate explain`: one company's rating, incident by incident.
 
-use std::path::PathBuf;
-
 use clap::Args;
 use riskrate::io::escape;
 use riskrate::io::write::rejection_summary;
 use riskrate::{Dataset, Error, ExplainFormat, WhatIf, rate, write_explain};
 
-use super::{Exit, RatingArgs, emit, read_inputs};
+use super::{Exit, InputArgs, RatingArgs, emit};
 
 const EXAMPLE: &str = "\
 Examples:
@@ -34,9 +32,8 @@ pub struct ExplainArgs {
     #[arg(value_name = "COMPANY")]
     pub company: String,
 
-    /// Incident files (JSON Lines, JSON, CSV); `-` or none reads standard input.
-    #[arg(value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
 
     #[command(flatten)]
     pub rating: RatingArgs,
@@ -61,7 +58,7 @@ fn parse_format(s: &str) -> Result<ExplainFormat, String> {
 pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
     let rules = args.rating.load_rules()?;
     let mut data = Dataset::new();
-    read_inputs(&mut data, &args.files, args.rating.input_format)?;
+    args.input.read(&mut data)?;
     let resolved = data.resolve(&rules);
     if !resolved.rejected().is_empty() {
         eprintln!("riskrate: {}", rejection_summary(resolved.rejected(), 5));

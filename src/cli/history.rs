@@ -6,10 +6,10 @@ use chrono::NaiveDate;
 use clap::Args;
 use riskrate::history::{dates, history, incidents_of, svg};
 use riskrate::io::escape;
-use riskrate::{Dataset, Error, Format};
+use riskrate::{Dataset, Error};
 
 use super::backtest::parse_days;
-use super::{Exit, emit, parse_date, read_inputs};
+use super::{Exit, InputArgs, emit, parse_date};
 
 const EXAMPLE: &str = "\
 Examples:
@@ -28,9 +28,8 @@ pub struct HistoryArgs {
     /// The company key.
     #[arg(value_name = "COMPANY")]
     pub company: String,
-    /// Incident files (JSON Lines, JSON, CSV); `-` or none reads standard input.
-    #[arg(value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
     /// Rules file to use instead of the built-in default rules.
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
@@ -43,19 +42,12 @@ pub struct HistoryArgs {
     /// Time between points (90d, 4w, 1y).
     #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = parse_days)]
     pub step: u64,
-    /// Input format: auto, jsonl, json or csv.
-    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = parse_input)]
-    pub input_format: Format,
     /// Output format: csv, json or svg.
     #[arg(long, short = 'f', value_name = "FORMAT", default_value = "csv", value_parser = ["csv", "json", "svg"])]
     pub format: String,
     /// Write the output to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
-}
-
-fn parse_input(s: &str) -> Result<Format, String> {
-    s.parse::<Format>().map_err(|e| e.to_string())
 }
 
 pub fn run(args: &HistoryArgs) -> Result<Exit, Error> {
@@ -70,7 +62,7 @@ pub fn run(args: &HistoryArgs) -> Result<Exit, Error> {
         None => riskrate::Rules::default_rules()?,
     };
     let mut data = Dataset::new();
-    read_inputs(&mut data, &args.files, args.input_format)?;
+    args.input.read(&mut data)?;
     let resolved = data.resolve(&rules);
     let list = incidents_of(&resolved, &args.company);
     let Some(first) = list.first() else {

@@ -6,6 +6,7 @@ pub mod diff;
 pub mod explain;
 pub mod generate;
 pub mod history;
+pub mod import;
 pub mod rules;
 pub mod score;
 
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use clap::Args;
+use riskrate::import::{Encoding, Mapping, Source};
 use riskrate::{Dataset, Error, Format, Rules};
 
 /// What a command ended with; `main` turns it into the process exit code.
@@ -38,19 +40,88 @@ pub struct RatingArgs {
     /// Rules file to use instead of the built-in default rules.
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
+}
 
-    /// Input format: auto (by extension, then content), jsonl, json or csv.
-    #[arg(long, value_name = "FORMAT", default_value = "auto", value_parser = parse_format)]
-    pub input_format: Format,
+/// The incident inputs of a command and how to read them.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Incident files; `-` or none reads standard input. With --input-format veris a
+    /// directory reads every .json file in it.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+
+    /// Input format: auto (by extension, then content), jsonl, json or csv for
+    /// canonical records; veris, hhs, hibp, wikipedia or rankiteo to read a public
+    /// source as it is; csv with --mapping for any other CSV.
+    #[arg(long, value_name = "FORMAT", default_value = "auto")]
+    pub input_format: String,
+
+    /// A CSV mapping file (TOML) for --input-format csv: which column is what.
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+
+    /// Text encoding of source files: utf-8, windows-1252 (latin1) or mac-roman.
+    #[arg(long, value_name = "ENCODING", default_value = "utf-8", value_parser = parse_encoding)]
+    pub encoding: Encoding,
+}
+
+fn parse_encoding(s: &str) -> Result<Encoding, String> {
+    s.parse::<Encoding>().map_err(|e| e.to_string())
+}
+
+/// What the input format names: canonical records, or a source to import.
+pub enum Input {
+    Canonical(Format),
+    Source(Source),
+}
+
+impl InputArgs {
+    /// The input kind the flags name.
+    pub fn kind(&self) -> Result<Input, Error> {
+        let f = self.input_format.to_ascii_lowercase();
+        if f == "csv"
+            && let Some(path) = &self.mapping
+        {
+            let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+                path: path.display().to_string(),
+                source: e,
+            })?;
+            let m = Mapping::from_toml(&text, &path.display().to_string())?;
+            return Ok(Input::Source(Source::Csv(Box::new(m))));
+        }
+        match f.parse::<Format>() {
+            Ok(format) => Ok(Input::Canonical(format)),
+            Err(_) => Source::builtin(&f).map(Input::Source),
+        }
+    }
+
+    /// Reads every input into `data`.
+    pub fn read(&self, data: &mut Dataset) -> Result<(), Error> {
+        match self.kind()? {
+            Input::Canonical(format) => read_inputs(data, &self.files, format),
+            Input::Source(source) => {
+                if self.files.is_empty() || self.files.iter().any(|f| f.as_os_str() == "-") {
+                    let mut bytes = Vec::new();
+                    std::io::Read::read_to_end(&mut io::stdin().lock(), &mut bytes).map_err(
+                        |e| Error::Io {
+                            path: "-".into(),
+                            source: e,
+                        },
+                    )?;
+                    riskrate::import::read_bytes(data, &source, &bytes, "-", self.encoding)?;
+                }
+                for f in self.files.iter().filter(|f| f.as_os_str() != "-") {
+                    riskrate::import::read_path(data, &source, f, self.encoding)?;
+                }
+                Ok(())
+            }
+        }
+    }
 }
 
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
         .map_err(|_| format!("`{s}` is not a date (YYYY-MM-DD)"))
-}
-
-fn parse_format(s: &str) -> Result<Format, String> {
-    s.parse::<Format>().map_err(|e| e.to_string())
 }
 
 impl RatingArgs {

@@ -6,7 +6,7 @@ use clap::Args;
 use riskrate::io::write::rejection_summary;
 use riskrate::{Contributors, Dataset, Error, OutputFormat, rate, write_report};
 
-use super::{Exit, RatingArgs, emit, read_inputs};
+use super::{Exit, InputArgs, RatingArgs, emit};
 
 const EXAMPLE: &str = "\
 Examples:
@@ -25,9 +25,8 @@ Exit status: 0 ok, 1 a record was rejected under --strict, 2 error.";
 #[derive(Debug, Args)]
 #[command(after_help = EXAMPLE)]
 pub struct ScoreArgs {
-    /// Incident files (JSON Lines, JSON, CSV); `-` or none reads standard input.
-    #[arg(value_name = "FILE")]
-    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub input: InputArgs,
 
     #[command(flatten)]
     pub rating: RatingArgs,
@@ -73,7 +72,7 @@ pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
     };
     let rules = args.rating.load_rules()?;
     let mut data = Dataset::new();
-    read_inputs(&mut data, &args.files, args.rating.input_format)?;
+    args.input.read(&mut data)?;
     lap("read");
     let resolved = data.resolve(&rules);
     lap("resolve");

@@ -808,10 +808,77 @@ pub fn rejection_summary(rejected: &[crate::model::Rejection], max: usize) -> St
         s.push_str(&escape::terminal(&r.to_string()));
     }
     if rejected.len() > max {
-        s.push_str(&format!(
-            "\n  … and {} more (see --format json)",
-            rejected.len() - max
-        ));
+        s.push_str(&format!("\n  … and {} more", rejected.len() - max));
     }
     s
+}
+
+#[derive(Serialize)]
+struct Canonical<'a> {
+    id: &'a str,
+    company: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    company_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    industry: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    country: Option<&'a str>,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    date: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    disclosed: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    severity: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    impact: Option<i64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    data_types: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    records: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'a str>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    third_party: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    vulnerable_subjects: bool,
+}
+
+/// Writes the accepted incidents of a resolution as canonical JSON Lines
+/// (SCORING.md §1): types and data classes by their canonical names, dates at the
+/// precision given, defaults left out.
+///
+/// # Errors
+/// The writer's I/O errors.
+pub fn write_canonical(
+    out: &mut dyn Write,
+    res: &crate::resolve::Resolution<'_>,
+) -> io::Result<()> {
+    let rules = res.rules();
+    for r in res.items() {
+        let inc = r.incident;
+        let line = Canonical {
+            id: &inc.id,
+            company: &inc.company,
+            company_name: inc.company_name.as_deref(),
+            industry: inc.industry.as_deref(),
+            country: inc.country.as_deref(),
+            kind: &rules.type_rule(r.type_id).name,
+            date: inc.date.to_string(),
+            disclosed: inc.disclosed.map(|d| d.to_string()),
+            severity: inc.severity,
+            impact: inc.impact,
+            data_types: r
+                .classes()
+                .map(|c| rules.class_rule(c).name.as_str())
+                .collect(),
+            records: inc.records,
+            status: (inc.status != crate::model::Status::Confirmed).then(|| inc.status.as_str()),
+            third_party: inc.third_party,
+            vulnerable_subjects: inc.vulnerable_subjects,
+        };
+        serde_json::to_writer(&mut *out, &line).map_err(json_err)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
 }

@@ -1,0 +1,368 @@
+//! Importers on small fixtures (tests/data/import, see its README for sources and
+//! licences): each mapping rule a user relies on, the accounting, encodings, company
+//! identity and cross-source duplicates.
+
+use serde_json::Value;
+
+use crate::util::{Dir, riskrate, root};
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    root("tests/data/import").join(name)
+}
+
+/// Imports `args` and returns (records written, stderr).
+fn import(args: &[&str]) -> (Vec<Value>, String) {
+    let out = riskrate().arg("import").args(args).output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(out.status.success(), "exit {:?}: {err}", out.status.code());
+    let recs = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (recs, err)
+}
+
+fn by_id<'a>(recs: &'a [Value], id: &str) -> &'a Value {
+    recs.iter()
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} in {recs:?}"))
+}
+
+#[test]
+fn hhs_archive_needs_its_encoding_and_maps_every_column() {
+    let archive = fixture("hhs-archive-macroman.csv");
+    let out = riskrate()
+        .args(["import", "--from", "hhs"])
+        .arg(&archive)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("hhs-archive-macroman.csv:2:1: not UTF-8 at byte offset"),
+        "{err}"
+    );
+    assert!(err.contains("--encoding mac-roman"), "{err}");
+
+    let a = archive.display().to_string();
+    let (recs, err) = import(&["--from", "hhs", "--encoding", "mac-roman", &a]);
+    assert!(
+        err.contains("read 5 source records: 4 incidents written, 1 rejected"),
+        "{err}"
+    );
+    assert!(
+        err.contains("duplicate id"),
+        "the archive's repeated row is rejected as a duplicate: {err}"
+    );
+    let cvs = &recs[0];
+    assert_eq!(
+        cvs["company_name"],
+        "CVS Caremark Part D Services, L.L.C. (É??CVSÉ?ù)"
+    );
+    assert_eq!(cvs["company"], "cvs-caremark-part-d-services-llc-é-cvsé-ù");
+    assert_eq!(cvs["type"], "breach");
+    assert_eq!(cvs["date"], "2024-02-23");
+    assert_eq!(cvs["records"], 11193);
+    assert_eq!(cvs["data_types"], serde_json::json!(["health"]));
+    assert_eq!(cvs["third_party"], true);
+    assert_eq!(cvs["industry"], "healthcare business associate");
+    let blank = recs
+        .iter()
+        .find(|r| r["company_name"] == "Valperaiso Fire Department")
+        .unwrap();
+    assert!(
+        blank.get("records").is_none(),
+        "a blank count is unknown, not zero"
+    );
+
+    let (recs, _) = import(&[
+        "--from",
+        "hhs",
+        &fixture("hhs-current.csv").display().to_string(),
+    ]);
+    assert_eq!(recs.len(), 3);
+    assert_eq!(recs[0]["company"], "theracom");
+    assert_eq!(recs[0]["severity"], 80.0, "Hacking/IT Incident");
+}
+
+#[test]
+fn hibp_rejects_fabricated_and_spam_lists_and_maps_data_classes() {
+    let (recs, err) = import(&[
+        "--from",
+        "hibp",
+        &fixture("hibp.json").display().to_string(),
+    ]);
+    assert!(
+        err.contains("read 4 source records: 2 incidents written, 2 rejected"),
+        "{err}"
+    );
+    assert!(
+        err.contains("HIBP marks this breach as fabricated"),
+        "{err}"
+    );
+    assert!(
+        err.contains("HIBP marks this as a spam list, not a breach"),
+        "{err}"
+    );
+    let v = by_id(&recs, "hibp:Vastaamo");
+    assert_eq!(v["company"], "vastaamo");
+    assert_eq!(v["date"], "2019-03-31", "BreachDate, not AddedDate");
+    assert!(
+        v.get("disclosed").is_none(),
+        "AddedDate is not a disclosure date"
+    );
+    assert_eq!(v["records"], 30433);
+    assert_eq!(
+        v["data_types"],
+        serde_json::json!(["health", "national_id", "personal"])
+    );
+}
+
+#[test]
+fn wikipedia_counts_in_words_and_year_ranges() {
+    let (recs, err) = import(&[
+        "--from",
+        "wikipedia",
+        &fixture("wikipedia.csv").display().to_string(),
+    ]);
+    assert!(
+        err.contains("read 7 source records: 7 incidents written, 0 rejected"),
+        "{err}"
+    );
+    assert_eq!(
+        by_id(&recs, "wikipedia:48")["records"],
+        5_000_000,
+        "over 5,000,000"
+    );
+    assert_eq!(
+        by_id(&recs, "wikipedia:47")["records"],
+        10_000,
+        "tens of thousands"
+    );
+    assert!(
+        by_id(&recs, "wikipedia:34").get("records").is_none(),
+        "63 stores is not a count of records"
+    );
+    assert!(
+        by_id(&recs, "wikipedia:10").get("records").is_none(),
+        "unknown"
+    );
+    assert_eq!(
+        by_id(&recs, "wikipedia:144")["date"],
+        "2014",
+        "2014 and 2015 began in 2014"
+    );
+    let v = by_id(&recs, "wikipedia:320");
+    assert_eq!(
+        (v["company"].as_str(), v["industry"].as_str()),
+        (Some("vastaamo"), Some("healthcare"))
+    );
+    assert!(v.get("data_types").is_none(), "the table names no data");
+}
+
+#[test]
+fn veris_types_data_classes_and_victims() {
+    let (recs, err) = import(&["--from", "veris", &fixture("veris").display().to_string()]);
+    assert!(
+        err.contains("read 4 source records: 3 incidents written, 1 rejected"),
+        "{err}"
+    );
+    assert!(err.contains("a false positive is not an incident"), "{err}");
+    let h = by_id(&recs, "veris:riskrate-fixture-0001");
+    assert_eq!(h["type"], "breach");
+    assert_eq!(h["industry"], "healthcare", "NAICS 62");
+    assert_eq!(
+        h["data_types"],
+        serde_json::json!(["health"]),
+        "Personal is implied by Medical"
+    );
+    assert_eq!(h["records"], 48000, "data_total");
+    assert_eq!(h["vulnerable_subjects"], true, "patients");
+    assert_eq!(h["impact"], 4, "Damaging");
+    assert_eq!(h["date"], "2021-03-09");
+    let r = by_id(&recs, "veris:riskrate-fixture-0002");
+    assert_eq!(r["type"], "ransomware");
+    assert_eq!(r["status"], "alleged", "Suspected");
+    assert_eq!(r["date"], "2022-11");
+    assert!(
+        r.get("impact").is_none(),
+        "Unknown rating: the default applies"
+    );
+    let u = by_id(&recs, "veris:riskrate-fixture-0003");
+    assert_eq!(
+        u["company_name"],
+        "unnamed victim (veris:riskrate-fixture-0003)"
+    );
+    assert_eq!(u["type"], "breach");
+    assert_eq!(u["vulnerable_subjects"], true, "students");
+}
+
+#[test]
+fn rankiteo_both_shapes() {
+    let (recs, _) = import(&[
+        &format!("rankiteo:{}", fixture("rankiteo-incident.json").display()),
+        &format!(
+            "rankiteo:{}",
+            root("tests/data/rankiteo-rating.json").display()
+        ),
+    ]);
+    let detail = recs.iter().find(|r| r["company"] == "vastaamo").unwrap();
+    assert_eq!(detail["type"], "ransomware", "Data Breach, Extortion");
+    assert_eq!(detail["records"], 10_000, "Tens of thousands");
+    assert_eq!(
+        detail["data_types"],
+        serde_json::json!(["mental_health", "national_id", "personal"])
+    );
+    assert_eq!(detail["date"], "2020-10");
+    let rating = by_id(&recs, "DIG1769432657");
+    assert_eq!(rating["company"], "digitalmentalhealthconsortium");
+    assert_eq!(rating["date"], "2020-10");
+}
+
+#[test]
+fn any_csv_through_a_mapping_and_one_key_per_organisation() {
+    let (recs, err) = import(&[
+        "--from",
+        "csv",
+        "--mapping",
+        &fixture("mapping.toml").display().to_string(),
+        &fixture("log.csv").display().to_string(),
+    ]);
+    assert!(
+        err.contains("read 3 source records: 2 incidents written, 1 rejected"),
+        "{err}"
+    );
+    assert!(err.contains("does not match the date format"), "{err}");
+    assert_eq!(recs[0]["company"], "anthem");
+    assert_eq!(
+        recs[1]["company"], "anthem",
+        "Anthem Inc. and ANTHEM, INC. are one company"
+    );
+    assert_eq!(recs[0]["company_name"], "Anthem Inc.");
+    assert_eq!(recs[1]["company_name"], "ANTHEM, INC.");
+    assert_eq!(recs[0]["records"], 78_800_000);
+    assert_eq!(recs[1]["type"], "attack", "HACK = attack");
+    assert_eq!(recs[0]["date"], "2015-02-05");
+}
+
+#[test]
+fn one_breach_in_several_sources_is_reported_not_dropped() {
+    let (recs, err) = import(&[
+        &format!("wikipedia:{}", fixture("wikipedia.csv").display()),
+        &format!("rankiteo:{}", fixture("rankiteo-incident.json").display()),
+        &format!("hibp:{}", fixture("hibp.json").display()),
+    ]);
+    let vastaamo = recs.iter().filter(|r| r["company"] == "vastaamo").count();
+    assert_eq!(vastaamo, 3, "counted once per source");
+    assert!(err.contains("likely cross-source duplicate"), "{err}");
+    assert!(
+        err.contains(
+            "vastaamo: wikipedia:320 (2020) ~ rankiteo:vastaamo:2020-10:1 (2020-10), 0 days apart"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("canva: wikipedia:50 (2019) ~ hibp:Canva (2019-05-24), 0 days apart"),
+        "{err}"
+    );
+}
+
+#[test]
+fn score_reads_sources_directly_and_says_what_they_know() {
+    let run = |source: &str, file: std::path::PathBuf| {
+        let out = riskrate()
+            .args([
+                "score",
+                "--as-of",
+                "2020-11-01",
+                "--format",
+                "json",
+                "--input-format",
+                source,
+            ])
+            .arg(file)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let s = &doc["summary"];
+        assert_eq!(
+            s["read"].as_u64().unwrap(),
+            ["counted", "expired", "future", "rejected"]
+                .iter()
+                .map(|k| s[*k].as_u64().unwrap())
+                .sum::<u64>()
+        );
+        doc["ratings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["company"] == "vastaamo")
+            .cloned()
+            .unwrap()
+    };
+    let hibp = run("hibp", fixture("hibp.json"));
+    assert!(
+        hibp["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("health records"),
+        "{}",
+        hibp["explanation"]
+    );
+    let rankiteo = run("rankiteo", fixture("rankiteo-incident.json"));
+    assert!(
+        rankiteo["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("mental health records")
+    );
+    let wiki = run("wikipedia", fixture("wikipedia.csv"));
+    assert!(
+        !wiki["explanation"]
+            .as_str()
+            .unwrap()
+            .contains("health records"),
+        "Wikipedia names no data"
+    );
+    // The detail (ransomware, mental health data) is the most severe view of the breach.
+    assert!(rankiteo["score"].as_i64() < hibp["score"].as_i64());
+    assert!(rankiteo["score"].as_i64() < wiki["score"].as_i64());
+}
+
+#[test]
+fn import_writes_canonical_records_that_score_reads_back() {
+    let dir = Dir::new();
+    let out = dir.path().join("all.jsonl");
+    let status = riskrate()
+        .args(["import", "-o"])
+        .arg(&out)
+        .arg(format!("veris:{}", fixture("veris").display()))
+        .arg(format!("hibp:{}", fixture("hibp.json").display()))
+        .output()
+        .unwrap();
+    assert!(status.status.success());
+    let scored = riskrate()
+        .args([
+            "score",
+            "--strict",
+            "--as-of",
+            "2024-01-01",
+            "--format",
+            "json",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        scored.status.success(),
+        "every imported record is valid canonical input"
+    );
+    let doc: Value = serde_json::from_slice(&scored.stdout).unwrap();
+    assert_eq!(doc["summary"]["read"], 5);
+}
