@@ -10,7 +10,7 @@ use crate::FastMap as HashMap;
 
 use crate::dataset::Dataset;
 use crate::model::{
-    Incident, PartialDate, Rejection, Status, resolve_classes, resolve_impact, resolve_type,
+    Fault, Incident, PartialDate, Rejection, Status, resolve_classes, resolve_impact, resolve_type,
 };
 use crate::rules::{ClassId, Rules, TypeId};
 
@@ -150,35 +150,17 @@ pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
             .cloned()
             .unwrap_or_default()
     };
+    // Names are interned as incidents are read, so every index is in range; an
+    // index that is not still ends as a rejection, never as a lost record.
+    let lost = || Fault::unreadable("internal error: the record's names were not kept".into());
+    let check = |inc: &Incident| -> Result<(TypeId, u64, u8), Fault> {
+        let type_id = kinds.get(inc.kind as usize).ok_or_else(lost)?.clone()?;
+        let classes = lists.get(inc.data as usize).ok_or_else(lost)?.clone()?;
+        Ok((type_id, classes, resolve_impact(rules, inc.impact)?))
+    };
     for inc in data.incidents() {
-        let type_id = match kinds.get(inc.kind as usize) {
-            Some(Ok(t)) => *t,
-            Some(Err(f)) => {
-                late.push(f.clone().into_rejection(
-                    Some(inc.id.clone()),
-                    file_name(inc),
-                    inc.line,
-                    inc.seq,
-                ));
-                continue;
-            }
-            None => continue,
-        };
-        let data_classes = match lists.get(inc.data as usize) {
-            Some(Ok(c)) => *c,
-            Some(Err(f)) => {
-                late.push(f.clone().into_rejection(
-                    Some(inc.id.clone()),
-                    file_name(inc),
-                    inc.line,
-                    inc.seq,
-                ));
-                continue;
-            }
-            None => continue,
-        };
-        let impact = match resolve_impact(rules, inc.impact) {
-            Ok(i) => i,
+        let (type_id, data_classes, impact) = match check(inc) {
+            Ok(v) => v,
             Err(f) => {
                 late.push(f.into_rejection(
                     Some(inc.id.clone()),

@@ -79,10 +79,7 @@ pub fn run(args: &BacktestArgs) -> Result<Exit, Error> {
             args.to, args.from
         )));
     }
-    let rules = match &args.rules {
-        Some(p) => riskrate::Rules::from_path(p)?,
-        None => riskrate::Rules::default_rules()?,
-    };
+    let rules = super::load_rules(args.rules.as_deref())?;
     let events = if args.events.is_empty() {
         (0..rules.types().len())
             .filter(|&i| rules.types()[i].recurring)

@@ -57,10 +57,7 @@ pub fn run(args: &HistoryArgs) -> Result<Exit, Error> {
             args.to, args.from
         )));
     }
-    let rules = match &args.rules {
-        Some(p) => riskrate::Rules::from_path(p)?,
-        None => riskrate::Rules::default_rules()?,
-    };
+    let rules = super::load_rules(args.rules.as_deref())?;
     let mut data = Dataset::new();
     args.input.read(&mut data)?;
     let resolved = data.resolve(&rules);

@@ -78,10 +78,7 @@ fn source(name: &str, mapping: Option<&Path>) -> Result<Source, Error> {
 }
 
 pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
-    let rules = match &args.rules {
-        Some(p) => riskrate::Rules::from_path(p)?,
-        None => riskrate::Rules::default_rules()?,
-    };
+    let rules = super::load_rules(args.rules.as_deref())?;
     let mut data = Dataset::new();
     let mut per_file: Vec<(String, &'static str, u64, u64)> = Vec::new();
     for spec in &args.files {

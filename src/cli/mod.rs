@@ -131,10 +131,15 @@ impl RatingArgs {
     }
 
     pub fn load_rules(&self) -> Result<Rules, Error> {
-        match &self.rules {
-            Some(path) => Rules::from_path(path),
-            None => Ok(Rules::default_rules()?),
-        }
+        load_rules(self.rules.as_deref())
+    }
+}
+
+/// The rules in `path`, or the built-in default rules.
+pub fn load_rules(path: Option<&Path>) -> Result<Rules, Error> {
+    match path {
+        Some(path) => Rules::from_path(path),
+        None => Ok(Rules::default_rules()?),
     }
 }
 

@@ -43,10 +43,7 @@ pub enum RulesCommand {
 }
 
 fn load(file: Option<&PathBuf>) -> Result<Rules, Error> {
-    match file {
-        Some(path) => Rules::from_path(path),
-        None => Ok(Rules::default_rules()?),
-    }
+    super::load_rules(file.map(PathBuf::as_path))
 }
 
 pub fn run(args: &RulesArgs) -> Result<Exit, Error> {

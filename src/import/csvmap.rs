@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{Imported, Reject, company_key, count_in_words, text};
+use super::{Imported, Reject, company_key, count_in_words, csv_rows, document_error, text};
 use crate::error::Error;
 use crate::model::Record;
 
@@ -127,48 +127,31 @@ impl Mapping {
     }
 
     pub(super) fn convert(&self, input: &str, name: &str) -> Result<Vec<Imported>, Error> {
-        let mut rdr = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_reader(input.as_bytes());
-        let headers = rdr.headers().map_err(|e| Error::Document {
-            file: name.to_string(),
-            line: 1,
-            col: 1,
-            message: format!("cannot read the CSV header: {e}"),
-        })?;
+        let (headers, rows) = csv_rows(input, name)?;
         let mut cols: BTreeMap<&str, usize> = BTreeMap::new();
         for (field, header) in &self.columns {
             let i = headers
                 .iter()
                 .position(|h| h.trim() == header.trim())
-                .ok_or_else(|| Error::Document {
-                    file: name.to_string(),
-                    line: 1,
-                    col: 1,
-                    message: format!(
-                        "the mapping's column `{header}` (for {field}) is not in the header"
-                    ),
+                .ok_or_else(|| {
+                    document_error(
+                        name,
+                        format!(
+                            "the mapping's column `{header}` (for {field}) is not in the header"
+                        ),
+                    )
                 })?;
             cols.insert(field.as_str(), i);
         }
         let mut out = Vec::new();
-        for row in rdr.records() {
+        for (line, row) in rows {
             let row = match row {
                 Ok(r) => r,
-                Err(e) => {
-                    let line = e.position().map_or(0, |p| p.line());
-                    out.push((
-                        line,
-                        Err(Reject {
-                            id: None,
-                            field: None,
-                            message: format!("unreadable CSV row: {e}"),
-                        }),
-                    ));
+                Err(r) => {
+                    out.push((line, Err(r)));
                     continue;
                 }
             };
-            let line = row.position().map_or(0, |p| p.line());
             let value = |field: &str| -> Option<String> {
                 let raw = cols
                     .get(field)

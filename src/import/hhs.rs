@@ -4,7 +4,7 @@
 //! affecting 500 or more people, so every row is a `breach` with health data; the
 //! portal's "type of breach" says how it happened and sets the severity.
 
-use super::{Imported, Reject, company_key, text};
+use super::{Imported, Reject, company_key, csv_rows, document_error, text};
 use crate::error::Error;
 use crate::model::Record;
 
@@ -37,15 +37,7 @@ fn industry(entity_type: &str) -> Option<&'static str> {
 }
 
 pub(super) fn convert(text_in: &str, name: &str) -> Result<Vec<Imported>, Error> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(text_in.as_bytes());
-    let headers = rdr.headers().map_err(|e| Error::Document {
-        file: name.to_string(),
-        line: 1,
-        col: 1,
-        message: format!("cannot read the HHS CSV header: {e}"),
-    })?;
+    let (headers, rows) = csv_rows(text_in, name)?;
     let col = |h: &str| headers.iter().position(|x| x.trim() == h);
     let need = [
         "Name of Covered Entity",
@@ -57,32 +49,23 @@ pub(super) fn convert(text_in: &str, name: &str) -> Result<Vec<Imported>, Error>
     ];
     let mut idx = Vec::new();
     for h in need {
-        idx.push(col(h).ok_or_else(|| Error::Document {
-            file: name.to_string(),
-            line: 1,
-            col: 1,
-            message: format!("not an HHS breach portal export: no column `{h}`"),
+        idx.push(col(h).ok_or_else(|| {
+            document_error(
+                name,
+                format!("not an HHS breach portal export: no column `{h}`"),
+            )
         })?);
     }
     let state = col("State");
     let mut out = Vec::new();
-    for row in rdr.records() {
+    for (line, row) in rows {
         let row = match row {
             Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                out.push((
-                    line,
-                    Err(Reject {
-                        id: None,
-                        field: None,
-                        message: format!("unreadable CSV row: {e}"),
-                    }),
-                ));
+            Err(r) => {
+                out.push((line, Err(r)));
                 continue;
             }
         };
-        let line = row.position().map_or(0, |p| p.line());
         let get = |k: usize| row.get(idx[k]).unwrap_or("").trim();
         let entity = get(0);
         let date_text = get(3);

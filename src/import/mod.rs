@@ -348,6 +348,45 @@ pub fn count_in_words(text: &str) -> Option<u64> {
     (0.0..1.8e19).contains(&n).then_some(n.round() as u64)
 }
 
+/// An error about a whole document, placed at its start (a missing column, say).
+fn document_error(name: &str, message: impl Into<String>) -> Error {
+    Error::Document {
+        file: name.to_string(),
+        line: 1,
+        col: 1,
+        message: message.into(),
+    }
+}
+
+/// One CSV row with its line, or the rejection of a row that could not be read.
+type Row = (u64, Result<csv::StringRecord, Reject>);
+
+/// A CSV document's header and rows, in order.
+fn csv_rows(text: &str, name: &str) -> Result<(csv::StringRecord, Vec<Row>), Error> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| document_error(name, format!("cannot read the CSV header: {e}")))?
+        .clone();
+    let rows = rdr
+        .records()
+        .map(|row| match row {
+            Ok(r) => (r.position().map_or(0, |p| p.line()), Ok(r)),
+            Err(e) => (
+                e.position().map_or(0, |p| p.line()),
+                Err(Reject {
+                    id: None,
+                    field: None,
+                    message: format!("unreadable CSV row: {e}"),
+                }),
+            ),
+        })
+        .collect();
+    Ok((headers, rows))
+}
+
 fn text(s: &str) -> Value<'static> {
     Value::Str(Cow::Owned(s.to_string()))
 }

@@ -5,7 +5,7 @@
 //! and the severity. The table says nothing about which data was lost, so no data
 //! class is set — the organisation type is only its industry.
 
-use super::{Imported, Reject, company_key, count_in_words, text};
+use super::{Imported, Reject, company_key, count_in_words, csv_rows, document_error, text};
 use crate::error::Error;
 use crate::model::Record;
 
@@ -55,15 +55,7 @@ fn industry(t: &str) -> Option<String> {
 }
 
 pub(super) fn convert(input: &str, name: &str) -> Result<Vec<Imported>, Error> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(input.as_bytes());
-    let headers = rdr.headers().map_err(|e| Error::Document {
-        file: name.to_string(),
-        line: 1,
-        col: 1,
-        message: format!("cannot read the CSV header: {e}"),
-    })?;
+    let (headers, rows) = csv_rows(input, name)?;
     let col = |h: &str| {
         headers
             .iter()
@@ -71,32 +63,21 @@ pub(super) fn convert(input: &str, name: &str) -> Result<Vec<Imported>, Error> {
     };
     let (Some(entity), Some(year), Some(records)) = (col("Entity"), col("Year"), col("Records"))
     else {
-        return Err(Error::Document {
-            file: name.to_string(),
-            line: 1,
-            col: 1,
-            message: "not the Wikipedia list of data breaches: Entity, Year and Records columns are needed".into(),
-        });
+        return Err(document_error(
+            name,
+            "not the Wikipedia list of data breaches: Entity, Year and Records columns are needed",
+        ));
     };
     let (org, how, index) = (col("Organization type"), col("Method"), col(""));
     let mut out = Vec::new();
-    for row in rdr.records() {
+    for (line, row) in rows {
         let row = match row {
             Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                out.push((
-                    line,
-                    Err(Reject {
-                        id: None,
-                        field: None,
-                        message: format!("unreadable CSV row: {e}"),
-                    }),
-                ));
+            Err(r) => {
+                out.push((line, Err(r)));
                 continue;
             }
         };
-        let line = row.position().map_or(0, |p| p.line());
         let get = |c: Option<usize>| c.and_then(|c| row.get(c)).unwrap_or("").trim();
         let key = index
             .map(|i| row.get(i).unwrap_or("").trim())
