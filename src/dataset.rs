@@ -13,7 +13,7 @@ use std::path::Path;
 use rayon::prelude::*;
 
 use crate::error::Error;
-use crate::io::read::{self, Format};
+use crate::io::read::{self, Format, Limits};
 use crate::model::{Fault, Incident, Names, Record, Rejection};
 use crate::resolve::{Resolution, resolve};
 use crate::rules::Rules;
@@ -21,6 +21,7 @@ use crate::rules::Rules;
 /// Records read so far: incidents (checked, not yet resolved) and rejections.
 #[derive(Debug, Clone, Default)]
 pub struct Dataset {
+    limits: Limits,
     files: Vec<String>,
     incidents: Vec<Incident>,
     rejected: Vec<Rejection>,
@@ -29,9 +30,17 @@ pub struct Dataset {
 }
 
 impl Dataset {
-    /// An empty dataset.
+    /// An empty dataset with the default [`Limits`].
     pub fn new() -> Dataset {
         Dataset::default()
+    }
+
+    /// An empty dataset whose records are bounded by `limits`.
+    pub fn with_limits(limits: Limits) -> Dataset {
+        Dataset {
+            limits,
+            ..Dataset::default()
+        }
     }
 
     /// Records that passed the rules-independent checks, in input order.
@@ -141,10 +150,17 @@ impl Dataset {
             f => f,
         };
         let file = self.file_index(name);
-        let jsonl = read::read_bytes(bytes, name, format, &mut |(line, item)| match item {
-            Ok(record) => self.push_in(&record, file, line),
-            Err(message) => self.push_unreadable(file, line, message),
-        })?;
+        let limits = self.limits;
+        let jsonl = read::read_bytes(
+            bytes,
+            name,
+            format,
+            &limits,
+            &mut |(line, item)| match item {
+                Ok(record) => self.push_in(&record, file, line),
+                Err(message) => self.push_unreadable(file, line, message),
+            },
+        )?;
         if let Some(text) = jsonl {
             self.read_jsonl_parallel(text, file);
         }
@@ -169,7 +185,8 @@ impl Dataset {
             chunks.push(&bytes[start..end]);
             start = end;
         }
-        let parsed: Vec<Chunk> = chunks.par_iter().map(|c| parse_chunk(c)).collect();
+        let limits = self.limits;
+        let parsed: Vec<Chunk> = chunks.par_iter().map(|c| parse_chunk(c, &limits)).collect();
         let mut first_line = 0u64;
         for chunk in parsed {
             let kinds: Vec<u32> = chunk
@@ -245,11 +262,11 @@ struct Chunk {
     lines: u64,
 }
 
-fn parse_chunk(bytes: &[u8]) -> Chunk {
+fn parse_chunk(bytes: &[u8], limits: &Limits) -> Chunk {
     let mut names = Names::default();
     let mut items = Vec::new();
     let mut lines = 0u64;
-    read::read_jsonl(bytes, &mut |(line, item)| {
+    read::read_jsonl(bytes, limits, &mut |(line, item)| {
         let result = match item {
             Ok(record) => record
                 .check(&mut names, 0, line, 0)

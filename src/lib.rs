@@ -27,7 +27,7 @@ pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::
 pub use chrono::NaiveDate;
 pub use dataset::Dataset;
 pub use error::{Error, Location};
-pub use io::read::Format;
+pub use io::read::{Format, Limits};
 pub use io::write::{
     Contributors, ExplainFormat, OutputFormat, WhatIf, write_explain, write_report,
 };

@@ -5,6 +5,7 @@ mod util;
 
 mod cases;
 mod cli;
+mod hostile;
 mod import;
 mod properties;
 mod rejections;

@@ -4,10 +4,10 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::Args;
+use riskrate::Error;
 use riskrate::backtest::{BacktestParams, backtest};
 use riskrate::io::backtest::{write_backtest_json, write_backtest_table};
 use riskrate::io::write::rejection_summary;
-use riskrate::{Dataset, Error};
 
 use super::{Exit, InputArgs, emit, parse_date};
 
@@ -95,7 +95,7 @@ pub fn run(args: &BacktestArgs) -> Result<Exit, Error> {
             })
             .collect::<Result<Vec<_>, _>>()?
     };
-    let mut data = Dataset::new();
+    let mut data = args.input.dataset();
     args.input.read(&mut data)?;
     let resolved = data.resolve(&rules);
     if !resolved.rejected().is_empty() {

@@ -6,7 +6,7 @@ use clap::Args;
 use riskrate::compare::compare;
 use riskrate::io::diff::{write_diff_json, write_diff_table};
 use riskrate::io::write::rejection_summary;
-use riskrate::{Dataset, Error, Rules, rate};
+use riskrate::{Error, Rules, rate};
 
 use super::{Exit, InputArgs, emit, parse_date};
 
@@ -62,7 +62,7 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Error> {
         )));
     };
     let (rules_a, rules_b) = (Rules::from_path(path_a)?, Rules::from_path(path_b)?);
-    let mut data = Dataset::new();
+    let mut data = args.input.dataset();
     args.input.read(&mut data)?;
     let as_of = args
         .as_of

@@ -3,7 +3,7 @@
 use clap::Args;
 use riskrate::io::escape;
 use riskrate::io::write::rejection_summary;
-use riskrate::{Dataset, Error, ExplainFormat, WhatIf, rate, write_explain};
+use riskrate::{Error, ExplainFormat, WhatIf, rate, write_explain};
 
 use super::{Exit, InputArgs, RatingArgs, emit};
 
@@ -57,7 +57,7 @@ fn parse_format(s: &str) -> Result<ExplainFormat, String> {
 
 pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
     let rules = args.rating.load_rules()?;
-    let mut data = Dataset::new();
+    let mut data = args.input.dataset();
     args.input.read(&mut data)?;
     let resolved = data.resolve(&rules);
     if !resolved.rejected().is_empty() {

@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::Args;
+use riskrate::Error;
 use riskrate::history::{dates, history, incidents_of, svg};
 use riskrate::io::escape;
-use riskrate::{Dataset, Error};
 
 use super::backtest::parse_days;
 use super::{Exit, InputArgs, emit, parse_date};
@@ -58,7 +58,7 @@ pub fn run(args: &HistoryArgs) -> Result<Exit, Error> {
         )));
     }
     let rules = super::load_rules(args.rules.as_deref())?;
-    let mut data = Dataset::new();
+    let mut data = args.input.dataset();
     args.input.read(&mut data)?;
     let resolved = data.resolve(&rules);
     let list = incidents_of(&resolved, &args.company);

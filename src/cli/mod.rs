@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use clap::Args;
 use riskrate::import::{Encoding, Mapping, Source};
-use riskrate::{Dataset, Error, Format, Rules};
+use riskrate::{Dataset, Error, Format, Limits, Rules};
 
 /// What a command ended with; `main` turns it into the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +63,15 @@ pub struct InputArgs {
     /// Text encoding of source files: utf-8, windows-1252 (latin1) or mac-roman.
     #[arg(long, value_name = "ENCODING", default_value = "utf-8", value_parser = parse_encoding)]
     pub encoding: Encoding,
+
+    /// Largest record accepted, in bytes (a line, array element or CSV row); larger
+    /// ones are rejected unread.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_record_bytes)]
+    pub max_record_bytes: usize,
+
+    /// Deepest nesting of arrays and objects accepted in a JSON record.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth)]
+    pub max_depth: usize,
 }
 
 fn parse_encoding(s: &str) -> Result<Encoding, String> {
@@ -93,6 +102,14 @@ impl InputArgs {
             Ok(format) => Ok(Input::Canonical(format)),
             Err(_) => Source::builtin(&f).map(Input::Source),
         }
+    }
+
+    /// An empty dataset with the limits the flags set.
+    pub fn dataset(&self) -> Dataset {
+        Dataset::with_limits(Limits {
+            max_record_bytes: self.max_record_bytes,
+            max_depth: self.max_depth,
+        })
     }
 
     /// Reads every input into `data`.

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use riskrate::io::write::rejection_summary;
-use riskrate::{Contributors, Dataset, Error, OutputFormat, rate, write_report};
+use riskrate::{Contributors, Error, OutputFormat, rate, write_report};
 
 use super::{Exit, InputArgs, RatingArgs, emit};
 
@@ -71,7 +71,7 @@ pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
         }
     };
     let rules = args.rating.load_rules()?;
-    let mut data = Dataset::new();
+    let mut data = args.input.dataset();
     args.input.read(&mut data)?;
     lap("read");
     let resolved = data.resolve(&rules);
@@ -89,5 +89,13 @@ pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
         write_report(w, &report, args.format, args.contributors)
     })?;
     lap("write");
+    if matches!(args.format, OutputFormat::Jsonl | OutputFormat::Csv) {
+        // These formats carry no totals; the accounting still goes somewhere.
+        let s = report.summary;
+        eprintln!(
+            "riskrate: read {} = counted {} + expired {} + future {} + rejected {}; {} companies",
+            s.read, s.counted, s.expired, s.future, s.rejected, s.companies
+        );
+    }
     Ok(Exit::Ok)
 }

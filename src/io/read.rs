@@ -57,6 +57,66 @@ impl Format {
     }
 }
 
+/// Bounds on a single record, so one hostile record cannot exhaust memory or the
+/// stack. A record beyond them is rejected with the limit named, never parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest record in bytes (a JSON Lines line, a JSON array element, a CSV row).
+    pub max_record_bytes: usize,
+    /// Deepest nesting of arrays and objects within a JSON record.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_record_bytes: 1 << 20,
+            max_depth: 64,
+        }
+    }
+}
+
+impl Limits {
+    /// Why a JSON `record` breaks a limit, if it does. The depth scan skips strings.
+    pub(crate) fn check(&self, record: &[u8]) -> Result<(), String> {
+        if record.len() > self.max_record_bytes {
+            return Err(format!(
+                "record is {} bytes, above the limit of {} (--max-record-bytes)",
+                record.len(),
+                self.max_record_bytes
+            ));
+        }
+        let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+        for &b in record {
+            if in_string {
+                match (escaped, b) {
+                    (true, _) => escaped = false,
+                    (false, b'\\') => escaped = true,
+                    (false, b'"') => in_string = false,
+                    _ => {}
+                }
+                continue;
+            }
+            match b {
+                b'"' => in_string = true,
+                b'[' | b'{' => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                b']' | b'}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if deepest > self.max_depth {
+            return Err(format!(
+                "record nests {deepest} levels deep, above the limit of {} (--max-depth)",
+                self.max_depth
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// What a reader hands over for each record: its line and the record or why it
 /// could not be read.
 pub(crate) type Item<'a> = (u64, Result<Record<'a>, String>);
@@ -72,24 +132,29 @@ pub(crate) fn read_bytes<'b>(
     bytes: &'b [u8],
     name: &str,
     format: Format,
+    limits: &Limits,
     sink: &mut dyn FnMut(Item<'_>),
 ) -> Result<Option<&'b [u8]>, Error> {
     let bytes = strip_bom(bytes);
     match format {
         Format::Jsonl => Ok(Some(bytes)),
-        Format::Csv => read_csv(bytes, name, sink).map(|()| None),
-        Format::Json => read_json(bytes, name, sink, false),
-        Format::Auto => read_json(bytes, name, sink, true),
+        Format::Csv => read_csv(bytes, name, limits, sink).map(|()| None),
+        Format::Json => read_json(bytes, name, limits, sink, false),
+        Format::Auto => read_json(bytes, name, limits, sink, true),
     }
 }
 
 /// Every non-blank line of `bytes` as a record, numbered from 1.
-pub(crate) fn read_jsonl(bytes: &[u8], sink: &mut dyn FnMut(Item<'_>)) {
+pub(crate) fn read_jsonl(bytes: &[u8], limits: &Limits, sink: &mut dyn FnMut(Item<'_>)) {
     for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         let n = i as u64 + 1;
+        if let Err(message) = limits.check(line) {
+            sink((n, Err(message)));
+            continue;
+        }
         let parsed = serde_json::from_slice::<Record<'_>>(line)
             .map_err(|e| format!("not a valid JSON incident object: {}", json_message(&e)));
         sink((n, parsed));
@@ -118,6 +183,7 @@ fn line_of(bytes: &[u8], offset: usize) -> u64 {
 fn read_json<'b>(
     bytes: &'b [u8],
     name: &str,
+    limits: &Limits,
     sink: &mut dyn FnMut(Item<'_>),
     sniff: bool,
 ) -> Result<Option<&'b [u8]>, Error> {
@@ -143,6 +209,10 @@ fn read_json<'b>(
                 if let Some(chunk) = bytes.get(scanned..offset) {
                     line += chunk.iter().filter(|c| **c == b'\n').count() as u64;
                     scanned = offset;
+                }
+                if let Err(message) = limits.check(raw.get().as_bytes()) {
+                    sink((line, Err(message)));
+                    continue;
                 }
                 let parsed = serde_json::from_str::<Record<'_>>(raw.get())
                     .map_err(|e| format!("not a valid JSON incident object: {}", json_message(&e)));
@@ -177,7 +247,12 @@ fn read_json<'b>(
     }
 }
 
-fn read_csv(bytes: &[u8], name: &str, sink: &mut dyn FnMut(Item<'_>)) -> Result<(), Error> {
+fn read_csv(
+    bytes: &[u8],
+    name: &str,
+    limits: &Limits,
+    sink: &mut dyn FnMut(Item<'_>),
+) -> Result<(), Error> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -203,6 +278,15 @@ fn read_csv(bytes: &[u8], name: &str, sink: &mut dyn FnMut(Item<'_>)) -> Result<
             Ok(false) => break,
             Ok(true) => {
                 let line = row.position().map_or(line, |p| p.line());
+                let size = row.iter().map(<[u8]>::len).sum::<usize>();
+                if size > limits.max_record_bytes {
+                    let message = format!(
+                        "record is {size} bytes, above the limit of {} (--max-record-bytes)",
+                        limits.max_record_bytes
+                    );
+                    sink((line, Err(message)));
+                    continue;
+                }
                 if row.len() != width {
                     sink((
                         line,

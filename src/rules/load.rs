@@ -137,6 +137,15 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
+/// A number as a person would write it in a message: 150, 0.5, 1e300.
+fn num(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && !(1e-4..1e16).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 fn kind(v: &DeValue<'_>) -> &'static str {
     match v {
         DeValue::String(_) => "a string",
@@ -184,7 +193,7 @@ fn number(
             Some(x) => {
                 w.report(
                     &v.span(),
-                    format!("{}.{key} = {x} is out of range: {want}", sec.path),
+                    format!("{}.{key} = {} is out of range: {want}", sec.path, num(x)),
                 );
                 f64::NAN
             }
@@ -357,11 +366,14 @@ fn table<'a, 'i>(
     }
 }
 
+// Weights are bounded so that no accepted rules can overflow a product of factors
+// into infinity (and infinity times a zero decay into NaN): every score of valid
+// rules is a finite number.
 fn positive(x: f64) -> bool {
-    x > 0.0
+    x > 0.0 && x <= 1000.0
 }
 fn non_negative(x: f64) -> bool {
-    x >= 0.0
+    (0.0..=1000.0).contains(&x)
 }
 fn unit_interval(x: f64) -> bool {
     x > 0.0 && x <= 1.0
@@ -488,11 +500,11 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
                 DeValue::Array(items) if !items.is_empty() && items.len() <= 255 => items
                     .iter()
                     .map(|it| match as_f64(it.get_ref()) {
-                        Some(x) if x.is_finite() && x > 0.0 => x,
+                        Some(x) if x.is_finite() && positive(x) => x,
                         _ => {
                             w.report(
                                 &it.span(),
-                                "[impact].multipliers must hold positive numbers",
+                                "[impact].multipliers must hold numbers above 0 and at most 1000",
                             );
                             f64::NAN
                         }
@@ -528,7 +540,7 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
 
     let data = table(&mut w, &mut top, "data").map(|mut s| {
         let r = DataRule {
-            none: number(&mut w, &mut s, "none", positive, "above 0"),
+            none: number(&mut w, &mut s, "none", positive, "above 0 and at most 1000"),
             vulnerable_subjects_bonus: number(
                 &mut w,
                 &mut s,
@@ -536,7 +548,7 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
                 non_negative,
                 "0 or more",
             ),
-            max: number(&mut w, &mut s, "max", positive, "above 0"),
+            max: number(&mut w, &mut s, "max", positive, "above 0 and at most 1000"),
         };
         s.finish(&mut w, &["none", "vulnerable_subjects_bonus", "max"]);
         r
@@ -544,12 +556,24 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
 
     let volume = table(&mut w, &mut top, "volume").map(|mut s| {
         let r = VolumeRule {
-            unknown: number(&mut w, &mut s, "unknown", positive, "above 0"),
-            zero: number(&mut w, &mut s, "zero", positive, "above 0"),
-            reference_records: number(&mut w, &mut s, "reference_records", positive, "above 0"),
-            per_decade: number(&mut w, &mut s, "per_decade", non_negative, "0 or more"),
-            min: number(&mut w, &mut s, "min", positive, "above 0"),
-            max: number(&mut w, &mut s, "max", positive, "above 0"),
+            unknown: number(
+                &mut w,
+                &mut s,
+                "unknown",
+                positive,
+                "above 0 and at most 1000",
+            ),
+            zero: number(&mut w, &mut s, "zero", positive, "above 0 and at most 1000"),
+            reference_records: number(
+                &mut w,
+                &mut s,
+                "reference_records",
+                |x| x > 0.0 && x <= 1e15,
+                "above 0 and at most 1e15",
+            ),
+            per_decade: number(&mut w, &mut s, "per_decade", non_negative, "0 to 1000"),
+            min: number(&mut w, &mut s, "min", positive, "above 0 and at most 1000"),
+            max: number(&mut w, &mut s, "max", positive, "above 0 and at most 1000"),
         };
         if r.min > r.max {
             w.report(
@@ -615,8 +639,14 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
                 |x| (0..=100_000).contains(&x),
                 "0..=100000 days",
             ),
-            step: number(&mut w, &mut s, "step", non_negative, "0 or more"),
-            max: number(&mut w, &mut s, "max", |x| x >= 1.0, "1 or more"),
+            step: number(&mut w, &mut s, "step", non_negative, "0 to 1000"),
+            max: number(
+                &mut w,
+                &mut s,
+                "max",
+                |x| (1.0..=1000.0).contains(&x),
+                "1 to 1000",
+            ),
         };
         s.finish(&mut w, &["window_days", "step", "max"]);
         r
@@ -627,7 +657,13 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
         let r = ScoreRule {
             min: number(&mut w, &mut s, "min", bound, "within ±1e12"),
             max: number(&mut w, &mut s, "max", bound, "within ±1e12"),
-            scale: number(&mut w, &mut s, "scale", positive, "above 0"),
+            scale: number(
+                &mut w,
+                &mut s,
+                "scale",
+                |x| (1e-6..=1e12).contains(&x),
+                "1e-6 to 1e12",
+            ),
         };
         if r.min >= r.max {
             w.report(
@@ -795,8 +831,14 @@ fn read_types(
             continue;
         };
         let mut s = Section::new(&format!("[types.{name}]"), v.span(), t);
-        let base = number(w, &mut s, "base", non_negative, "0 or more");
-        let half_life_days = number(w, &mut s, "half_life_days", positive, "above 0");
+        let base = number(w, &mut s, "base", |x| (0.0..=1e6).contains(&x), "0 to 1e6");
+        let half_life_days = number(
+            w,
+            &mut s,
+            "half_life_days",
+            |x| (0.001..=1e6).contains(&x),
+            "0.001 to 1e6 days",
+        );
         let cutoff_days = integer(
             w,
             &mut s,
@@ -862,7 +904,13 @@ fn read_classes(
             continue;
         };
         let mut s = Section::new(&format!("[data_classes.{name}]"), v.span(), t);
-        let multiplier = number(w, &mut s, "multiplier", positive, "above 0");
+        let multiplier = number(
+            w,
+            &mut s,
+            "multiplier",
+            positive,
+            "above 0 and at most 1000",
+        );
         let mut label = string(w, &mut s, "label", false);
         if label.is_empty() {
             label = name.replace('_', " ");

@@ -24,6 +24,10 @@ pub type TypeId = u16;
 /// set of them fits a `u64` bit set.
 pub type ClassId = u8;
 
+/// The largest rules file read (the default is 10 KiB; a hostile 100 MB file is
+/// refused before it is parsed).
+pub const MAX_RULES_BYTES: u64 = 4 << 20;
+
 /// The most data classes a rules file may define (a class set is a 64-bit set).
 pub const MAX_DATA_CLASSES: usize = 64;
 
@@ -246,8 +250,23 @@ impl Rules {
     /// [`crate::Error::Io`] when the file cannot be read (or is not UTF-8), and
     /// [`crate::Error::Rules`] when it is not valid rules.
     pub fn from_path(path: &Path) -> Result<Rules, crate::Error> {
-        let bytes = std::fs::read(path).map_err(|e| crate::Error::io(path, e))?;
         let origin = path.display().to_string();
+        let size = std::fs::metadata(path)
+            .map_err(|e| crate::Error::io(path, e))?
+            .len();
+        if size > MAX_RULES_BYTES {
+            return Err(crate::Error::Rules(RulesError {
+                origin,
+                problems: vec![Problem {
+                    line: 1,
+                    col: 1,
+                    message: format!(
+                        "the file is {size} bytes; a rules file is at most {MAX_RULES_BYTES} bytes"
+                    ),
+                }],
+            }));
+        }
+        let bytes = std::fs::read(path).map_err(|e| crate::Error::io(path, e))?;
         let text = String::from_utf8(bytes).map_err(|e| {
             crate::Error::Rules(RulesError {
                 origin: origin.clone(),

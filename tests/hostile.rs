@@ -1,0 +1,362 @@
+//! Hostile input: each case with its expected outcome — a rejection naming the
+//! line and field, a clear error, or a correct rating — and never a panic. The two
+//! large cases (a 50 MB line, a million incidents of one company) run against the
+//! release binary in `tests/reference/hostile_large.py` (CI), to keep this suite fast.
+
+use serde_json::Value;
+
+use crate::util::{Dir, riskrate};
+
+struct Outcome {
+    code: Option<i32>,
+    doc: Option<Value>,
+    stdout: String,
+    stderr: String,
+}
+
+fn score(bytes: &[u8], name: &str, extra: &[&str]) -> Outcome {
+    let dir = Dir::new();
+    let f = dir.create(name, bytes);
+    let out = riskrate()
+        .args(["score", "--as-of", "2021-01-01", "--format", "json"])
+        .args(extra)
+        .arg(&f)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(out.status.code(), Some(101), "a panic: {stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    Outcome {
+        code: out.status.code(),
+        doc: serde_json::from_str(&stdout).ok(),
+        stdout,
+        stderr,
+    }
+}
+
+/// (read, counted, expired, future, rejected), checking the accounting adds up.
+fn summary(o: &Outcome) -> (u64, u64, u64, u64, u64) {
+    let s = &o
+        .doc
+        .as_ref()
+        .unwrap_or_else(|| panic!("no JSON: {}", o.stderr))["summary"];
+    let g = |k: &str| s[k].as_u64().unwrap();
+    assert_eq!(
+        g("read"),
+        g("counted") + g("expired") + g("future") + g("rejected")
+    );
+    (
+        g("read"),
+        g("counted"),
+        g("expired"),
+        g("future"),
+        g("rejected"),
+    )
+}
+
+fn rejection(o: &Outcome, k: usize) -> (u64, Option<String>, String) {
+    let r = &o.doc.as_ref().unwrap()["rejected"][k];
+    (
+        r["line"].as_u64().unwrap(),
+        r["field"].as_str().map(str::to_string),
+        r["message"].as_str().unwrap().to_string(),
+    )
+}
+
+const OK: &str = r#"{"id":"a","company":"c","type":"breach","date":"2020"}"#;
+
+#[test]
+fn empty_and_whitespace_only_files_rate_nothing() {
+    assert_eq!(summary(&score(b"", "e.jsonl", &[])), (0, 0, 0, 0, 0));
+    assert_eq!(
+        summary(&score(b"  \n\t\n \r\n", "w.jsonl", &[])),
+        (0, 0, 0, 0, 0)
+    );
+    assert_eq!(summary(&score(b"", "e.csv", &[])), (0, 0, 0, 0, 0));
+    assert_eq!(summary(&score(b"  ", "e.json", &[])), (0, 0, 0, 0, 0));
+}
+
+#[test]
+fn bom_and_crlf_are_read() {
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice(OK.as_bytes());
+    assert_eq!(summary(&score(&bom, "b.jsonl", &[])).1, 1);
+    let crlf = format!("{OK}\r\n{}\r\n", OK.replace("\"a\"", "\"b\""));
+    assert_eq!(summary(&score(crlf.as_bytes(), "c.jsonl", &[])).1, 2);
+    let csv = b"\xEF\xBB\xBFid,company,type,date\r\na,c,breach,2020\r\n";
+    assert_eq!(summary(&score(csv, "c.csv", &[])).1, 1);
+}
+
+#[test]
+fn invalid_utf8_and_nul_bytes_are_rejected_records() {
+    let o = score(
+        b"{\"id\":\"a\",\"company\":\"c\xff\",\"type\":\"breach\",\"date\":\"2020\"}\n",
+        "u.jsonl",
+        &[],
+    );
+    assert_eq!(summary(&o), (1, 0, 0, 0, 1));
+    assert_eq!(rejection(&o, 0).0, 1);
+    let nul = format!("{OK}\0\n\0\0\n{}\n", OK.replace("\"a\"", "\"b\""));
+    let o = score(nul.as_bytes(), "n.jsonl", &[]);
+    assert_eq!(summary(&o), (3, 1, 0, 0, 2));
+    assert_eq!((rejection(&o, 0).0, rejection(&o, 1).0), (1, 2));
+}
+
+#[test]
+fn deep_nesting_is_rejected_by_a_configurable_limit() {
+    let deep = format!(
+        r#"{{"id":"a","company":"c","type":"breach","date":"2020","x":{}{}}}"#,
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let o = score(deep.as_bytes(), "d.jsonl", &[]);
+    assert_eq!(summary(&o).4, 1);
+    let (line, field, message) = rejection(&o, 0);
+    assert_eq!((line, field), (1, None));
+    assert!(
+        message.contains("nests 10001 levels deep, above the limit of 64 (--max-depth)"),
+        "{message}"
+    );
+    // Raised, the limit lets it through; the unknown field is skipped.
+    assert_eq!(
+        summary(&score(
+            deep.as_bytes(),
+            "d.jsonl",
+            &["--max-depth", "20000"]
+        ))
+        .1,
+        1
+    );
+}
+
+#[test]
+fn large_records_are_rejected_by_a_configurable_limit() {
+    let big = format!(
+        r#"{{"id":"a","company":"c","type":"breach","date":"2020","pad":"{}"}}"#,
+        "x".repeat(2 << 20)
+    );
+    let o = score(big.as_bytes(), "big.jsonl", &[]);
+    assert!(
+        rejection(&o, 0)
+            .2
+            .contains("above the limit of 1048576 (--max-record-bytes)")
+    );
+    assert_eq!(
+        summary(&score(
+            big.as_bytes(),
+            "big.jsonl",
+            &["--max-record-bytes", "4000000"]
+        ))
+        .1,
+        1
+    );
+}
+
+#[test]
+fn extreme_numbers() {
+    let lines = [
+        r#"{"id":"a","company":"c","type":"breach","date":"2020","severity":1e400}"#,
+        r#"{"id":"b","company":"c","type":"breach","date":"2020","severity":-0}"#,
+        r#"{"id":"c","company":"c","type":"breach","date":"2020","severity":"NaN"}"#,
+        r#"{"id":"d","company":"c","type":"breach","date":"2020","records":1e400}"#,
+        r#"{"id":"e","company":"c","type":"breach","date":"2020","impact":-0}"#,
+        r#"{"id":"f","company":"c","type":"breach","date":"2020","records":18446744073709551616}"#,
+        r#"{"id":"g","company":"c","type":"breach","date":"2020","severity":"-0"}"#,
+    ];
+    let o = score(lines.join("\n").as_bytes(), "n.jsonl", &[]);
+    assert_eq!(summary(&o), (7, 2, 0, 0, 5), "-0 is a severity of 0");
+    let r: Vec<_> = (0..5).map(|k| rejection(&o, k)).collect();
+    assert!(r[0].2.contains("number out of range"), "{:?}", r[0]);
+    assert_eq!((r[1].0, r[1].1.as_deref()), (3, Some("severity")));
+    assert!(r[2].2.contains("number out of range"));
+    assert_eq!((r[3].0, r[3].1.as_deref()), (5, Some("impact")));
+    assert_eq!(
+        (r[4].0, r[4].1.as_deref()),
+        (6, Some("records")),
+        "{:?}",
+        r[4]
+    );
+}
+
+#[test]
+fn impossible_and_extreme_dates() {
+    let dates = [
+        "2020-02-30",
+        "0000-01-01",
+        "9999-12-31",
+        "+275760-09-13",
+        "-0001-01-01",
+        "2020-00",
+        "00/2020",
+    ];
+    let text: Vec<String> = dates
+        .iter()
+        .enumerate()
+        .map(|(i, d)| format!(r#"{{"id":"{i}","company":"c","type":"breach","date":"{d}"}}"#))
+        .collect();
+    let o = score(text.join("\n").as_bytes(), "d.jsonl", &[]);
+    assert_eq!(
+        summary(&o),
+        (7, 0, 1, 1, 5),
+        "year 0 is long expired; 9999 is future"
+    );
+    for k in 0..5 {
+        assert_eq!(rejection(&o, k).1.as_deref(), Some("date"));
+    }
+    // A far as-of date is a correct rating too (nothing overflows).
+    let dir = Dir::new();
+    let f = dir.create("x.jsonl", OK);
+    let out = riskrate()
+        .args(["score", "--as-of", "9999-12-31", "--format", "json"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["ratings"][0]["score"], 1000);
+}
+
+#[test]
+fn duplicate_keys_arrays_and_scalars_where_objects_belong() {
+    let text = "{\"id\":\"a\",\"id\":\"b\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020\"}\n[{\"id\":\"a\"}]\n\"text\"\n42\nnull\n";
+    let o = score(text.as_bytes(), "k.jsonl", &[]);
+    assert_eq!(summary(&o), (5, 0, 0, 0, 5));
+    assert_eq!(rejection(&o, 0).1.as_deref(), Some("id"));
+    assert!(rejection(&o, 0).2.contains("given twice"));
+    assert!(rejection(&o, 1).2.contains("expected an incident object"));
+    // A JSON document that is a scalar is a broken document: exit 2, named.
+    let o = score(b"42", "s.json", &[]);
+    assert_eq!(o.code, Some(2));
+    assert!(o.stderr.contains("s.json:1:1"), "{}", o.stderr);
+}
+
+#[test]
+fn unknown_fields_are_ignored() {
+    let text = r#"{"id":"a","company":"c","type":"breach","date":"2020","foo":{"bar":[1,{"x":null}]},"baz":null,"":1}"#;
+    assert_eq!(summary(&score(text.as_bytes(), "u.jsonl", &[])).1, 1);
+}
+
+#[test]
+fn terminal_escapes_in_names_never_reach_a_terminal() {
+    let text = serde_json::json!({
+        "id": "\u{1b}]0;owned\u{7}", "company": "\u{1b}[2J\u{1b}[31mEVIL",
+        "company_name": "\u{202e}\u{1b}[1mname", "industry": "=cmd|' /C calc'!A0",
+        "type": "breach", "date": "2020"
+    })
+    .to_string();
+    let dir = Dir::new();
+    let f = dir.create("e.jsonl", &text);
+    for args in [
+        &["score", "--format", "table"][..],
+        &["score", "--format", "csv"],
+        &["explain", "\u{1b}[2J\u{1b}[31mEVIL"],
+    ] {
+        let out = riskrate()
+            .args(args)
+            .args(["--as-of", "2021-01-01"])
+            .arg(&f)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        if args[1] != "--format" || args[2] == "table" {
+            assert!(
+                !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+                "{args:?}: {text:?}"
+            );
+        } else {
+            assert!(text.contains(",'=cmd|"), "{text}");
+        }
+    }
+}
+
+#[test]
+fn hostile_rules_files_are_refused_clearly() {
+    let base = riskrate::rules::DEFAULT_RULES_TOML;
+    let cases = [
+        (
+            "half_life_days = 365",
+            "half_life_days = 0",
+            "half_life_days = 0 is out of range",
+        ),
+        (
+            "half_life_days = 365",
+            "half_life_days = -5",
+            "half_life_days = -5 is out of range",
+        ),
+        ("base = 60", "base = nan", "base = NaN is out of range"),
+        ("base = 60", "base = inf", "base = inf is out of range"),
+        ("base = 60", "base = -1", "base = -1 is out of range"),
+        (
+            "multiplier = 2.75",
+            "multiplier = 1e300",
+            "multiplier = 1e300 is out of range",
+        ),
+        ("scale = 150", "scale = 0", "scale = 0 is out of range"),
+        ("level = 0.90", "level = 1.5", "level = 1.5 is out of range"),
+    ];
+    let dir = Dir::new();
+    for (from, to, want) in cases {
+        let text = base.replacen(from, to, 1);
+        assert_ne!(text, base, "{from}");
+        let f = dir.create("r.toml", &text);
+        let out = riskrate()
+            .args(["rules", "check"])
+            .arg(&f)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{to}: {err}");
+        assert!(err.contains(want), "{to}: {err}");
+    }
+    // An enormous alias list is just a big list: loaded, and still unambiguous.
+    let many: Vec<String> = (0..50_000).map(|i| format!("\"alias {i}\"")).collect();
+    let text = base.replacen(
+        "aliases = [\"unknown\", \"misconfiguration\"]",
+        &format!("aliases = [{}]", many.join(", ")),
+        1,
+    );
+    let f = dir.create("big.toml", &text);
+    let out = riskrate()
+        .args(["rules", "check"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A file beyond the size limit is refused before it is parsed.
+    let huge = dir.create("huge.toml", vec![b'#'; 5 << 20]);
+    let out = riskrate()
+        .args(["rules", "check"])
+        .arg(&huge)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a rules file is at most 4194304 bytes"));
+}
+
+#[test]
+fn jsonl_and_csv_outputs_still_account_on_stderr() {
+    let dir = Dir::new();
+    let f = dir.create("a.jsonl", format!("{OK}\nnot json\n"));
+    for format in ["jsonl", "csv"] {
+        let out = riskrate()
+            .args(["score", "--as-of", "2021-01-01", "--format", format])
+            .arg(&f)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("read 2 = counted 1 + expired 0 + future 0 + rejected 1; 1 companies"),
+            "{err}"
+        );
+        assert!(!out.stdout.is_empty());
+    }
+}
