@@ -10,7 +10,6 @@ use crate::util::{Dir, riskrate};
 struct Outcome {
     code: Option<i32>,
     doc: Option<Value>,
-    stdout: String,
     stderr: String,
 }
 
@@ -30,7 +29,6 @@ fn score(bytes: &[u8], name: &str, extra: &[&str]) -> Outcome {
     Outcome {
         code: out.status.code(),
         doc: serde_json::from_str(&stdout).ok(),
-        stdout,
         stderr,
     }
 }
