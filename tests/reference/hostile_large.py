@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+"""The two large hostile inputs, against the release binary: a single 50 MB line
+and 1,000,000 incidents of one company. Expected: a clear rejection (the line is
+above the record limit) or a correct, fully accounted rating — no panic, no hang
+(each run has a time limit), and bounded memory (peak RSS is checked).
+
+Usage: hostile_large.py RISKRATE_BINARY      Prints 'N passed, N failed'.
+"""
+import json
+import pathlib
+import resource
+import subprocess
+import sys
+import tempfile
+
+binary = sys.argv[1]
+passed = failed = 0
+
+
+def check(ok, label):
+    global passed, failed
+    print(("ok   " if ok else "FAIL ") + label)
+    passed, failed = passed + ok, failed + (not ok)
+
+
+def run(args, timeout):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    r = subprocess.run([binary, *args], capture_output=True, timeout=timeout)
+    peak_mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    return r, peak_mb
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    big = pathlib.Path(tmp) / "big.jsonl"
+    big.write_text('{"id":"a","company":"c","type":"breach","date":"2020","pad":"' + "x" * 50_000_000 + '"}\n')
+    r, mb = run(["score", str(big), "--as-of", "2021-01-01", "--format", "json"], 120)
+    doc = json.loads(r.stdout)
+    rej = doc["rejected"][0] if doc["rejected"] else {}
+    check(r.returncode == 0 and b"panicked" not in r.stderr and doc["summary"]["rejected"] == 1
+          and rej.get("line") == 1 and "above the limit" in rej.get("message", "") and mb < 1024,
+          f"50 MB line: rejected at line 1 ({rej.get('message', '')[:60]}…), peak RSS {mb:.0f} MB")
+    r, mb = run(["score", str(big), "--as-of", "2021-01-01", "--format", "json", "--max-record-bytes", "60000000"], 120)
+    doc = json.loads(r.stdout)
+    check(r.returncode == 0 and doc["summary"]["counted"] == 1 and mb < 1024,
+          f"50 MB line with the limit raised: rated, peak RSS {mb:.0f} MB")
+
+    one = pathlib.Path(tmp) / "one.jsonl"
+    with open(one, "w") as f:
+        for i in range(1_000_000):
+            f.write('{"id":"i%d","company":"c","type":"%s","date":"20%02d-%02d-15"}\n'
+                    % (i, ("breach", "ransomware", "attack")[i % 3], 10 + i % 13, 1 + i % 12))
+    r, mb = run(["score", str(one), "--as-of", "2021-01-01", "--format", "json"], 300)
+    doc = json.loads(r.stdout)
+    s = doc["summary"]
+    check(r.returncode == 0 and s["read"] == 1_000_000 and s["read"] == s["counted"] + s["expired"] + s["future"] + s["rejected"]
+          and doc["ratings"][0]["score"] == 100 and mb < 2560,
+          f"1,000,000 incidents of one company: {s}, score {doc['ratings'][0]['score']}, peak RSS {mb:.0f} MB")
+print(f"hostile (large): {passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
