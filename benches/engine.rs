@@ -1,7 +1,12 @@
 //! Criterion benches of the engine's stages on synthetic data from `riskrate gen`.
 //! Run with `cargo bench`; the figures are recorded in docs/BENCHMARKS.md.
 // A bench that cannot load its rules has nothing to measure: failing loudly is right.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::hint::black_box;
 

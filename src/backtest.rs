@@ -212,6 +212,10 @@ fn outcome(
 
 /// AUC of "a low score predicts an event" with ties counted half, and its 95%
 /// interval by Hanley and McNeil (1982).
+#[allow(
+    clippy::indexing_slicing,
+    reason = "i < j <= sorted.len() and j is checked before each use"
+)]
 fn auc(obs: &[Obs]) -> Option<Auc> {
     let pos = obs.iter().filter(|o| o.event).count() as f64;
     let neg = obs.len() as f64 - pos;
@@ -255,7 +259,12 @@ fn auc(obs: &[Obs]) -> Option<Auc> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
     use super::*;
 
     fn o(s: f64, event: bool) -> Obs {

@@ -113,8 +113,11 @@ pub fn compare<'r, 'a>(a: &'r Report<'a>, b: &'r Report<'a>) -> Comparison<'r, '
     for (x, y) in &pairs {
         let gi = grades_a.iter().position(|g| g == x.grade);
         let gj = grades_b.iter().position(|g| g == y.grade);
-        if let (Some(gi), Some(gj)) = (gi, gj) {
-            migration[gi][gj] += 1;
+        if let Some(cell) = gi
+            .zip(gj)
+            .and_then(|(i, j)| migration.get_mut(i)?.get_mut(j))
+        {
+            *cell += 1;
         }
         if x.grade != y.grade {
             grade_changes += 1;
@@ -237,6 +240,10 @@ fn driver(a: &Rating<'_>, b: &Rating<'_>) -> Option<Driver> {
 }
 
 /// Ranks 1..=n with ties given their average rank.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "every index is below n, the common length of the slices, checked by the loops"
+)]
 fn average_ranks(v: &[f64]) -> Vec<f64> {
     let mut idx: Vec<usize> = (0..v.len()).collect();
     idx.sort_by(|&i, &j| v[i].total_cmp(&v[j]));
@@ -257,6 +264,10 @@ fn average_ranks(v: &[f64]) -> Vec<f64> {
 }
 
 /// Spearman's rho: the Pearson correlation of average ranks.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "every index is below n, the common length of the slices, checked by the loops"
+)]
 pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
     let n = x.len().min(y.len());
     if n < 2 {
@@ -276,6 +287,10 @@ pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
 
 /// Kendall's tau-b by Knight's algorithm: sort by (x, y), then count the
 /// discordant pairs as the swaps of a merge sort by y.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "every index is below n, the common length of the slices, checked by the loops"
+)]
 pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> Option<f64> {
     let n = x.len().min(y.len());
     if n < 2 {
@@ -328,6 +343,10 @@ pub fn kendall_tau_b(x: &[f64], y: &[f64]) -> Option<f64> {
 }
 
 /// Sorts `v` ascending (stably) and returns how many inversions it had.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "every index is below n, the common length of the slices, checked by the loops"
+)]
 fn merge_count(v: &mut [f64], buf: &mut [f64]) -> u64 {
     let n = v.len();
     if n < 2 {
@@ -367,7 +386,12 @@ fn merge_count(v: &mut [f64], buf: &mut [f64]) -> u64 {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
     use super::*;
     use crate::synth::Rng;
 

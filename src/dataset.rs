@@ -177,12 +177,12 @@ impl Dataset {
         while start < bytes.len() {
             let mut end = (start + CHUNK).min(bytes.len());
             if end < bytes.len() {
-                end = bytes[end..]
-                    .iter()
-                    .position(|b| *b == b'\n')
+                end = bytes
+                    .get(end..)
+                    .and_then(|rest| rest.iter().position(|b| *b == b'\n'))
                     .map_or(bytes.len(), |p| end + p + 1);
             }
-            chunks.push(&bytes[start..end]);
+            chunks.push(bytes.get(start..end).unwrap_or_default());
             start = end;
         }
         let limits = self.limits;

@@ -117,8 +117,14 @@ pub fn svg(rules: &Rules, title: &str, points: &[Point]) -> String {
     let mut upper = smax;
     for (k, g) in rules.grades().iter().enumerate() {
         let lower = (g.min_score as f64).max(smin);
-        let colour = BAND_COLOURS[k.min(BAND_COLOURS.len() - 1)];
-        let label = LABEL_COLOURS[k.min(LABEL_COLOURS.len() - 1)];
+        let colour = BAND_COLOURS
+            .get(k)
+            .or(BAND_COLOURS.last())
+            .unwrap_or(&"#888");
+        let label = LABEL_COLOURS
+            .get(k)
+            .or(LABEL_COLOURS.last())
+            .unwrap_or(&"#444");
         let _ = write!(
             s,
             r#"<rect x="{left}" y="{:.1}" width="{pw}" height="{:.1}" fill="{colour}" fill-opacity="0.18"/>"#,
@@ -155,12 +161,13 @@ pub fn svg(rules: &Rules, title: &str, points: &[Point]) -> String {
     if !points.is_empty() {
         let labels = [0, points.len() / 2, points.len() - 1];
         for &i in labels.iter() {
+            let Some(p) = points.get(i) else { continue };
             let _ = write!(
                 s,
                 r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#444">{}</text>"##,
                 x(i),
                 top + ph + 18.0,
-                points[i].date.format("%Y-%m-%d")
+                p.date.format("%Y-%m-%d")
             );
         }
         // Interval band.

@@ -173,7 +173,10 @@ pub fn rate<'a>(data: &'a Resolution<'a>, as_of: NaiveDate) -> Report<'a> {
     let mut ratings: Vec<Rating<'a>> = groups
         .par_iter()
         .map(|(company, members)| {
-            let list: Vec<Resolved<'a>> = members.iter().map(|&i| incidents[i]).collect();
+            let list: Vec<Resolved<'a>> = members
+                .iter()
+                .filter_map(|&i| incidents.get(i).copied())
+                .collect();
             rate_company(rules, company, &list, as_of)
         })
         .collect();
@@ -249,8 +252,12 @@ pub fn assess<'a>(rules: &Rules, list: &[Resolved<'a>], as_of: NaiveDate) -> Ass
         let from = e
             .checked_sub_days(Days::new(window.unsigned_abs()))
             .unwrap_or(NaiveDate::MIN);
-        let first = recurring[..pos].partition_point(|(d, _, _)| *d < from);
-        k_of[*i] = 1 + pos - first;
+        let first = recurring
+            .get(..pos)
+            .map_or(0, |before| before.partition_point(|(d, _, _)| *d < from));
+        if let Some(k) = k_of.get_mut(*i) {
+            *k = 1 + pos - first;
+        }
     }
 
     let mut assessed: Vec<Assessed<'a>> = Vec::with_capacity(list.len());
@@ -258,7 +265,7 @@ pub fn assess<'a>(rules: &Rules, list: &[Resolved<'a>], as_of: NaiveDate) -> Ass
     let mut risk_points = 0.0;
     for (i, (inc, &age)) in list.iter().zip(&ages).enumerate() {
         let st = standing(inc, age);
-        let mut factors = score::factors(rules, inc, k_of[i], age);
+        let mut factors = score::factors(rules, inc, k_of.get(i).copied().unwrap_or(1), age);
         let points = match st {
             Standing::Counted => {
                 counts.counted += 1;
@@ -482,7 +489,9 @@ fn fill_percentiles(ratings: &mut [Rating<'_>]) {
         }
         let x = r.score_exact;
         let lower = scores.partition_point(|s| *s < x);
-        let equal = scores[lower..].partition_point(|s| *s <= x);
+        let equal = scores
+            .get(lower..)
+            .map_or(0, |rest| rest.partition_point(|s| *s <= x));
         let tied_others = equal.saturating_sub(1);
         r.industry_percentile =
             Some(100.0 * (lower as f64 + 0.5 * tied_others as f64) / (n - 1) as f64);

@@ -109,7 +109,9 @@ impl<'a> Resolution<'a> {
             .iter()
             .filter_map(|r| match ids.iter().position(|id| *id == r.incident.id) {
                 Some(k) => {
-                    found[k] = true;
+                    if let Some(seen) = found.get_mut(k) {
+                        *seen = true;
+                    }
                     f(*r)
                 }
                 None => Some(*r),

@@ -142,7 +142,12 @@ pub fn factors(rules: &Rules, incident: &Resolved<'_>, k: usize, age_days: i64) 
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
     use super::*;
     use crate::model::{Incident, PartialDate, Precision};
 

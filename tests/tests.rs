@@ -1,5 +1,10 @@
 //! The integration suite: one binary (ripgrep's layout), a module per concern.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod util;
 

@@ -81,9 +81,12 @@ pub fn run(args: &BacktestArgs) -> Result<Exit, Error> {
     }
     let rules = super::load_rules(args.rules.as_deref())?;
     let events = if args.events.is_empty() {
-        (0..rules.types().len())
-            .filter(|&i| rules.types()[i].recurring)
-            .filter_map(|i| u16::try_from(i).ok())
+        rules
+            .types()
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.recurring)
+            .filter_map(|(i, _)| u16::try_from(i).ok())
             .collect()
     } else {
         args.events

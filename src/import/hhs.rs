@@ -66,7 +66,7 @@ pub(super) fn convert(text_in: &str, name: &str) -> Result<Vec<Imported>, Error>
                 continue;
             }
         };
-        let get = |k: usize| row.get(idx[k]).unwrap_or("").trim();
+        let get = |k: usize| idx.get(k).and_then(|&i| row.get(i)).unwrap_or("").trim();
         let entity = get(0);
         let date_text = get(3);
         let records = get(2);

@@ -109,7 +109,13 @@ pub fn decode<'b>(bytes: &'b [u8], name: &str, encoding: Encoding) -> Result<Cow
     match encoding {
         Encoding::Utf8 => std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|e| {
             let at = e.valid_up_to();
-            let line = bytes[..at].iter().filter(|b| **b == b'\n').count() as u64 + 1;
+            let line = bytes
+                .get(..at)
+                .unwrap_or_default()
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64
+                + 1;
             Error::Document {
                 file: name.to_string(),
                 line,
@@ -403,7 +409,12 @@ pub fn type_family(type_name: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )]
     use super::*;
 
     #[test]
@@ -542,14 +553,16 @@ pub fn likely_duplicates<'a>(
     keys.sort_unstable();
     let mut out = Vec::new();
     for key in keys {
-        let list = &by_company[key];
+        let Some(list) = by_company.get(key) else {
+            continue;
+        };
         for (i, a) in list.iter().enumerate() {
-            for b in &list[i + 1..] {
+            for b in list.iter().skip(i + 1) {
                 if source_of(a.incident) == source_of(b.incident) {
                     continue;
                 }
                 let fam = |r: &crate::resolve::Resolved<'_>| {
-                    type_family(&rules.types()[usize::from(r.type_id)].name).to_string()
+                    type_family(&rules.type_rule(r.type_id).name).to_string()
                 };
                 if fam(a) != fam(b) {
                     continue;

@@ -191,7 +191,7 @@ fn read_json<'b>(
     let Some(start) = first else {
         return Ok(None); // An empty document holds no records.
     };
-    match bytes[start] {
+    match bytes.get(start).copied().unwrap_or(b' ') {
         b'[' => {
             let items: Vec<&RawValue> =
                 serde_json::from_slice(bytes).map_err(|e| Error::Document {
@@ -225,7 +225,9 @@ fn read_json<'b>(
                 sink((line_of(bytes, start), Ok(r)));
                 Ok(None)
             }
-            Err(_) if sniff || bytes[start..].contains(&b'\n') => Ok(Some(bytes)),
+            Err(_) if sniff || bytes.get(start..).is_some_and(|b| b.contains(&b'\n')) => {
+                Ok(Some(bytes))
+            }
             Err(e) => {
                 sink((
                     line_of(bytes, start),

@@ -95,13 +95,15 @@ impl<'a, 'i> Section<'a, 'i> {
 
     fn take(&mut self, key: &str) -> Option<&'a Spanned<DeValue<'i>>> {
         let i = self.entries.iter().position(|e| e.0 == key)?;
-        self.used[i] = true;
-        Some(self.entries[i].2)
+        if let Some(u) = self.used.get_mut(i) {
+            *u = true;
+        }
+        self.entries.get(i).map(|e| e.2)
     }
 
     fn finish(self, w: &mut Walker<'_>, known: &[&str]) {
         for (i, (key, span, _)) in self.entries.iter().enumerate() {
-            if !self.used[i] {
+            if !self.used.get(i).copied().unwrap_or(false) {
                 let mut msg = format!("unknown key `{key}` in {}", self.path);
                 if let Some(s) = did_you_mean(key, known) {
                     msg.push_str(&format!("; did you mean `{s}`?"));
@@ -123,6 +125,10 @@ fn did_you_mean<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
         .map(|(_, k)| k)
 }
 
+#[allow(
+    clippy::indexing_slicing,
+    reason = "j < b.len() and both rows have b.len() + 1 cells, so every index is in range"
+)]
 fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();

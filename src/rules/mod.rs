@@ -24,6 +24,22 @@ pub type TypeId = u16;
 /// set of them fits a `u64` bit set.
 pub type ClassId = u8;
 
+static NO_TYPE: TypeRule = TypeRule {
+    name: String::new(),
+    base: 0.0,
+    half_life_days: 1.0,
+    cutoff_days: 0,
+    recurring: false,
+    aliases: Vec::new(),
+};
+
+static NO_CLASS: DataClassRule = DataClassRule {
+    name: String::new(),
+    multiplier: 1.0,
+    label: String::new(),
+    aliases: Vec::new(),
+};
+
 /// The largest rules file read (the default is 10 KiB; a hostile 100 MB file is
 /// refused before it is parsed).
 pub const MAX_RULES_BYTES: u64 = 4 << 20;
@@ -323,13 +339,12 @@ impl Rules {
     }
 
     pub(crate) fn type_rule(&self, id: TypeId) -> &TypeRule {
-        // Invariant: TypeIds are only made by `type_id` from this same Rules value's
-        // index, whose values are positions in `types`.
-        &self.types[usize::from(id)]
+        // Ids come from this Rules value's own index; an id from other rules (a
+        // caller mixing rule sets) gets a zero-weight type rather than a panic.
+        self.types.get(usize::from(id)).unwrap_or(&NO_TYPE)
     }
     pub(crate) fn class_rule(&self, id: ClassId) -> &DataClassRule {
-        // Invariant: as for `type_rule`.
-        &self.classes[usize::from(id)]
+        self.classes.get(usize::from(id)).unwrap_or(&NO_CLASS)
     }
 
     /// Maps risk points to the exact (unrounded) score.
