@@ -358,3 +358,65 @@ fn jsonl_and_csv_outputs_still_account_on_stderr() {
         assert!(!out.stdout.is_empty());
     }
 }
+
+#[test]
+fn a_failed_run_never_leaves_a_half_written_output() {
+    let dir = Dir::new();
+    let target = dir.create("ratings.json", "previous ratings\n");
+    let input = dir.create("in.jsonl", OK);
+    // A run that fails (bad rules) leaves the previous file as it was.
+    let bad = dir.create("bad.toml", "name = 1\n");
+    let out = riskrate()
+        .args([
+            "score",
+            "--as-of",
+            "2021-01-01",
+            "--format",
+            "json",
+            "--rules",
+        ])
+        .arg(&bad)
+        .arg("--output")
+        .arg(&target)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap(),
+        "previous ratings\n"
+    );
+    // An output that cannot be written is an error, and no temporary file is left.
+    let nowhere = dir.path().join("missing-dir").join("ratings.json");
+    let out = riskrate()
+        .args(["score", "--as-of", "2021-01-01", "--output"])
+        .arg(&nowhere)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing-dir"));
+    // A successful run replaces the file whole.
+    let out = riskrate()
+        .args([
+            "score",
+            "--as-of",
+            "2021-01-01",
+            "--format",
+            "json",
+            "--output",
+        ])
+        .arg(&target)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(doc["summary"]["read"], 1);
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("riskrate-tmp"))
+        .collect();
+    assert!(leftovers.is_empty());
+}
