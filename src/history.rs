@@ -51,6 +51,27 @@ pub fn dates(from: NaiveDate, to: NaiveDate, step_days: u64) -> Vec<NaiveDate> {
     out
 }
 
+/// The first day of every month from `from`'s month to `to`, plus `to` itself when
+/// it is not a first: a series that shows each month and ends on the day asked.
+pub fn monthly(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
+    use chrono::Datelike;
+    let mut out = Vec::new();
+    let mut t = from.with_day(1).unwrap_or(from);
+    while t <= to {
+        if t >= from {
+            out.push(t);
+        }
+        match t.checked_add_months(chrono::Months::new(1)) {
+            Some(n) => t = n,
+            None => break,
+        }
+    }
+    if out.last() != Some(&to) {
+        out.push(to);
+    }
+    out
+}
+
 /// The company's incidents under the resolution, in input order.
 pub fn incidents_of<'a>(data: &Resolution<'a>, company: &str) -> Vec<Resolved<'a>> {
     data.items()

@@ -35,6 +35,7 @@ enum Command {
     Backtest(cli::backtest::BacktestArgs),
     History(cli::history::HistoryArgs),
     Import(cli::import::ImportArgs),
+    Report(cli::report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +49,7 @@ fn main() -> ExitCode {
         Command::Backtest(a) => cli::backtest::run(a),
         Command::History(a) => cli::history::run(a),
         Command::Import(a) => cli::import::run(a),
+        Command::Report(a) => cli::report::run(a),
     };
     match result {
         Ok(Exit::Ok) => ExitCode::SUCCESS,

@@ -962,3 +962,44 @@ fn explain_what_if_without_or_disputed() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn report_is_one_self_contained_escaped_html_file() {
+    let dir = Dir::new();
+    let f = dir.create(
+        "in.jsonl",
+        "{\"id\":\"x<1>\",\"company\":\"evil\",\"company_name\":\"<script>alert(1)</script>\",\"industry\":\"<b>\",\"type\":\"breach\",\"date\":\"2020-06\",\"data_types\":[\"therapy notes\"]}\n{\"id\":\"y\",\"company\":\"ok\",\"industry\":\"<b>\",\"type\":\"ddos\",\"date\":\"2020-09\"}\n",
+    );
+    let out = riskrate()
+        .args(["report", "--as-of", "2020-11-01", "--detail", "ok"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let page = stdout(&out);
+    assert!(page.starts_with("<!DOCTYPE html>"));
+    assert_eq!(page.matches("<script>").count(), 1, "only our own script");
+    assert!(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(
+        !page.contains("src=\"http") && !page.contains("href=\"http"),
+        "no external resources"
+    );
+    assert!(page.contains("class=\"bar\" data-grade=\"F\""));
+    assert!(
+        page.contains("id=\"company-ok\" open"),
+        "--detail unfolds the company"
+    );
+    assert!(page.contains("mental health records"));
+    assert!(page.contains("<polyline"), "history charts");
+    assert!(page.contains("<table id=\"industries\">"));
+    let out = riskrate()
+        .args(["report", "--as-of", "2020-11-01", "--detail", "nobody"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -7,6 +7,7 @@ pub mod explain;
 pub mod generate;
 pub mod history;
 pub mod import;
+pub mod report;
 pub mod rules;
 pub mod score;
 

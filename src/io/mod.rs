@@ -3,5 +3,6 @@
 pub mod backtest;
 pub mod diff;
 pub mod escape;
+pub mod html;
 pub mod read;
 pub mod write;

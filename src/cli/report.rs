@@ -1,0 +1,118 @@
+//! `riskrate report`: a self-contained HTML report of the ratings.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use chrono::{Months, NaiveDate};
+use clap::Args;
+use riskrate::Error;
+use riskrate::history::{history, monthly};
+use riskrate::io::html::{Detail, render};
+use riskrate::io::write::rejection_summary;
+use riskrate::{Resolved, rate};
+
+use super::{Exit, InputArgs, RatingArgs, emit};
+
+const EXAMPLE: &str = "\
+Examples:
+  # The bundled example as a report to open in a browser
+  riskrate report examples/incidents.jsonl --as-of 2026-11-28 --output report.html
+
+The file is self-contained (no network, scripts or fonts from elsewhere): a summary,
+the grade distribution, a sortable and filterable table of companies, contributors
+and score history for the lowest-rated companies, and an industry comparison.";
+
+/// Write a self-contained HTML report of the ratings.
+#[derive(Debug, Args)]
+#[command(after_help = EXAMPLE)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    #[command(flatten)]
+    pub rating: RatingArgs,
+
+    /// How many of the lowest-rated companies to show in detail (contributors and
+    /// score history).
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub details: usize,
+
+    /// Also show this company (its key) in detail; may be repeated.
+    #[arg(long = "detail", value_name = "COMPANY")]
+    pub detail: Vec<String>,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: &ReportArgs) -> Result<Exit, Error> {
+    let rules = args.rating.load_rules()?;
+    let mut data = args.input.dataset();
+    args.input.read(&mut data)?;
+    let resolved = data.resolve(&rules);
+    if !resolved.rejected().is_empty() {
+        eprintln!("riskrate: {}", rejection_summary(resolved.rejected(), 5));
+    }
+    let as_of = args.rating.as_of();
+    let report = rate(&resolved, as_of);
+
+    // The lowest-rated companies (ties by key) and those asked for, each with its
+    // history up to two years after the as-of date.
+    let mut worst: Vec<_> = report.ratings.iter().collect();
+    worst.sort_by(|a, b| {
+        a.score_exact
+            .total_cmp(&b.score_exact)
+            .then(a.company.cmp(b.company))
+    });
+    worst.truncate(args.details);
+    for key in &args.detail {
+        match report.ratings.iter().find(|r| r.company == key) {
+            Some(r) if !worst.iter().any(|w| w.company == r.company) => worst.push(r),
+            Some(_) => {}
+            None => {
+                return Err(Error::Usage(format!(
+                    "--detail: no company `{}` in the input",
+                    riskrate::io::escape::terminal(key)
+                )));
+            }
+        }
+    }
+    let mut by_company: HashMap<&str, Vec<Resolved<'_>>> = HashMap::new();
+    for r in resolved.items() {
+        if worst.iter().any(|w| w.company == r.incident.company) {
+            by_company
+                .entry(r.incident.company.as_str())
+                .or_default()
+                .push(*r);
+        }
+    }
+    let to = as_of.checked_add_months(Months::new(24)).unwrap_or(as_of);
+    let details: Vec<Detail<'_, '_>> = worst
+        .iter()
+        .enumerate()
+        .map(|(k, r)| {
+            let list = by_company.get(r.company).map_or(&[][..], Vec::as_slice);
+            // From three years back, or from just before the first incident.
+            let first = list
+                .iter()
+                .map(|x| x.effective().date)
+                .min()
+                .unwrap_or(as_of);
+            let from = as_of
+                .checked_sub_months(Months::new(36))
+                .unwrap_or(NaiveDate::MIN)
+                .min(first.checked_sub_months(Months::new(2)).unwrap_or(first));
+            Detail {
+                rating: r,
+                history: history(&rules, list, &monthly(from, to)),
+                // The three lowest and every company asked for are shown unfolded.
+                open: k < 3 || args.detail.iter().any(|d| d == r.company),
+            }
+        })
+        .collect();
+    emit(args.output.as_deref(), |w| {
+        w.write_all(render(&report, &details).as_bytes())
+    })?;
+    Ok(Exit::Ok)
+}
