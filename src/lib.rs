@@ -30,6 +30,7 @@ pub use error::{Error, Location};
 pub use io::read::{Format, Limits};
 pub use io::write::{
     Contributors, ExplainFormat, OutputFormat, WhatIf, write_explain, write_report,
+    write_table_colored,
 };
 pub use model::{Incident, Names, PartialDate, Precision, Record, Rejection, Status, Value};
 pub use rate::{Assessed, Counts, GradeChange, Interval, Rating, Report, Standing, Summary, rate};

@@ -36,6 +36,17 @@ enum Command {
     History(cli::history::HistoryArgs),
     Import(cli::import::ImportArgs),
     Report(cli::report::ReportArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    #[command(
+        after_help = "Example:\n  riskrate completions bash > /etc/bash_completion.d/riskrate"
+    )]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `riskrate man > riskrate.1`.
+    #[command(after_help = "Example:\n  riskrate man > ~/.local/share/man/man1/riskrate.1")]
+    Man,
 }
 
 fn main() -> ExitCode {
@@ -50,6 +61,15 @@ fn main() -> ExitCode {
         Command::History(a) => cli::history::run(a),
         Command::Import(a) => cli::import::run(a),
         Command::Report(a) => cli::report::run(a),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(*shell, &mut cmd, "riskrate", &mut std::io::stdout());
+            Ok(Exit::Ok)
+        }
+        Command::Man => {
+            let man = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
+            cli::emit(None, |w| man.render(w)).map(|()| Exit::Ok)
+        }
     };
     match result {
         Ok(Exit::Ok) => ExitCode::SUCCESS,

@@ -1003,3 +1003,49 @@ fn report_is_one_self_contained_escaped_html_file() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal_without_no_color() {
+    let ex = root("examples/incidents.jsonl");
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut c = riskrate();
+        c.args(["score", "--as-of", "2026-11-28"])
+            .args(args)
+            .arg(&ex);
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        stdout(&c.output().unwrap())
+    };
+    let plain = run(&[], &[]);
+    assert!(!plain.contains('\u{1b}'), "not a terminal: no colour");
+    let always = run(&["--color", "always"], &[]);
+    assert!(always.contains("\u{1b}[31mF\u{1b}[0m"), "{always}");
+    assert!(
+        !run(&[], &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).contains('\u{1b}'),
+        "NO_COLOR wins"
+    );
+    assert!(run(&[], &[("CLICOLOR_FORCE", "1")]).contains('\u{1b}'));
+    assert!(!run(&["--color", "never"], &[("CLICOLOR_FORCE", "1")]).contains('\u{1b}'));
+    // Colour never changes the columns: strip the codes and the tables are the same.
+    let stripped = always
+        .replace("\u{1b}[0m", "")
+        .replace("\u{1b}[32m", "")
+        .replace("\u{1b}[92m", "")
+        .replace("\u{1b}[33m", "")
+        .replace("\u{1b}[38;5;208m", "")
+        .replace("\u{1b}[31m", "");
+    assert_eq!(stripped, plain);
+}
+
+#[test]
+fn completions_and_man_page() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = riskrate().args(["completions", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        assert!(stdout(&out).contains("riskrate"), "{shell}");
+    }
+    let man = stdout(&riskrate().arg("man").output().unwrap());
+    assert!(man.contains(".TH riskrate 1"), "{man}");
+    assert!(man.contains("score"));
+}

@@ -73,10 +73,34 @@ pub struct InputArgs {
     /// Deepest nesting of arrays and objects accepted in a JSON record.
     #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth)]
     pub max_depth: usize,
+
+    /// No progress display on stderr (it shows only on a terminal, for large inputs).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 fn parse_encoding(s: &str) -> Result<Encoding, String> {
     s.parse::<Encoding>().map_err(|e| e.to_string())
+}
+
+/// A spinner on stderr, or nothing.
+pub struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    /// Shows what the run is doing now.
+    pub fn stage(&self, message: impl Into<String>) {
+        if let Some(b) = &self.0 {
+            b.set_message(message.into());
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
 }
 
 /// What the input format names: canonical records, or a source to import.
@@ -103,6 +127,25 @@ impl InputArgs {
             Ok(format) => Ok(Input::Canonical(format)),
             Err(_) => Source::builtin(&f).map(Input::Source),
         }
+    }
+
+    /// A progress display for this run: a spinner on stderr naming the stage, shown
+    /// only when stderr is a terminal, the inputs are large (16 MiB or more, where a
+    /// run takes more than a moment) and --quiet is not given.
+    pub fn progress(&self) -> Progress {
+        let size: u64 = self
+            .files
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum();
+        if self.quiet || size < 16 << 20 || !io::stderr().is_terminal() {
+            return Progress(None);
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar.set_message(format!("reading {} MB", size >> 20));
+        Progress(Some(bar))
     }
 
     /// An empty dataset with the limits the flags set.
@@ -150,6 +193,19 @@ impl RatingArgs {
 
     pub fn load_rules(&self) -> Result<Rules, Error> {
         load_rules(self.rules.as_deref())
+    }
+}
+
+/// Whether to colour terminal output: `always`, `never`, or `auto` — colour when
+/// stdout is a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it on).
+pub fn use_color(when: &str) -> bool {
+    let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty() && v != "0");
+    match when {
+        "always" => true,
+        "never" => false,
+        _ if set("NO_COLOR") => false,
+        _ if set("CLICOLOR_FORCE") => true,
+        _ => io::stdout().is_terminal(),
     }
 }
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use riskrate::io::write::rejection_summary;
-use riskrate::{Contributors, Error, OutputFormat, rate, write_report};
+use riskrate::{Contributors, Error, OutputFormat, rate, write_report, write_table_colored};
 
 use super::{Exit, InputArgs, RatingArgs, emit};
 
@@ -47,6 +47,11 @@ pub struct ScoreArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
+    /// Colour grades in table output: auto (when stdout is a terminal and NO_COLOR
+    /// is not set), always or never.
+    #[arg(long, value_name = "WHEN", default_value = "auto", value_parser = ["auto", "always", "never"])]
+    pub color: String,
+
     /// Print the time of each stage (read, resolve, rate, write) to stderr.
     #[arg(long, hide = true)]
     pub timings: bool,
@@ -71,11 +76,14 @@ pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
         }
     };
     let rules = args.rating.load_rules()?;
+    let progress = args.input.progress();
     let mut data = args.input.dataset();
     args.input.read(&mut data)?;
     lap("read");
+    progress.stage(format!("resolving {} records", data.read_count()));
     let resolved = data.resolve(&rules);
     lap("resolve");
+    progress.stage(format!("rating {} incidents", resolved.items().len()));
     if !resolved.rejected().is_empty() {
         eprintln!("riskrate: {}", rejection_summary(resolved.rejected(), 5));
         if args.strict {
@@ -85,10 +93,14 @@ pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
     }
     let report = rate(&resolved, args.rating.as_of());
     lap("rate");
-    emit(args.output.as_deref(), |w| {
-        write_report(w, &report, args.format, args.contributors)
+    progress.stage(format!("writing {} ratings", report.ratings.len()));
+    let color = args.output.is_none() && super::use_color(&args.color);
+    emit(args.output.as_deref(), |w| match args.format {
+        OutputFormat::Table => write_table_colored(w, &report, color),
+        f => write_report(w, &report, f, args.contributors),
     })?;
     lap("write");
+    drop(progress);
     if matches!(args.format, OutputFormat::Jsonl | OutputFormat::Csv) {
         // These formats carry no totals; the accounting still goes somewhere.
         let s = report.summary;

@@ -363,6 +363,8 @@ fn write_csv(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
 struct Table {
     rows: Vec<Vec<String>>,
     right: Vec<bool>,
+    /// An ANSI colour per (row, column), applied after padding so widths are right.
+    colors: Vec<(usize, usize, &'static str)>,
 }
 
 impl Table {
@@ -377,14 +379,22 @@ impl Table {
                     .unwrap_or(0)
             })
             .collect();
-        for row in &self.rows {
+        for (r, row) in self.rows.iter().enumerate() {
             let mut line = String::new();
             for (c, cell) in row.iter().enumerate() {
+                let painted;
+                let cell = match self.colors.iter().find(|(rr, cc, _)| *rr == r && *cc == c) {
+                    Some((_, _, code)) => {
+                        painted = format!("\x1b[{code}m{cell}\x1b[0m");
+                        &painted
+                    }
+                    None => cell,
+                };
                 let pad = widths
                     .get(c)
                     .copied()
                     .unwrap_or(0)
-                    .saturating_sub(cell.chars().count());
+                    .saturating_sub(row.get(c).map_or(0, |x| x.chars().count()));
                 if c > 0 {
                     line.push_str("  ");
                 }
@@ -446,7 +456,32 @@ fn summary_line(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
     )
 }
 
+/// ANSI colour of the k-th grade band (best first): green to red.
+fn grade_color(k: usize) -> &'static str {
+    ["32", "92", "33", "38;5;208", "31"]
+        .get(k)
+        .copied()
+        .unwrap_or("31")
+}
+
+/// Writes `report` as a table, with grades in colour when `color` is set (the
+/// caller decides from `--color`, NO_COLOR and whether stdout is a terminal).
+///
+/// # Errors
+/// Only the writer's I/O errors.
+pub fn write_table_colored(
+    out: &mut dyn Write,
+    report: &Report<'_>,
+    color: bool,
+) -> io::Result<()> {
+    write_table_impl(out, report, color)
+}
+
 fn write_table(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
+    write_table_impl(out, report, false)
+}
+
+fn write_table_impl(out: &mut dyn Write, report: &Report<'_>, color: bool) -> io::Result<()> {
     let rules = report.rules;
     header_line(out, rules, report.as_of)?;
     writeln!(out)?;
@@ -486,9 +521,20 @@ fn write_table(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
             }),
         ]);
     }
+    let colors = if color {
+        report
+            .ratings
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (i + 1, 3, grade_color(rules.grade_index(r.score))))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Table {
         rows,
         right: vec![false, false, true, false, false, false, true, false, false],
+        colors,
     }
     .write(out)?;
     writeln!(out)?;
@@ -724,6 +770,7 @@ pub fn write_explain(
                     false, false, false, false, true, true, true, true, true, true, true, true,
                     true, true, true,
                 ],
+                colors: Vec::new(),
             }
             .write(out)?;
             for a in &rating.incidents {
