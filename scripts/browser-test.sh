@@ -20,7 +20,7 @@ url="file://$PWD/$out/report.html"
 flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
   --disable-background-networking --disable-component-update --disable-sync
   --user-data-dir="$(mktemp -d)")
-timeout 120 chromium "${flags[@]}" --window-size=1300,4200 --screenshot="$out/report.png" "$url" 2>"$out/screenshot.log"
+timeout 120 chromium "${flags[@]}" --window-size=1300,5600 --screenshot="$out/report.png" "$url" 2>"$out/screenshot.log"
 timeout 120 chromium "${flags[@]}" --enable-logging=stderr --v=0 --virtual-time-budget=3000 \
   --dump-dom "$url#sort=score-asc" >"$out/sorted.html" 2>"$out/console.log"
 timeout 120 chromium "${flags[@]}" --virtual-time-budget=3000 \

@@ -126,15 +126,15 @@ impl Dataset {
         });
     }
 
-    fn push_unreadable(&mut self, file: u32, line: u64, message: String) {
+    fn push_unreadable(&mut self, file: u32, line: u64, why: read::Unreadable) {
         let seq = self.read;
         self.read += 1;
         self.rejected.push(Rejection {
             file: self.file_name(file),
             line,
             id: None,
-            field: None,
-            message,
+            field: why.field.map(str::to_string),
+            message: why.message,
             seq,
         });
     }
@@ -158,7 +158,7 @@ impl Dataset {
             &limits,
             &mut |(line, item)| match item {
                 Ok(record) => self.push_in(&record, file, line),
-                Err(message) => self.push_unreadable(file, line, message),
+                Err(why) => self.push_unreadable(file, line, why),
             },
         )?;
         if let Some(text) = jsonl {
@@ -271,7 +271,7 @@ fn parse_chunk(bytes: &[u8], limits: &Limits) -> Chunk {
             Ok(record) => record
                 .check(&mut names, 0, line, 0)
                 .map_err(|f| (record.id_text(), f)),
-            Err(message) => Err((None, Fault::unreadable(message))),
+            Err(why) => Err((None, Fault::unreadable(why.message, why.field))),
         };
         items.push((line, result));
     });

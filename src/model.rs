@@ -544,6 +544,13 @@ impl<'de> serde::Deserialize<'de> for Record<'de> {
     }
 }
 
+impl FieldName {
+    /// The field's name, or None for a field SCORING.md does not have.
+    pub(crate) fn label(self) -> Option<&'static str> {
+        (self != FieldName::Other).then(|| field_label(self))
+    }
+}
+
 fn field_label(name: FieldName) -> &'static str {
     match name {
         FieldName::Id => "id",
@@ -574,12 +581,9 @@ pub(crate) struct Fault {
 }
 
 impl Fault {
-    /// A record that could not be read at all (no field to blame).
-    pub(crate) fn unreadable(message: String) -> Fault {
-        Fault {
-            field: None,
-            message,
-        }
+    /// A record that could not be read as a whole (a field to blame when known).
+    pub(crate) fn unreadable(message: String, field: Option<&'static str>) -> Fault {
+        Fault { field, message }
     }
 
     pub(crate) fn into_rejection(

@@ -154,7 +154,12 @@ pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
     };
     // Names are interned as incidents are read, so every index is in range; an
     // index that is not still ends as a rejection, never as a lost record.
-    let lost = || Fault::unreadable("internal error: the record's names were not kept".into());
+    let lost = || {
+        Fault::unreadable(
+            "internal error: the record's names were not kept".into(),
+            None,
+        )
+    };
     let check = |inc: &Incident| -> Result<(TypeId, u64, u8), Fault> {
         let type_id = kinds.get(inc.kind as usize).ok_or_else(lost)?.clone()?;
         let classes = lists.get(inc.data as usize).ok_or_else(lost)?.clone()?;

@@ -166,6 +166,12 @@ fn extreme_numbers() {
     assert_eq!(summary(&o), (7, 2, 0, 0, 5), "-0 is a severity of 0");
     let r: Vec<_> = (0..5).map(|k| rejection(&o, k)).collect();
     assert!(r[0].2.contains("number out of range"), "{:?}", r[0]);
+    assert_eq!(
+        r[0].1.as_deref(),
+        Some("severity"),
+        "the parser's failing field is named"
+    );
+    assert_eq!(r[2].1.as_deref(), Some("records"));
     assert_eq!((r[1].0, r[1].1.as_deref()), (3, Some("severity")));
     assert!(r[2].2.contains("number out of range"));
     assert_eq!((r[3].0, r[3].1.as_deref()), (5, Some("impact")));

@@ -117,9 +117,43 @@ impl Limits {
     }
 }
 
+/// Why a record could not be read, and the field at fault when one can be told.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Unreadable {
+    pub message: String,
+    pub field: Option<&'static str>,
+}
+
+impl From<String> for Unreadable {
+    fn from(message: String) -> Self {
+        Unreadable {
+            message,
+            field: None,
+        }
+    }
+}
+
 /// What a reader hands over for each record: its line and the record or why it
 /// could not be read.
-pub(crate) type Item<'a> = (u64, Result<Record<'a>, String>);
+pub(crate) type Item<'a> = (u64, Result<Record<'a>, Unreadable>);
+
+/// A JSON record that did not parse, naming the field whose value the parser was
+/// reading when it failed (`"severity": 1e400` → severity), when that is a field
+/// of SCORING.md §1.
+fn unparsed(record: &[u8], e: &serde_json::Error) -> Unreadable {
+    let field = (|| {
+        let prefix = record.get(..e.column().saturating_sub(1))?;
+        let text = String::from_utf8_lossy(prefix);
+        let colon = text.rfind(':')?;
+        let key = text.get(..colon)?.trim_end().strip_suffix('"')?;
+        let name = key.get(key.rfind('"')? + 1..)?;
+        crate::model::FieldName::from_name(name).label()
+    })();
+    Unreadable {
+        message: format!("not a valid JSON incident object: {}", json_message(e)),
+        field,
+    }
+}
 
 fn strip_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
@@ -152,11 +186,10 @@ pub(crate) fn read_jsonl(bytes: &[u8], limits: &Limits, sink: &mut dyn FnMut(Ite
         }
         let n = i as u64 + 1;
         if let Err(message) = limits.check(line) {
-            sink((n, Err(message)));
+            sink((n, Err(message.into())));
             continue;
         }
-        let parsed = serde_json::from_slice::<Record<'_>>(line)
-            .map_err(|e| format!("not a valid JSON incident object: {}", json_message(&e)));
+        let parsed = serde_json::from_slice::<Record<'_>>(line).map_err(|e| unparsed(line, &e));
         sink((n, parsed));
     }
 }
@@ -211,11 +244,11 @@ fn read_json<'b>(
                     scanned = offset;
                 }
                 if let Err(message) = limits.check(raw.get().as_bytes()) {
-                    sink((line, Err(message)));
+                    sink((line, Err(message.into())));
                     continue;
                 }
                 let parsed = serde_json::from_str::<Record<'_>>(raw.get())
-                    .map_err(|e| format!("not a valid JSON incident object: {}", json_message(&e)));
+                    .map_err(|e| unparsed(raw.get().as_bytes(), &e));
                 sink((line, parsed));
             }
             Ok(None)
@@ -229,13 +262,7 @@ fn read_json<'b>(
                 Ok(Some(bytes))
             }
             Err(e) => {
-                sink((
-                    line_of(bytes, start),
-                    Err(format!(
-                        "not a valid JSON incident object: {}",
-                        json_message(&e)
-                    )),
-                ));
+                sink((line_of(bytes, start), Err(unparsed(bytes, &e))));
                 Ok(None)
             }
         },
@@ -286,7 +313,7 @@ fn read_csv(
                         "record is {size} bytes, above the limit of {} (--max-record-bytes)",
                         limits.max_record_bytes
                     );
-                    sink((line, Err(message)));
+                    sink((line, Err(message.into())));
                     continue;
                 }
                 if row.len() != width {
@@ -295,7 +322,8 @@ fn read_csv(
                         Err(format!(
                             "CSV row has {} fields but the header has {width}",
                             row.len()
-                        )),
+                        )
+                        .into()),
                     ));
                     continue;
                 }
@@ -317,11 +345,11 @@ fn read_csv(
                         }
                     }
                 }
-                sink((line, bad.map_or(Ok(record), Err)));
+                sink((line, bad.map_or(Ok(record), |b| Err(b.into()))));
             }
             Err(e) => {
                 let line = e.position().map_or(line, |p| p.line());
-                sink((line, Err(format!("unreadable CSV row: {e}"))));
+                sink((line, Err(format!("unreadable CSV row: {e}").into())));
                 // A row-level error leaves the reader at the next row; an I/O error
                 // cannot happen on a byte slice.
                 if matches!(e.kind(), csv::ErrorKind::Io(_)) {
