@@ -82,14 +82,14 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
     let mut data = Dataset::new();
     let mut per_file: Vec<(String, &'static str, u64, u64)> = Vec::new();
     for spec in &args.files {
-        let (src, path) = match spec.split_once(':') {
-            Some((prefix, rest))
-                if !Path::new(spec).exists() && Source::builtin(prefix).is_ok()
-                    || prefix == "csv" && !Path::new(spec).exists() =>
-            {
-                (source(prefix, args.mapping.as_deref())?, rest.to_string())
-            }
-            _ => {
+        // SOURCE:FILE names the source, unless the whole spec is an existing path.
+        let prefixed = spec.split_once(':').filter(|(prefix, _)| {
+            !Path::new(spec).exists()
+                && (Source::builtin(prefix).is_ok() || prefix.eq_ignore_ascii_case("csv"))
+        });
+        let (src, path) = match prefixed {
+            Some((prefix, rest)) => (source(prefix, args.mapping.as_deref())?, rest.to_string()),
+            None => {
                 let from = args.from.as_deref().ok_or_else(|| {
                     Error::Usage(format!(
                         "no source for `{spec}`: give --from SOURCE or write SOURCE:{spec}"
