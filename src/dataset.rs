@@ -199,7 +199,7 @@ impl Dataset {
                 .names
                 .lists()
                 .iter()
-                .map(|l| self.names.intern_list(l.clone()))
+                .map(|l| self.names.intern_list(l))
                 .collect();
             for (rel, result) in chunk.items {
                 let line = first_line + rel;

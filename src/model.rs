@@ -154,18 +154,22 @@ pub struct Names {
     kinds: Vec<String>,
     kind_index: HashMap<String, u32>,
     lists: Vec<Vec<String>>,
-    list_index: HashMap<Vec<String>, u32>,
+    /// Keyed by the names each prefixed by its length ("3:ssn5:names"), which no
+    /// two different lists share; built in `scratch` so a known list allocates nothing.
+    list_index: HashMap<String, u32>,
+    scratch: String,
 }
 
 impl Default for Names {
     fn default() -> Self {
         let mut list_index = HashMap::default();
-        list_index.insert(Vec::new(), 0);
+        list_index.insert(String::new(), 0);
         Names {
             kinds: Vec::new(),
             kind_index: HashMap::default(),
             lists: vec![Vec::new()],
             list_index,
+            scratch: String::new(),
         }
     }
 }
@@ -190,13 +194,20 @@ impl Names {
         i
     }
 
-    pub(crate) fn intern_list(&mut self, list: Vec<String>) -> u32 {
-        if let Some(&i) = self.list_index.get(&list) {
+    pub(crate) fn intern_list<S: AsRef<str>>(&mut self, list: &[S]) -> u32 {
+        use std::fmt::Write as _;
+        self.scratch.clear();
+        for name in list {
+            let name = name.as_ref();
+            let _ = write!(self.scratch, "{}:{name}", name.len());
+        }
+        if let Some(&i) = self.list_index.get(self.scratch.as_str()) {
             return i;
         }
         let i = u32::try_from(self.lists.len()).unwrap_or(u32::MAX);
-        self.lists.push(list.clone());
-        self.list_index.insert(list, i);
+        self.lists
+            .push(list.iter().map(|n| n.as_ref().to_string()).collect());
+        self.list_index.insert(self.scratch.clone(), i);
         i
     }
 }
@@ -752,7 +763,7 @@ impl<'a> Record<'a> {
             Some(i)
         };
 
-        let data = names.intern_list(self.data_names()?);
+        let data = names.intern_list(&self.data_names()?);
 
         let records = if self.records.is_missing() {
             None
@@ -800,7 +811,7 @@ impl<'a> Record<'a> {
             company_name,
             industry,
             country,
-            kind: names.intern_kind(&kind),
+            kind: names.intern_kind(kind),
             date,
             disclosed,
             severity,
@@ -817,12 +828,12 @@ impl<'a> Record<'a> {
     }
 
     /// The `type` text, trimmed; which type it names is the rules' to say.
-    fn kind_text(&self) -> Result<String, Fault> {
+    fn kind_text(&self) -> Result<&str, Fault> {
         if self.kind.is_missing() {
             return Err(fault("type", "missing type"));
         }
         match &self.kind {
-            Value::Str(s) => Ok(s.trim().to_string()),
+            Value::Str(s) => Ok(s.trim()),
             other => Err(fault(
                 "type",
                 format!("type must be text, found {}", other.describe()),
@@ -831,12 +842,12 @@ impl<'a> Record<'a> {
     }
 
     /// The `data_types` names, trimmed, empty ones dropped.
-    fn data_names(&self) -> Result<Vec<String>, Fault> {
+    fn data_names<'s>(&'s self) -> Result<Vec<&'s str>, Fault> {
         let mut out = Vec::new();
-        let mut add = |name: &str| {
+        let mut add = |name: &'s str| {
             let t = name.trim();
             if !t.is_empty() {
-                out.push(t.to_string());
+                out.push(t);
             }
         };
         match &self.data_types {
@@ -1045,6 +1056,20 @@ mod tests {
         ] {
             assert_eq!(d(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn distinct_data_lists_never_share_an_index() {
+        let mut n = Names::default();
+        let a = n.intern_list(&["a", "b"]);
+        let b = n.intern_list(&["a:b"]);
+        let c = n.intern_list(&["1:a1:b"]);
+        let d = n.intern_list(&["a", "b"]);
+        let empty: [&str; 0] = [];
+        assert_eq!(n.intern_list(&empty), 0);
+        assert_eq!(a, d);
+        assert!(a != b && b != c && a != c);
+        assert_eq!(n.lists()[b as usize], vec!["a:b".to_string()]);
     }
 
     #[test]
