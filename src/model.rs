@@ -39,26 +39,29 @@ impl PartialDate {
     /// Parses the forms of SCORING.md §1: `YYYY-MM-DD`, `YYYY-MM`, `MM/YYYY`,
     /// `M/YYYY`, `YYYY` (four-digit years). Anything else is `None`.
     pub fn parse(s: &str) -> Option<PartialDate> {
-        let s = s.trim();
-        let digits = |x: &str, n: usize| x.len() == n && x.bytes().all(|b| b.is_ascii_digit());
-        let ymd = |y: &str, m: &str, d: &str| -> Option<NaiveDate> {
-            NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
-        };
-        let (date, precision) = if let Some((m, y)) = s.split_once('/') {
-            if !(digits(m, 1) || digits(m, 2)) || !digits(y, 4) {
+        // By byte positions, without allocating: this runs twice per record.
+        let b = s.trim().as_bytes();
+        let num = |r: &[u8]| -> Option<u32> {
+            if r.is_empty() || !r.iter().all(u8::is_ascii_digit) {
                 return None;
             }
-            (ymd(y, m, "1")?, Precision::Month)
-        } else {
-            let parts: Vec<&str> = s.split('-').collect();
-            match parts.as_slice() {
-                [y] if digits(y, 4) => (ymd(y, "1", "1")?, Precision::Year),
-                [y, m] if digits(y, 4) && digits(m, 2) => (ymd(y, m, "1")?, Precision::Month),
-                [y, m, d] if digits(y, 4) && digits(m, 2) && digits(d, 2) => {
-                    (ymd(y, m, d)?, Precision::Day)
-                }
-                _ => return None,
+            Some(r.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')))
+        };
+        let ymd =
+            |y: &[u8], m: u32, d: u32| NaiveDate::from_ymd_opt(i32::try_from(num(y)?).ok()?, m, d);
+        let (date, precision) = match b {
+            [y @ .., b'-', m1, m2, b'-', d1, d2] if y.len() == 4 => (
+                ymd(y, num(&[*m1, *m2])?, num(&[*d1, *d2])?)?,
+                Precision::Day,
+            ),
+            [y @ .., b'-', m1, m2] if y.len() == 4 => {
+                (ymd(y, num(&[*m1, *m2])?, 1)?, Precision::Month)
             }
+            [m @ .., b'/', y1, y2, y3, y4] if (1..=2).contains(&m.len()) => {
+                (ymd(&[*y1, *y2, *y3, *y4], num(m)?, 1)?, Precision::Month)
+            }
+            y if y.len() == 4 => (ymd(y, 1, 1)?, Precision::Year),
+            _ => return None,
         };
         Some(PartialDate { date, precision })
     }
@@ -195,11 +198,12 @@ impl Names {
     }
 
     pub(crate) fn intern_list<S: AsRef<str>>(&mut self, list: &[S]) -> u32 {
-        use std::fmt::Write as _;
         self.scratch.clear();
         for name in list {
             let name = name.as_ref();
-            let _ = write!(self.scratch, "{}:{name}", name.len());
+            push_len(&mut self.scratch, name.len());
+            self.scratch.push(':');
+            self.scratch.push_str(name);
         }
         if let Some(&i) = self.list_index.get(self.scratch.as_str()) {
             return i;
@@ -425,6 +429,25 @@ impl<'de> serde::Deserialize<'de> for Value<'de> {
             }
         }
         d.deserialize_any(V)
+    }
+}
+
+/// Appends the decimal digits of `n` (no formatting machinery: it runs per record).
+fn push_len(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        if let Some(d) = digits.get_mut(i) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        n /= 10;
+        if n == 0 || i == 0 {
+            break;
+        }
+    }
+    for d in digits.iter().skip(i) {
+        out.push(char::from(*d));
     }
 }
 
