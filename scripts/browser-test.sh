@@ -60,7 +60,7 @@ for name, want in (("sorted.html", "score-asc"), ("sorted-desc.html", "score-des
     p = Rows(); p.feed((out / name).read_text())
     scores = [float(r[2]) for r in p.rows]
     ok_order = scores == sorted(scores, reverse=want.endswith("desc"))
-    check(p.sorted == want and len(scores) == 11 and ok_order, f"clicking sorts: {want} gives {scores[:3]}…")
+    check(p.sorted == want and len(scores) == 11 and ok_order, f"sorting (the function a header click runs, here via #sort=): {want} gives {scores[:3]}…")
 
 page = (out / "sorted.html").read_text()
 bars = re.findall(r'class="bar" data-grade="([A-F])"[^>]*height="([0-9.]+)"', page)
