@@ -162,15 +162,61 @@ impl Dataset {
             },
         )?;
         if let Some(text) = jsonl {
-            self.read_jsonl_parallel(text, file);
+            self.read_jsonl_parallel(text, file, 0);
         }
         Ok(())
+    }
+
+    /// Streams a JSON Lines file in blocks of 16 MiB (cut at a line end), so memory
+    /// holds one block of input at a time rather than the whole file.
+    fn stream_jsonl(&mut self, path: &Path, name: &str) -> Result<(), Error> {
+        const BLOCK: usize = 16 << 20;
+        let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let file = self.file_index(name);
+        let mut buf: Vec<u8> = Vec::new();
+        let mut lines = 0u64;
+        let mut first = true;
+        loop {
+            let old = buf.len();
+            buf.resize(old + BLOCK, 0);
+            let mut filled = old;
+            while filled < buf.len() {
+                let n = f
+                    .read(buf.get_mut(filled..).unwrap_or_default())
+                    .map_err(|e| Error::io(path, e))?;
+                if n == 0 {
+                    break;
+                }
+                filled += n;
+            }
+            let eof = filled < buf.len();
+            buf.truncate(filled);
+            let cut = if eof {
+                buf.len()
+            } else {
+                buf.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1)
+            };
+            if cut > 0 {
+                let block = buf.get(..cut).unwrap_or_default();
+                let text = if first {
+                    block.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(block)
+                } else {
+                    block
+                };
+                first = false;
+                lines += self.read_jsonl_parallel(text, file, lines);
+                buf.drain(..cut);
+            }
+            if eof {
+                return Ok(());
+            }
+        }
     }
 
     /// JSON Lines in chunks of about a megabyte, parsed and checked in parallel;
     /// the chunks are then merged in order, so lines, ids and rejections come out
     /// exactly as a sequential read would give them.
-    fn read_jsonl_parallel(&mut self, bytes: &[u8], file: u32) {
+    fn read_jsonl_parallel(&mut self, bytes: &[u8], file: u32, first_line: u64) -> u64 {
         const CHUNK: usize = 1 << 20;
         let mut chunks = Vec::new();
         let mut start = 0;
@@ -187,7 +233,8 @@ impl Dataset {
         }
         let limits = self.limits;
         let parsed: Vec<Chunk> = chunks.par_iter().map(|c| parse_chunk(c, &limits)).collect();
-        let mut first_line = 0u64;
+        let mut first_line = first_line;
+        let start_line = first_line;
         for chunk in parsed {
             let kinds: Vec<u32> = chunk
                 .names
@@ -222,6 +269,7 @@ impl Dataset {
             }
             first_line += chunk.lines;
         }
+        first_line - start_line
     }
 
     /// Reads a whole stream named `name` (use `-` for stdin).
@@ -246,8 +294,16 @@ impl Dataset {
     /// # Errors
     /// As [`Dataset::read_from`].
     pub fn read_path(&mut self, path: &Path, format: Format) -> Result<(), Error> {
+        let name = path.display().to_string();
+        let format = match format {
+            Format::Auto => Format::from_extension(&name),
+            f => f,
+        };
+        if format == Format::Jsonl {
+            return self.stream_jsonl(path, &name);
+        }
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        self.read_bytes(&bytes, &path.display().to_string(), format)
+        self.read_bytes(&bytes, &name, format)
     }
 }
 

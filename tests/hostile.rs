@@ -426,3 +426,24 @@ fn a_failed_run_never_leaves_a_half_written_output() {
         .collect();
     assert!(leftovers.is_empty());
 }
+
+#[test]
+fn a_file_larger_than_one_read_block_keeps_every_line_number() {
+    // JSON Lines files are read in 16 MiB blocks; lines cut by a block edge must keep
+    // their numbers, and none may be lost or read twice.
+    let mut text = String::with_capacity(20 << 20);
+    let pad = "x".repeat(150);
+    let mut n = 0u64;
+    while text.len() < (18 << 20) {
+        n += 1;
+        text.push_str(&format!(
+            "{{\"id\":\"i{n}\",\"company\":\"c{}\",\"type\":\"ddos\",\"date\":\"2020\",\"note\":\"{pad}\"}}\n",
+            n % 50
+        ));
+    }
+    text.push_str("{broken\n");
+    let last = n + 1;
+    let o = score(text.as_bytes(), "big.jsonl", &[]);
+    assert_eq!(summary(&o), (last, n, 0, 0, 1), "every line read once");
+    assert_eq!(rejection(&o, 0).0, last);
+}
