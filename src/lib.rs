@@ -33,6 +33,8 @@ pub use io::write::{
     write_table_colored,
 };
 pub use model::{Incident, Names, PartialDate, Precision, Record, Rejection, Status, Value};
-pub use rate::{Assessed, Counts, GradeChange, Interval, Rating, Report, Standing, Summary, rate};
+pub use rate::{
+    Assessed, Counts, GradeChange, Interval, Rating, Report, Standing, Summary, rate, rate_keeping,
+};
 pub use resolve::{Resolution, Resolved};
 pub use rules::{Rules, RulesError};

@@ -156,6 +156,18 @@ pub struct Report<'a> {
 
 /// Rates every company of a resolved dataset as of `as_of`.
 pub fn rate<'a>(data: &'a Resolution<'a>, as_of: NaiveDate) -> Report<'a> {
+    rate_keeping(data, as_of, None)
+}
+
+/// As [`rate`], keeping in each [`Rating::incidents`] only the `keep` largest counted
+/// incidents (when given): what a run that prints N contributors needs, and a
+/// fraction of the memory of every incident of every company. Scores, counts,
+/// intervals, next grade changes and explanations are the same either way.
+pub fn rate_keeping<'a>(
+    data: &'a Resolution<'a>,
+    as_of: NaiveDate,
+    keep: Option<usize>,
+) -> Report<'a> {
     let rules = data.rules();
     let incidents = data.items();
 
@@ -177,7 +189,12 @@ pub fn rate<'a>(data: &'a Resolution<'a>, as_of: NaiveDate) -> Report<'a> {
                 .iter()
                 .filter_map(|&i| incidents.get(i).copied())
                 .collect();
-            rate_company(rules, company, &list, as_of)
+            let mut r = rate_company(rules, company, &list, as_of);
+            if let Some(n) = keep {
+                r.incidents.truncate(n.min(r.counts.counted as usize));
+                r.incidents.shrink_to_fit();
+            }
+            r
         })
         .collect();
 

@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 use riskrate::io::write::rejection_summary;
-use riskrate::{Contributors, Error, OutputFormat, rate, write_report, write_table_colored};
+use riskrate::{
+    Contributors, Error, OutputFormat, rate_keeping, write_report, write_table_colored,
+};
 
 use super::{Exit, InputArgs, RatingArgs, emit};
 
@@ -91,7 +93,14 @@ pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
             return Ok(Exit::Failed);
         }
     }
-    let report = rate(&resolved, args.rating.as_of());
+    // Only the contributors printed are kept: the rest of each company's incidents
+    // would cost memory and nothing else.
+    let keep = match (args.format, args.contributors) {
+        (_, Contributors::All) => None,
+        (OutputFormat::Json | OutputFormat::Jsonl, Contributors::Top(n)) => Some(n.max(1)),
+        _ => Some(1),
+    };
+    let report = rate_keeping(&resolved, args.rating.as_of(), keep);
     lap("rate");
     progress.stage(format!("writing {} ratings", report.ratings.len()));
     let color = args.output.is_none() && super::use_color(&args.color);
