@@ -356,3 +356,28 @@ fn rules_check_and_show_from_the_command_line() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn keeping_fewer_incidents_changes_nothing_else() {
+    let rules = Rules::default_rules().unwrap();
+    let examples = std::fs::read_to_string(root("examples/incidents.jsonl")).unwrap();
+    let data = dataset(&examples);
+    let resolved = data.resolve(&rules);
+    let full = riskrate::rate(&resolved, date("2026-11-28"));
+    let kept = riskrate::rate_keeping(&resolved, date("2026-11-28"), Some(1));
+    assert_eq!(full.summary, kept.summary);
+    for (a, b) in full.ratings.iter().zip(&kept.ratings) {
+        assert_eq!(a.score_exact.to_bits(), b.score_exact.to_bits());
+        assert_eq!(
+            (a.interval, &a.next_grade_change, &a.explanation),
+            (b.interval, &b.next_grade_change, &b.explanation)
+        );
+        assert_eq!(a.counts, b.counts);
+        assert!(b.incidents.len() <= 1);
+        let firsts = (
+            a.contributors().next().map(|x| &x.item.incident.id),
+            b.contributors().next().map(|x| &x.item.incident.id),
+        );
+        assert_eq!(firsts.0, firsts.1);
+    }
+}
