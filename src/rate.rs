@@ -171,16 +171,7 @@ pub fn rate_keeping<'a>(
     let rules = data.rules();
     let incidents = data.items();
 
-    // Group by company, keeping input order inside each group.
-    let mut groups: HashMap<&'a str, Vec<usize>> = HashMap::default();
-    for (i, r) in incidents.iter().enumerate() {
-        groups
-            .entry(r.incident.company.as_str())
-            .or_default()
-            .push(i);
-    }
-    let mut groups: Vec<(&'a str, Vec<usize>)> = groups.into_iter().collect();
-    groups.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let groups = group_by_company(incidents);
 
     let mut ratings: Vec<Rating<'a>> = groups
         .par_iter()
@@ -223,6 +214,41 @@ pub fn rate_keeping<'a>(
         ratings,
         rejected: data.rejected(),
     }
+}
+
+/// Each company's incident indices (in input order), companies in key order.
+///
+/// A million incidents in one hash map cost half a second on one core, so the keys
+/// are first spread over buckets by hash (each company lands in one bucket), and the
+/// buckets are grouped in parallel; indices stay increasing within every group.
+fn group_by_company<'a>(incidents: &[Resolved<'a>]) -> Vec<(&'a str, Vec<usize>)> {
+    use std::hash::BuildHasher;
+    const BUCKETS: usize = 64;
+    let state = foldhash::fast::FixedState::default();
+    let hashes: Vec<u64> = incidents
+        .par_iter()
+        .map(|r| state.hash_one(r.incident.company.as_str()))
+        .collect();
+    let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); BUCKETS];
+    for (i, h) in hashes.iter().enumerate() {
+        if let Some(b) = buckets.get_mut((*h % BUCKETS as u64) as usize) {
+            b.push(i);
+        }
+    }
+    let mut groups: Vec<(&'a str, Vec<usize>)> = buckets
+        .par_iter()
+        .flat_map_iter(|bucket| {
+            let mut map: HashMap<&'a str, Vec<usize>> = HashMap::default();
+            for &i in bucket {
+                if let Some(r) = incidents.get(i) {
+                    map.entry(r.incident.company.as_str()).or_default().push(i);
+                }
+            }
+            map.into_iter()
+        })
+        .collect();
+    groups.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+    groups
 }
 
 /// A company's incidents assessed at one date: the part of a rating every use needs.
