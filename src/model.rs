@@ -2,7 +2,8 @@
 //! typed [`Incident`] the engine rates.
 //!
 //! Readers of every format produce a [`Record`]: field values exactly as the input
-//! gave them (strings, numbers, lists), so one place — [`Record::normalize`] — decides
+//! gave them (strings, numbers, lists), so one place — the check a [`crate::Dataset`]
+//! runs on every record, and [`crate::Dataset::resolve`] for what the rules decide — decides
 //! what is valid. Numbers given as strings (`"severity": "100"`), partial dates
 //! (`10/2020`) and aliases are accepted here and nowhere else.
 
@@ -514,7 +515,7 @@ impl<'de> serde::Deserialize<'de> for FieldName {
 }
 
 /// One input record, its fields as given. Build one in code with [`Record::new`] and
-/// the setters, or let a reader produce it; [`Record::normalize`] checks it.
+/// the setters, or let a reader produce it; [`crate::Dataset::push`] checks it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Record<'a> {
     /// `id`.

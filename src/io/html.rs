@@ -4,7 +4,7 @@
 //! A summary, an SVG chart of the grade distribution, a sortable and filterable
 //! table of every company, per-company contributors and score history for the
 //! companies shown in detail, and an industry comparison. Every piece of input text
-//! goes through [`escape::html`]; renderers never compute, so the history series are
+//! goes through [`crate::io::escape::html`]; renderers never compute, so the history series are
 //! computed by the caller and handed in.
 
 use std::fmt::Write as _;
