@@ -102,16 +102,7 @@ struct Obs {
 
 /// The cutoffs from `from` to `to` by `step_days`.
 pub fn cutoffs(p: &BacktestParams) -> Vec<NaiveDate> {
-    let mut out = Vec::new();
-    let mut t = p.from;
-    while t <= p.to {
-        out.push(t);
-        match t.checked_add_days(Days::new(p.step_days.max(1))) {
-            Some(next) => t = next,
-            None => break,
-        }
-    }
-    out
+    crate::history::dates(p.from, p.to, p.step_days)
 }
 
 /// Runs the back-test on a resolved dataset.

@@ -81,11 +81,37 @@ impl Dataset {
     /// Checks one record and keeps it as an incident or a rejection. `origin` names
     /// where it came from in messages (a file name, `-`, or anything).
     pub fn push(&mut self, record: &Record<'_>, origin: &str, line: u64) {
-        let file = match self.files.iter().rposition(|f| f == origin) {
+        let file = self.origin_index(origin);
+        self.push_in(record, file, line);
+    }
+
+    /// The index of `origin` among the inputs, added when new.
+    fn origin_index(&mut self, origin: &str) -> u32 {
+        match self.files.iter().rposition(|f| f == origin) {
             Some(i) => u32::try_from(i).unwrap_or(u32::MAX),
             None => self.file_index(origin),
-        };
-        self.push_in(record, file, line);
+        }
+    }
+
+    /// Counts a record read as rejected.
+    fn reject(
+        &mut self,
+        file: u32,
+        line: u64,
+        id: Option<String>,
+        field: Option<String>,
+        message: String,
+    ) {
+        let seq = self.read;
+        self.read += 1;
+        self.rejected.push(Rejection {
+            file: self.file_name(file),
+            line,
+            id,
+            field,
+            message,
+            seq,
+        });
     }
 
     fn push_in(&mut self, record: &Record<'_>, file: u32, line: u64) {
@@ -110,33 +136,12 @@ impl Dataset {
         field: Option<String>,
         message: String,
     ) {
-        let file = match self.files.iter().rposition(|f| f == origin) {
-            Some(i) => u32::try_from(i).unwrap_or(u32::MAX),
-            None => self.file_index(origin),
-        };
-        let seq = self.read;
-        self.read += 1;
-        self.rejected.push(Rejection {
-            file: self.file_name(file),
-            line,
-            id,
-            field,
-            message,
-            seq,
-        });
+        let file = self.origin_index(origin);
+        self.reject(file, line, id, field, message);
     }
 
     fn push_unreadable(&mut self, file: u32, line: u64, why: read::Unreadable) {
-        let seq = self.read;
-        self.read += 1;
-        self.rejected.push(Rejection {
-            file: self.file_name(file),
-            line,
-            id: None,
-            field: why.field.map(str::to_string),
-            message: why.message,
-            seq,
-        });
+        self.reject(file, line, None, why.field.map(str::to_string), why.message);
     }
 
     /// Reads every record of `bytes` (a whole document in `format`) named `name`.

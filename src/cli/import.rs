@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use riskrate::import::{Encoding, Mapping, Source, likely_duplicates};
+use riskrate::import::{Encoding, Source, likely_duplicates};
 use riskrate::io::escape;
 use riskrate::io::write::{rejection_summary, write_canonical};
 use riskrate::{Dataset, Error};
@@ -61,22 +61,6 @@ fn parse_encoding(s: &str) -> Result<Encoding, String> {
     s.parse::<Encoding>().map_err(|e| e.to_string())
 }
 
-fn source(name: &str, mapping: Option<&Path>) -> Result<Source, Error> {
-    if name.eq_ignore_ascii_case("csv") {
-        let path =
-            mapping.ok_or_else(|| Error::Usage("the csv source needs --mapping FILE".into()))?;
-        let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
-            path: path.display().to_string(),
-            source: e,
-        })?;
-        return Ok(Source::Csv(Box::new(Mapping::from_toml(
-            &text,
-            &path.display().to_string(),
-        )?)));
-    }
-    Source::builtin(name)
-}
-
 pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
     let rules = super::load_rules(args.rules.as_deref())?;
     let mut data = Dataset::new();
@@ -88,14 +72,17 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
                 && (Source::builtin(prefix).is_ok() || prefix.eq_ignore_ascii_case("csv"))
         });
         let (src, path) = match prefixed {
-            Some((prefix, rest)) => (source(prefix, args.mapping.as_deref())?, rest.to_string()),
+            Some((prefix, rest)) => (
+                super::source(prefix, args.mapping.as_deref())?,
+                rest.to_string(),
+            ),
             None => {
                 let from = args.from.as_deref().ok_or_else(|| {
                     Error::Usage(format!(
                         "no source for `{spec}`: give --from SOURCE or write SOURCE:{spec}"
                     ))
                 })?;
-                (source(from, args.mapping.as_deref())?, spec.clone())
+                (super::source(from, args.mapping.as_deref())?, spec.clone())
             }
         };
         let before = data.rejected().len() as u64;

@@ -113,19 +113,12 @@ impl InputArgs {
     /// The input kind the flags name.
     pub fn kind(&self) -> Result<Input, Error> {
         let f = self.input_format.to_ascii_lowercase();
-        if f == "csv"
-            && let Some(path) = &self.mapping
-        {
-            let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
-                path: path.display().to_string(),
-                source: e,
-            })?;
-            let m = Mapping::from_toml(&text, &path.display().to_string())?;
-            return Ok(Input::Source(Source::Csv(Box::new(m))));
-        }
+        // `csv` is canonical CSV unless a mapping says how to read another CSV.
         match f.parse::<Format>() {
-            Ok(format) => Ok(Input::Canonical(format)),
-            Err(_) => Source::builtin(&f).map(Input::Source),
+            Ok(format) if !(format == Format::Csv && self.mapping.is_some()) => {
+                Ok(Input::Canonical(format))
+            }
+            _ => source(&f, self.mapping.as_deref()).map(Input::Source),
         }
     }
 
@@ -207,6 +200,20 @@ pub fn use_color(when: &str) -> bool {
         _ if set("CLICOLOR_FORCE") => true,
         _ => io::stdout().is_terminal(),
     }
+}
+
+/// The import source `name`: a built-in one, or `csv` read through the `mapping` file.
+pub fn source(name: &str, mapping: Option<&Path>) -> Result<Source, Error> {
+    if !name.eq_ignore_ascii_case("csv") {
+        return Source::builtin(name);
+    }
+    let path = mapping.ok_or_else(|| Error::Usage("the csv source needs --mapping FILE".into()))?;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+        path: path.display().to_string(),
+        source: e,
+    })?;
+    let m = Mapping::from_toml(&text, &path.display().to_string())?;
+    Ok(Source::Csv(Box::new(m)))
 }
 
 /// The rules in `path`, or the built-in default rules.
