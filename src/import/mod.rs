@@ -562,19 +562,19 @@ pub fn likely_duplicates<'a>(
                     continue;
                 }
                 let fam = |r: &crate::resolve::Resolved<'_>| {
-                    type_family(&rules.type_rule(r.type_id).name).to_string()
+                    type_family(&rules.type_rule(r.type_id).name)
                 };
                 if fam(a) != fam(b) {
                     continue;
                 }
+                // The nearest of the two dates each incident has (date, disclosed).
                 let dates = |r: &crate::resolve::Resolved<'_>| {
-                    let mut v = vec![r.incident.date];
-                    v.extend(r.incident.disclosed);
-                    v
+                    [Some(r.incident.date), r.incident.disclosed]
+                        .into_iter()
+                        .flatten()
                 };
                 let days = dates(a)
-                    .iter()
-                    .flat_map(|x| dates(b).into_iter().map(move |y| distance(*x, y)))
+                    .flat_map(|x| dates(b).map(move |y| distance(x, y)))
                     .min()
                     .unwrap_or(i64::MAX);
                 if days <= window_days {
