@@ -112,7 +112,7 @@ pub fn backtest(data: &Resolution<'_>, p: &BacktestParams) -> Backtest {
     let mut groups: HashMap<&str, Vec<Resolved<'_>>> = HashMap::default();
     for r in data.items() {
         groups
-            .entry(r.incident.company.as_str())
+            .entry(r.company())
             .or_default()
             .push(*r);
     }

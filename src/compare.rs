@@ -187,12 +187,12 @@ fn driver(a: &Rating<'_>, b: &Rating<'_>) -> Option<Driver> {
     let in_b: HashMap<&str, &Assessed<'_>> = b
         .incidents
         .iter()
-        .map(|x| (x.item.incident.id.as_str(), x))
+        .map(|x| (x.item.id(), x))
         .collect();
     let mut effect = [0.0f64; 9];
     for x in &a.incidents {
         let counted_a = x.standing == Standing::Counted;
-        match in_b.get(x.item.incident.id.as_str()) {
+        match in_b.get(x.item.id()) {
             Some(y) => {
                 let counted_b = y.standing == Standing::Counted;
                 match (counted_a, counted_b) {
@@ -218,10 +218,10 @@ fn driver(a: &Rating<'_>, b: &Rating<'_>) -> Option<Driver> {
     let in_a: HashMap<&str, ()> = a
         .incidents
         .iter()
-        .map(|x| (x.item.incident.id.as_str(), ()))
+        .map(|x| (x.item.id(), ()))
         .collect();
     for y in &b.incidents {
-        if y.standing == Standing::Counted && !in_a.contains_key(y.item.incident.id.as_str()) {
+        if y.standing == Standing::Counted && !in_a.contains_key(y.item.id()) {
             effect[8] += y.points;
         }
     }

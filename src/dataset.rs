@@ -17,6 +17,7 @@ use crate::io::read::{self, Format, Limits};
 use crate::model::{Fault, Incident, Names, Record, Rejection};
 use crate::resolve::{Resolution, resolve};
 use crate::rules::Rules;
+use crate::text::{TextId, Texts};
 
 /// Records read so far: incidents (checked, not yet resolved) and rejections.
 #[derive(Debug, Clone, Default)]
@@ -59,6 +60,47 @@ impl Dataset {
     pub fn names(&self) -> &Names {
         &self.names
     }
+    /// The id of `incident`.
+    pub fn id(&self, incident: &Incident) -> &str {
+        self.names.ids.get(incident.id)
+    }
+    /// The text of a company key, name, industry or country of an incident.
+    pub fn text(&self, id: TextId) -> &str {
+        self.names.texts.get(id)
+    }
+    /// The input an incident was read from, by its [`Incident::file`].
+    pub fn file(&self, incident: &Incident) -> &str {
+        self.files.get(incident.file as usize).map_or("", String::as_str)
+    }
+    /// Groups of incidents (indices, in input order) that share an id, in order of
+    /// their first member; ids used once are left out. Found by sorting the ids'
+    /// hashes in parallel, then comparing the texts only where hashes are equal.
+    pub(crate) fn same_ids(&self) -> Vec<Vec<usize>> {
+        use std::hash::BuildHasher;
+        let state = foldhash::fast::FixedState::default();
+        let mut keyed: Vec<(u64, usize)> = self
+            .incidents
+            .par_iter()
+            .enumerate()
+            .map(|(i, inc)| (state.hash_one(self.id(inc)), i))
+            .collect();
+        keyed.par_sort_unstable();
+        let mut groups = Vec::new();
+        for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+            let id = |i: usize| self.incidents.get(i).map_or("", |inc| self.id(inc));
+            let mut members: Vec<usize> = run.iter().map(|&(_, i)| i).collect();
+            members.sort_by(|&a, &b| id(a).cmp(id(b)).then(a.cmp(&b)));
+            groups.extend(
+                members
+                    .chunk_by(|&a, &b| id(a) == id(b))
+                    .filter(|g| g.len() > 1)
+                    .map(<[usize]>::to_vec),
+            );
+        }
+        groups.sort_unstable();
+        groups
+    }
+
     /// Records read: incidents plus rejections.
     pub fn read_count(&self) -> u64 {
         self.read
@@ -253,6 +295,9 @@ impl Dataset {
                 .iter()
                 .map(|l| self.names.intern_list(l))
                 .collect();
+            let texts = self.names.texts.intern_all(&chunk.names.texts);
+            let first_id = self.names.ids.append(&chunk.names.ids);
+            let text = |t: TextId| texts.get(t.index()).copied().unwrap_or(t);
             for (rel, result) in chunk.items {
                 let line = first_line + rel;
                 let seq = self.read;
@@ -261,6 +306,11 @@ impl Dataset {
                     Ok(mut inc) => {
                         inc.kind = kinds.get(inc.kind as usize).copied().unwrap_or(0);
                         inc.data = lists.get(inc.data as usize).copied().unwrap_or(0);
+                        inc.id = Texts::shifted(first_id, inc.id);
+                        inc.company = text(inc.company);
+                        inc.company_name = inc.company_name.map(text);
+                        inc.industry = inc.industry.map(text);
+                        inc.country = inc.country.map(text);
                         inc.file = file;
                         inc.line = line;
                         inc.seq = seq;

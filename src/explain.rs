@@ -96,7 +96,7 @@ pub fn explanation(rules: &Rules, r: &Rating<'_>, as_of: NaiveDate) -> String {
             s.push_str(&format!(
                 ". Largest: {} {} of {} — {} of risk points",
                 rules.type_rule(top.item.type_id).name,
-                inc.id,
+                top.item.id(),
                 when(inc),
                 percent(top.share)
             ));

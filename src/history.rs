@@ -76,7 +76,7 @@ pub fn monthly(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
 pub fn incidents_of<'a>(data: &Resolution<'a>, company: &str) -> Vec<Resolved<'a>> {
     data.items()
         .iter()
-        .filter(|r| r.incident.company == company)
+        .filter(|r| r.company() == company)
         .copied()
         .collect()
 }

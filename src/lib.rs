@@ -18,6 +18,7 @@ pub mod resolve;
 pub mod rules;
 pub mod score;
 pub mod synth;
+pub mod text;
 
 /// The hash map of the hot paths: foldhash instead of SipHash (no untrusted-key DoS
 /// concern here that SipHash would answer, and several times faster on short keys).

@@ -15,6 +15,7 @@ use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::FastMap as HashMap;
 use crate::rules::{ClassId, Rules, TypeId};
+use crate::text::{TextId, Texts};
 
 /// How much of a date the input gave: `2020-10-05`, `2020-10` (or `10/2020`), `2020`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -105,16 +106,16 @@ impl Status {
 /// A checked incident, ready to rate under the rules it was checked against.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incident {
-    /// Unique within the run.
-    pub id: String,
-    /// The rated organisation's key, compared exactly.
-    pub company: String,
+    /// Unique within the run (text: [`crate::Dataset::id`]).
+    pub id: TextId,
+    /// The rated organisation's key, compared exactly (text: [`crate::Dataset::text`]).
+    pub company: TextId,
     /// Descriptive name.
-    pub company_name: Option<String>,
+    pub company_name: Option<TextId>,
     /// Peer group for the industry percentile.
-    pub industry: Option<String>,
+    pub industry: Option<TextId>,
     /// Descriptive country.
-    pub country: Option<String>,
+    pub country: Option<TextId>,
     /// The `type` text as given, as an index into [`Names::kinds`]; the rules
     /// decide which type it means.
     pub kind: u32,
@@ -155,6 +156,10 @@ impl Incident {
 /// that a set of rules resolves each distinct spelling once, not once per record.
 #[derive(Debug, Clone)]
 pub struct Names {
+    /// Company keys, names, industries and countries, each stored once.
+    pub(crate) texts: Texts,
+    /// Incident ids, one per incident, in input order.
+    pub(crate) ids: Texts,
     kinds: Vec<String>,
     kind_index: HashMap<String, u32>,
     lists: Vec<Vec<String>>,
@@ -169,6 +174,8 @@ impl Default for Names {
         let mut list_index = HashMap::default();
         list_index.insert(String::new(), 0);
         Names {
+            texts: Texts::default(),
+            ids: Texts::default(),
             kinds: Vec::new(),
             kind_index: HashMap::default(),
             lists: vec![Vec::new()],
@@ -829,8 +836,13 @@ impl<'a> Record<'a> {
         let third_party = flag(&self.third_party, "third_party")?;
         let vulnerable_subjects = flag(&self.vulnerable_subjects, "vulnerable_subjects")?;
 
+        let mut text = |t: Option<Cow<'_, str>>| t.map(|t| names.texts.intern(&t));
+        let company_name = text(company_name);
+        let industry = text(industry);
+        let country = text(country);
+        let company = names.texts.intern(&company);
         Ok(Incident {
-            id,
+            id: names.ids.push(&id),
             company,
             company_name,
             industry,
@@ -969,15 +981,13 @@ pub(crate) fn resolve_impact(rules: &Rules, impact: Option<i64>) -> Result<u8, F
     }
 }
 
-fn required_text(v: &Value<'_>, field: &'static str) -> Result<String, Fault> {
+fn required_text<'v>(v: &'v Value<'_>, field: &'static str) -> Result<Cow<'v, str>, Fault> {
     if v.is_missing() {
         return Err(fault(field, format!("missing {field}")));
     }
     match v {
-        Value::Str(s) => Ok(s.to_string()),
-        Value::Int(_) | Value::UInt(_) | Value::Float(_) => {
-            Ok(v.text().map(|t| t.into_owned()).unwrap_or_default())
-        }
+        Value::Str(s) => Ok(Cow::Borrowed(s.as_ref())),
+        Value::Int(_) | Value::UInt(_) | Value::Float(_) => Ok(v.text().unwrap_or_default()),
         other => Err(fault(
             field,
             format!("{field} must be text, found {}", other.describe()),
@@ -985,7 +995,10 @@ fn required_text(v: &Value<'_>, field: &'static str) -> Result<String, Fault> {
     }
 }
 
-fn optional_text(v: &Value<'_>, field: &'static str) -> Result<Option<String>, Fault> {
+fn optional_text<'v>(
+    v: &'v Value<'_>,
+    field: &'static str,
+) -> Result<Option<Cow<'v, str>>, Fault> {
     if v.is_missing() {
         return Ok(None);
     }

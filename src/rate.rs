@@ -227,7 +227,7 @@ fn group_by_company<'a>(incidents: &[Resolved<'a>]) -> Vec<(&'a str, Vec<usize>)
     let state = foldhash::fast::FixedState::default();
     let hashes: Vec<u64> = incidents
         .par_iter()
-        .map(|r| state.hash_one(r.incident.company.as_str()))
+        .map(|r| state.hash_one(r.company()))
         .collect();
     let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); BUCKETS];
     for (i, h) in hashes.iter().enumerate() {
@@ -241,7 +241,7 @@ fn group_by_company<'a>(incidents: &[Resolved<'a>]) -> Vec<(&'a str, Vec<usize>)
             let mut map: HashMap<&'a str, Vec<usize>> = HashMap::default();
             for &i in bucket {
                 if let Some(r) = incidents.get(i) {
-                    map.entry(r.incident.company.as_str()).or_default().push(i);
+                    map.entry(r.company()).or_default().push(i);
                 }
             }
             map.into_iter()
@@ -286,7 +286,7 @@ pub fn assess<'a>(rules: &Rules, list: &[Resolved<'a>], as_of: NaiveDate) -> Ass
         .zip(&ages)
         .enumerate()
         .filter(|(_, (inc, age))| **age >= 0 && rules.type_rule(inc.type_id).recurring)
-        .map(|(i, (inc, _))| (inc.effective().date, inc.incident.id.as_str(), i))
+        .map(|(i, (inc, _))| (inc.effective().date, inc.id(), i))
         .collect();
     recurring.sort_unstable();
     let mut k_of = vec![1usize; list.len()];
@@ -349,7 +349,7 @@ pub fn assess<'a>(rules: &Rules, list: &[Resolved<'a>], as_of: NaiveDate) -> Ass
         rank(a.standing)
             .cmp(&rank(b.standing))
             .then(b.points.total_cmp(&a.points))
-            .then(a.item.incident.id.cmp(&b.item.incident.id))
+            .then(a.item.id().cmp(b.item.id()))
     });
 
     Assessment {
@@ -378,8 +378,8 @@ pub fn rate_company<'a>(
 
     Rating {
         company,
-        company_name: list.iter().find_map(|i| i.incident.company_name.as_deref()),
-        industry: list.iter().find_map(|i| i.incident.industry.as_deref()),
+        company_name: list.iter().find_map(|i| i.company_name()),
+        industry: list.iter().find_map(|i| i.industry()),
         score,
         score_exact,
         grade: rules

@@ -6,7 +6,7 @@
 //! rules-dependent rejections are merged with the dataset's own, in input order, so
 //! the accounting of SCORING.md §6 holds under every set of rules.
 
-use crate::FastMap as HashMap;
+use rayon::prelude::*;
 
 use crate::dataset::Dataset;
 use crate::model::{
@@ -15,10 +15,12 @@ use crate::model::{
 use crate::rules::{ClassId, Rules, TypeId};
 
 /// One incident as a set of rules sees it: everything the engine needs to rate it.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 pub struct Resolved<'a> {
     /// The incident as read.
     pub incident: &'a Incident,
+    /// The dataset it was read into, which holds its texts.
+    pub data: &'a Dataset,
     /// The type (the highest base among those named).
     pub type_id: TypeId,
     /// Bit `c` set when data class `c` was named.
@@ -31,10 +33,64 @@ pub struct Resolved<'a> {
     pub status: Status,
 }
 
-impl Resolved<'_> {
+/// Shows the incident's texts rather than the whole dataset they are kept in.
+impl std::fmt::Debug for Resolved<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resolved")
+            .field("id", &self.id())
+            .field("company", &self.company())
+            .field("incident", self.incident)
+            .field("type_id", &self.type_id)
+            .field("data_classes", &self.data_classes)
+            .field("severity", &self.severity)
+            .field("impact", &self.impact)
+            .field("status", &self.status)
+            .finish()
+    }
+}
+
+/// Equal when the same incident of the same dataset is resolved alike.
+impl PartialEq for Resolved<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self.data, other.data)
+            && self.incident == other.incident
+            && self.type_id == other.type_id
+            && self.data_classes == other.data_classes
+            && self.severity == other.severity
+            && self.impact == other.impact
+            && self.status == other.status
+    }
+}
+
+impl<'a> Resolved<'a> {
     /// `disclosed` when given, else `date`.
     pub fn effective(&self) -> PartialDate {
         self.incident.effective()
+    }
+
+    /// The incident's id.
+    pub fn id(&self) -> &'a str {
+        self.data.id(self.incident)
+    }
+    /// The company key.
+    pub fn company(&self) -> &'a str {
+        self.data.text(self.incident.company)
+    }
+    /// The company's descriptive name, when the record gave one.
+    pub fn company_name(&self) -> Option<&'a str> {
+        self.incident.company_name.map(|t| self.data.text(t))
+    }
+    /// The industry, when the record gave one.
+    pub fn industry(&self) -> Option<&'a str> {
+        self.incident.industry.map(|t| self.data.text(t))
+    }
+    /// The country, when the record gave one.
+    pub fn country(&self) -> Option<&'a str> {
+        self.incident.country.map(|t| self.data.text(t))
+    }
+    /// The input the incident was read from.
+    pub fn file(&self) -> &'a str {
+        self.data.file(self.incident)
     }
 
     /// The data classes named, in class order.
@@ -107,7 +163,7 @@ impl<'a> Resolution<'a> {
         let items = self
             .items
             .iter()
-            .filter_map(|r| match ids.iter().position(|id| *id == r.incident.id) {
+            .filter_map(|r| match ids.iter().position(|id| id == r.id()) {
                 Some(k) => {
                     if let Some(seen) = found.get_mut(k) {
                         *seen = true;
@@ -128,6 +184,12 @@ impl<'a> Resolution<'a> {
 }
 
 /// Resolves every incident of `data` under `rules`.
+///
+/// Each incident is checked against the rules in parallel; then, among the incidents
+/// that share an id (found once by sorting id hashes, not by a map of a million
+/// keys), the first accepted one claims it and any later accepted one is rejected as
+/// a duplicate. Only accepted incidents claim ids, so which record is the duplicate
+/// can depend on the rules.
 pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
     let names = data.names();
     let kinds: Vec<_> = names
@@ -141,17 +203,6 @@ pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
         .map(|l| resolve_classes(rules, l))
         .collect();
 
-    let mut items = Vec::with_capacity(data.incidents().len());
-    let mut late: Vec<Rejection> = Vec::new();
-    // id → index into `items` of the incident that claimed it.
-    let mut ids: HashMap<&'a str, usize> =
-        HashMap::with_capacity_and_hasher(data.incidents().len(), Default::default());
-    let file_name = |inc: &Incident| {
-        data.files()
-            .get(inc.file as usize)
-            .cloned()
-            .unwrap_or_default()
-    };
     // Names are interned as incidents are read, so every index is in range; an
     // index that is not still ends as a rejection, never as a lost record.
     let lost = || {
@@ -160,50 +211,65 @@ pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
             None,
         )
     };
-    let check = |inc: &Incident| -> Result<(TypeId, u64, u8), Fault> {
+    let check = |inc: &'a Incident| -> Result<Resolved<'a>, Fault> {
         let type_id = kinds.get(inc.kind as usize).ok_or_else(lost)?.clone()?;
-        let classes = lists.get(inc.data as usize).ok_or_else(lost)?.clone()?;
-        Ok((type_id, classes, resolve_impact(rules, inc.impact)?))
-    };
-    for inc in data.incidents() {
-        let (type_id, data_classes, impact) = match check(inc) {
-            Ok(v) => v,
-            Err(f) => {
-                late.push(f.into_rejection(
-                    Some(inc.id.clone()),
-                    file_name(inc),
-                    inc.line,
-                    inc.seq,
-                ));
-                continue;
-            }
-        };
-        if let Some(&first) = ids.get(inc.id.as_str()) {
-            let f: &Incident = items.get(first).map_or(inc, |r: &Resolved<'_>| r.incident);
-            late.push(Rejection {
-                file: file_name(inc),
-                line: inc.line,
-                id: Some(inc.id.clone()),
-                field: Some("id".into()),
-                message: format!(
-                    "duplicate id {:?}: already used by the record at {}:{}",
-                    inc.id,
-                    file_name(f),
-                    f.line
-                ),
-                seq: inc.seq,
-            });
-            continue;
-        }
-        ids.insert(inc.id.as_str(), items.len());
-        items.push(Resolved {
+        let data_classes = lists.get(inc.data as usize).ok_or_else(lost)?.clone()?;
+        Ok(Resolved {
             incident: inc,
+            data,
             type_id,
             data_classes,
             severity: inc.severity.unwrap_or(rules.severity.default),
-            impact,
+            impact: resolve_impact(rules, inc.impact)?,
             status: inc.status,
-        });
+        })
+    };
+    let mut checked: Vec<Result<Resolved<'a>, Fault>> =
+        data.incidents().par_iter().map(check).collect();
+
+    // Later accepted incidents of an id already claimed become duplicates.
+    let mut duplicates: Vec<(usize, usize)> = Vec::new();
+    for group in data.same_ids() {
+        let mut claimed: Option<usize> = None;
+        for i in group {
+            if !matches!(checked.get(i), Some(Ok(_))) {
+                continue;
+            }
+            match claimed {
+                None => claimed = Some(i),
+                Some(first) => duplicates.push((i, first)),
+            }
+        }
+    }
+    for &(i, first) in &duplicates {
+        let (Some(inc), Some(f)) = (data.incidents().get(i), data.incidents().get(first)) else {
+            continue;
+        };
+        let id = data.id(inc);
+        if let Some(slot) = checked.get_mut(i) {
+            *slot = Err(Fault::unreadable(
+                format!(
+                    "duplicate id {id:?}: already used by the record at {}:{}",
+                    data.file(f),
+                    f.line
+                ),
+                Some("id"),
+            ));
+        }
+    }
+
+    let mut items = Vec::with_capacity(checked.len());
+    let mut late: Vec<Rejection> = Vec::new();
+    for (inc, result) in data.incidents().iter().zip(checked) {
+        match result {
+            Ok(r) => items.push(r),
+            Err(f) => late.push(f.into_rejection(
+                Some(data.id(inc).to_string()),
+                data.file(inc).to_string(),
+                inc.line,
+                inc.seq,
+            )),
+        }
     }
 
     let rejected = merge_by_seq(data.rejected(), late);

@@ -149,41 +149,30 @@ mod tests {
         clippy::indexing_slicing
     )]
     use super::*;
-    use crate::model::{Incident, PartialDate, Precision};
 
     fn rules() -> Rules {
         Rules::default_rules().unwrap()
     }
 
-    fn incident(vulnerable_subjects: bool) -> Incident {
-        Incident {
-            id: "x".into(),
-            company: "c".into(),
-            company_name: None,
-            industry: None,
-            country: None,
-            kind: 0,
-            date: PartialDate {
-                date: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
-                precision: Precision::Day,
-            },
-            disclosed: None,
-            severity: None,
-            impact: None,
-            data: 0,
-            records: None,
-            status: Status::Confirmed,
-            third_party: false,
-            vulnerable_subjects,
-            file: 0,
-            line: 1,
-            seq: 0,
-        }
+    /// A dataset of one incident, without or with vulnerable subjects.
+    fn incident(vulnerable_subjects: bool) -> crate::Dataset {
+        let mut d = crate::Dataset::new();
+        let record = crate::Record::new("x", "c", "breach", "2020-01-01")
+            .with("vulnerable_subjects", vulnerable_subjects);
+        d.push(&record, "test", 1);
+        assert_eq!(d.incidents().len(), 1);
+        d
     }
 
-    fn resolved<'a>(rules: &Rules, inc: &'a Incident, kind: &str, classes: u64) -> Resolved<'a> {
+    fn resolved<'a>(
+        rules: &Rules,
+        data: &'a crate::Dataset,
+        kind: &str,
+        classes: u64,
+    ) -> Resolved<'a> {
         Resolved {
-            incident: inc,
+            incident: &data.incidents()[0],
+            data,
             type_id: rules.type_id(kind).unwrap(),
             data_classes: classes,
             severity: 50.0,
@@ -216,7 +205,7 @@ mod tests {
         let bit = |n: &str| 1u64 << r.class_id(n).unwrap();
         let (plain, vulnerable) = (incident(false), incident(true));
         let d =
-            |inc: &Incident, classes: u64| data_factor(&r, &resolved(&r, inc, "breach", classes));
+            |inc: &crate::Dataset, classes: u64| data_factor(&r, &resolved(&r, inc, "breach", classes));
         assert_eq!(d(&plain, 0), 1.0);
         assert_eq!(d(&vulnerable, 0), 1.25);
         assert_eq!(d(&vulnerable, bit("ssn") | bit("therapy notes")), 3.0); // 2.75 + 0.25

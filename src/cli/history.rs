@@ -70,8 +70,8 @@ pub fn run(args: &HistoryArgs) -> Result<Exit, Error> {
     };
     let name = list
         .iter()
-        .find_map(|r| r.incident.company_name.clone())
-        .unwrap_or_else(|| first.incident.company.clone());
+        .find_map(|r| r.company_name())
+        .unwrap_or_else(|| first.company());
     let series = history(&rules, &list, &dates(args.from, args.to, args.step));
     emit(args.output.as_deref(), |w| match args.format.as_str() {
         "json" => {

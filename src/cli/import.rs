@@ -118,10 +118,10 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
             eprintln!(
                 "  {}: {} ({}) ~ {} ({}), {} days apart",
                 escape::terminal(d.company),
-                escape::terminal(&d.first.id),
-                d.first.date,
-                escape::terminal(&d.second.id),
-                d.second.date,
+                escape::terminal(d.first.id()),
+                d.first.incident.date,
+                escape::terminal(d.second.id()),
+                d.second.incident.date,
                 d.days_apart
             );
         }

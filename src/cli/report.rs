@@ -80,9 +80,9 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Error> {
     }
     let mut by_company: HashMap<&str, Vec<Resolved<'_>>> = HashMap::new();
     for r in resolved.items() {
-        if worst.iter().any(|w| w.company == r.incident.company) {
+        if worst.iter().any(|w| w.company == r.company()) {
             by_company
-                .entry(r.incident.company.as_str())
+                .entry(r.company())
                 .or_default()
                 .push(*r);
         }

@@ -489,9 +489,9 @@ pub struct LikelyDuplicate<'a> {
     /// The shared company key.
     pub company: &'a str,
     /// The earlier-listed incident.
-    pub first: &'a crate::model::Incident,
+    pub first: crate::resolve::Resolved<'a>,
     /// The other one.
-    pub second: &'a crate::model::Incident,
+    pub second: crate::resolve::Resolved<'a>,
     /// Days between their date spans (0 when they overlap).
     pub days_apart: i64,
 }
@@ -525,10 +525,10 @@ fn distance(a: crate::model::PartialDate, b: crate::model::PartialDate) -> i64 {
 
 /// The source of an incident for duplicate detection: its id's prefix (`hibp`,
 /// `wikipedia`, …) or, without one, its file.
-fn source_of(inc: &crate::model::Incident) -> (u32, &str) {
-    match inc.id.split_once(':') {
+fn source_of<'a>(r: &crate::resolve::Resolved<'a>) -> (u32, &'a str) {
+    match r.id().split_once(':') {
         Some((prefix, _)) => (u32::MAX, prefix),
-        None => (inc.file, ""),
+        None => (r.incident.file, ""),
     }
 }
 
@@ -545,7 +545,7 @@ pub fn likely_duplicates<'a>(
         crate::FastMap::default();
     for r in res.items() {
         by_company
-            .entry(r.incident.company.as_str())
+            .entry(r.company())
             .or_default()
             .push(r);
     }
@@ -558,7 +558,7 @@ pub fn likely_duplicates<'a>(
         };
         for (i, a) in list.iter().enumerate() {
             for b in list.iter().skip(i + 1) {
-                if source_of(a.incident) == source_of(b.incident) {
+                if source_of(a) == source_of(b) {
                     continue;
                 }
                 let fam = |r: &crate::resolve::Resolved<'_>| {
@@ -579,9 +579,9 @@ pub fn likely_duplicates<'a>(
                     .unwrap_or(i64::MAX);
                 if days <= window_days {
                     out.push(LikelyDuplicate {
-                        company: a.incident.company.as_str(),
-                        first: a.incident,
-                        second: b.incident,
+                        company: a.company(),
+                        first: **a,
+                        second: **b,
                         days_apart: days,
                     });
                 }

@@ -240,7 +240,7 @@ pub fn render(report: &Report<'_>, details: &[Detail<'_, '_>]) -> String {
             let _ = write!(
                 out,
                 r#"<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="num">{:.2}</td><td class="num">{}</td></tr>"#,
-                html(&a.item.incident.id),
+                html(a.item.id()),
                 html(&rules.type_rule(a.item.type_id).name),
                 html(&crate::explain::when(a.item.incident)),
                 html(&words.join(", ")),

@@ -173,7 +173,7 @@ fn json_rating<'a>(rules: &'a Rules, r: &'a Rating<'_>, limit: Contributors) -> 
             .contributors()
             .take(take)
             .map(|a| JsonContributor {
-                id: &a.item.incident.id,
+                id: a.item.id(),
                 kind: &rules.type_rule(a.item.type_id).name,
                 effective_date: a
                     .item
@@ -515,7 +515,7 @@ fn write_table_impl(out: &mut dyn Write, report: &Report<'_>, color: bool) -> io
                 format!(
                     "{} {} {}",
                     rules.type_rule(a.item.type_id).name,
-                    cell(&a.item.incident.id, 24),
+                    cell(a.item.id(), 24),
                     explain::percent(a.share)
                 )
             }),
@@ -572,7 +572,7 @@ fn json_incident<'a>(
     let rules = report.rules;
     let inc = a.item.incident;
     JsonIncident {
-        id: &inc.id,
+        id: a.item.id(),
         kind: &rules.type_rule(a.item.type_id).name,
         standing: a.standing,
         date: inc.date.to_string(),
@@ -734,7 +734,7 @@ pub fn write_explain(
                 let f = &a.factors;
                 let counted = a.standing == Standing::Counted;
                 rows.push(vec![
-                    cell(&a.item.incident.id, 32),
+                    cell(a.item.id(), 32),
                     rules.type_rule(a.item.type_id).name.clone(),
                     match a.standing {
                         Standing::Counted => "counted".into(),
@@ -778,7 +778,7 @@ pub fn write_explain(
                 writeln!(
                     out,
                     "  {}: {} of {}, {}{}{}",
-                    cell(&a.item.incident.id, 32),
+                    cell(a.item.id(), 32),
                     rules.type_rule(a.item.type_id).name,
                     explain::when(a.item.incident),
                     a.item.incident.status.as_str(),
@@ -909,11 +909,11 @@ pub fn write_canonical(
     for r in res.items() {
         let inc = r.incident;
         let line = Canonical {
-            id: &inc.id,
-            company: &inc.company,
-            company_name: inc.company_name.as_deref(),
-            industry: inc.industry.as_deref(),
-            country: inc.country.as_deref(),
+            id: r.id(),
+            company: r.company(),
+            company_name: r.company_name(),
+            industry: r.industry(),
+            country: r.country(),
             kind: &rules.type_rule(r.type_id).name,
             date: inc.date.to_string(),
             disclosed: inc.disclosed.map(|d| d.to_string()),
