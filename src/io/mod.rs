@@ -3,6 +3,7 @@
 pub mod backtest;
 pub mod diff;
 pub mod escape;
+mod fast;
 pub mod html;
 pub mod read;
 pub mod write;

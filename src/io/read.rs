@@ -191,6 +191,12 @@ pub(crate) fn read_jsonl(bytes: &[u8], limits: &Limits, sink: &mut dyn FnMut(Ite
             continue;
         }
         let n = i as u64 + 1;
+        if line.len() <= limits.max_record_bytes
+            && let Some(record) = super::fast::parse_flat(line, limits.max_depth)
+        {
+            sink((n, Ok(record)));
+            continue;
+        }
         if let Err(message) = limits.check(line) {
             sink((n, Err(message.into())));
             continue;
