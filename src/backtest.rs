@@ -111,10 +111,7 @@ pub fn backtest(data: &Resolution<'_>, p: &BacktestParams) -> Backtest {
     // Each company's incidents in input order (as `score` sums them).
     let mut groups: HashMap<&str, Vec<Resolved<'_>>> = HashMap::default();
     for r in data.items() {
-        groups
-            .entry(r.company())
-            .or_default()
-            .push(*r);
+        groups.entry(r.company()).or_default().push(*r);
     }
     let mut groups: Vec<(&str, Vec<Resolved<'_>>)> = groups.into_iter().collect();
     groups.sort_unstable_by(|a, b| a.0.cmp(b.0));

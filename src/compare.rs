@@ -184,11 +184,7 @@ fn factor(f: &Factors, k: usize) -> f64 {
 
 /// The factor whose change alone moves the company's risk points the most.
 fn driver(a: &Rating<'_>, b: &Rating<'_>) -> Option<Driver> {
-    let in_b: HashMap<&str, &Assessed<'_>> = b
-        .incidents
-        .iter()
-        .map(|x| (x.item.id(), x))
-        .collect();
+    let in_b: HashMap<&str, &Assessed<'_>> = b.incidents.iter().map(|x| (x.item.id(), x)).collect();
     let mut effect = [0.0f64; 9];
     for x in &a.incidents {
         let counted_a = x.standing == Standing::Counted;
@@ -215,11 +211,7 @@ fn driver(a: &Rating<'_>, b: &Rating<'_>) -> Option<Driver> {
             None => {}
         }
     }
-    let in_a: HashMap<&str, ()> = a
-        .incidents
-        .iter()
-        .map(|x| (x.item.id(), ()))
-        .collect();
+    let in_a: HashMap<&str, ()> = a.incidents.iter().map(|x| (x.item.id(), ())).collect();
     for y in &b.incidents {
         if y.standing == Standing::Counted && !in_a.contains_key(y.item.id()) {
             effect[8] += y.points;

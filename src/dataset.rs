@@ -70,35 +70,23 @@ impl Dataset {
     }
     /// The input an incident was read from, by its [`Incident::file`].
     pub fn file(&self, incident: &Incident) -> &str {
-        self.files.get(incident.file as usize).map_or("", String::as_str)
+        self.files
+            .get(incident.file as usize)
+            .map_or("", String::as_str)
     }
     /// Groups of incidents (indices, in input order) that share an id, in order of
-    /// their first member; ids used once are left out. Found by sorting the ids'
-    /// hashes in parallel, then comparing the texts only where hashes are equal.
+    /// their first member; ids used once are left out.
     pub(crate) fn same_ids(&self) -> Vec<Vec<usize>> {
-        use std::hash::BuildHasher;
-        let state = foldhash::fast::FixedState::default();
-        let mut keyed: Vec<(u64, usize)> = self
-            .incidents
-            .par_iter()
-            .enumerate()
-            .map(|(i, inc)| (state.hash_one(self.id(inc)), i))
+        let groups = group_by_text(self.incidents.len(), |i| {
+            self.incidents.get(i).map_or("", |inc| self.id(inc))
+        });
+        let mut multi: Vec<Vec<usize>> = groups
+            .iter()
+            .filter(|g| g.len() > 1)
+            .map(<[usize]>::to_vec)
             .collect();
-        keyed.par_sort_unstable();
-        let mut groups = Vec::new();
-        for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
-            let id = |i: usize| self.incidents.get(i).map_or("", |inc| self.id(inc));
-            let mut members: Vec<usize> = run.iter().map(|&(_, i)| i).collect();
-            members.sort_by(|&a, &b| id(a).cmp(id(b)).then(a.cmp(&b)));
-            groups.extend(
-                members
-                    .chunk_by(|&a, &b| id(a) == id(b))
-                    .filter(|g| g.len() > 1)
-                    .map(<[usize]>::to_vec),
-            );
-        }
-        groups.sort_unstable();
-        groups
+        multi.sort_unstable();
+        multi
     }
 
     /// Records read: incidents plus rejections.
@@ -279,52 +267,54 @@ impl Dataset {
             start = end;
         }
         let limits = self.limits;
-        let parsed: Vec<Chunk> = chunks.par_iter().map(|c| parse_chunk(c, &limits)).collect();
-        let mut first_line = first_line;
-        let start_line = first_line;
-        for chunk in parsed {
-            let kinds: Vec<u32> = chunk
-                .names
-                .kinds()
-                .iter()
-                .map(|k| self.names.intern_kind(k))
-                .collect();
-            let lists: Vec<u32> = chunk
-                .names
-                .lists()
-                .iter()
-                .map(|l| self.names.intern_list(l))
-                .collect();
-            let texts = self.names.texts.intern_all(&chunk.names.texts);
-            let first_id = self.names.ids.append(&chunk.names.ids);
-            let text = |t: TextId| texts.get(t.index()).copied().unwrap_or(t);
-            for (rel, result) in chunk.items {
-                let line = first_line + rel;
-                let seq = self.read;
-                self.read += 1;
-                match result {
-                    Ok(mut inc) => {
-                        inc.kind = kinds.get(inc.kind as usize).copied().unwrap_or(0);
-                        inc.data = lists.get(inc.data as usize).copied().unwrap_or(0);
-                        inc.id = Texts::shifted(first_id, inc.id);
-                        inc.company = text(inc.company);
-                        inc.company_name = inc.company_name.map(text);
-                        inc.industry = inc.industry.map(text);
-                        inc.country = inc.country.map(text);
-                        inc.file = file;
-                        inc.line = line;
-                        inc.seq = seq;
-                        self.incidents.push(inc);
-                    }
-                    Err((id, fault)) => {
-                        let r = fault.into_rejection(id, self.file_name(file), line, seq);
-                        self.rejected.push(r);
-                    }
-                }
-            }
-            first_line += chunk.lines;
+        let mut parsed: Vec<Chunk> = chunks
+            .par_iter()
+            .map(|c| parse_chunk(c, &limits, self.names.sibling()))
+            .collect();
+
+        // In order: the chunks' names join the dataset's, and each chunk learns where
+        // its lines, records, texts and ids start.
+        let mut fixes = Vec::with_capacity(parsed.len());
+        let mut line = first_line;
+        for chunk in &parsed {
+            let names = &chunk.names;
+            fixes.push(Fix {
+                kinds: names
+                    .kinds()
+                    .iter()
+                    .map(|k| self.names.intern_kind(k))
+                    .collect(),
+                lists: names
+                    .lists()
+                    .iter()
+                    .map(|l| self.names.intern_list(l))
+                    .collect(),
+                texts: self.names.texts.merge(&names.texts),
+                ids: self.names.ids.append(&names.ids),
+                line,
+                seq: self.read,
+            });
+            line += chunk.lines;
+            self.read += chunk.records;
         }
-        first_line - start_line
+        // Then every incident is renumbered in parallel, and the chunks appended.
+        parsed.par_iter_mut().zip(&fixes).for_each(|(chunk, fix)| {
+            chunk
+                .incidents
+                .iter_mut()
+                .for_each(|inc| fix.apply(inc, file))
+        });
+        self.incidents
+            .reserve(parsed.iter().map(|c| c.incidents.len()).sum());
+        for (chunk, fix) in parsed.into_iter().zip(&fixes) {
+            self.incidents.extend(chunk.incidents);
+            for (rel, seq, id, fault) in chunk.rejected {
+                let r =
+                    fault.into_rejection(id, self.file_name(file), fix.line + rel, fix.seq + seq);
+                self.rejected.push(r);
+            }
+        }
+        line - first_line
     }
 
     /// Reads a whole stream named `name` (use `-` for stdin).
@@ -362,34 +352,128 @@ impl Dataset {
     }
 }
 
-/// A record checked: an incident, or the id (when readable) and fault.
-type Checked = Result<Incident, (Option<String>, Fault)>;
-
-/// One chunk of JSON Lines, parsed and checked with its own names table; line
-/// numbers are relative to the chunk.
+/// One chunk of JSON Lines, parsed and checked with its own names table; lines and
+/// positions (`seq`) are relative to the chunk.
 struct Chunk {
-    items: Vec<(u64, Checked)>,
+    incidents: Vec<Incident>,
+    /// Line, position, id when readable, and why.
+    rejected: Vec<(u64, u64, Option<String>, Fault)>,
     names: Names,
     lines: u64,
+    records: u64,
 }
 
-fn parse_chunk(bytes: &[u8], limits: &Limits) -> Chunk {
-    let mut names = Names::default();
-    let mut items = Vec::new();
-    let mut lines = 0u64;
-    read::read_jsonl(bytes, limits, &mut |(line, item)| {
-        let result = match item {
-            Ok(record) => record
-                .check(&mut names, 0, line, 0)
-                .map_err(|f| (record.id_text(), f)),
-            Err(why) => Err((None, Fault::unreadable(why.message, why.field))),
-        };
-        items.push((line, result));
-    });
-    lines += bytes.iter().filter(|b| **b == b'\n').count() as u64;
-    Chunk {
-        items,
-        names,
-        lines,
+/// Where a chunk's lines, positions, texts and ids start in the dataset, and what
+/// its type texts and data lists became there.
+struct Fix {
+    kinds: Vec<u32>,
+    lists: Vec<u32>,
+    texts: Vec<TextId>,
+    ids: usize,
+    line: u64,
+    seq: u64,
+}
+
+impl Fix {
+    fn apply(&self, inc: &mut Incident, file: u32) {
+        let text = |t: TextId| self.texts.get(t.index()).copied().unwrap_or(t);
+        inc.kind = self.kinds.get(inc.kind as usize).copied().unwrap_or(0);
+        inc.data = self.lists.get(inc.data as usize).copied().unwrap_or(0);
+        inc.id = Texts::shifted(self.ids, inc.id);
+        inc.company = text(inc.company);
+        inc.company_name = inc.company_name.map(text);
+        inc.industry = inc.industry.map(text);
+        inc.country = inc.country.map(text);
+        inc.file = file;
+        inc.line += self.line;
+        inc.seq += self.seq;
     }
+}
+
+fn parse_chunk(bytes: &[u8], limits: &Limits, mut names: Names) -> Chunk {
+    // About 200 bytes a record; a guess that spares most regrowth.
+    let mut incidents = Vec::with_capacity(bytes.len() / 160);
+    let mut rejected = Vec::new();
+    let mut records = 0u64;
+    read::read_jsonl(bytes, limits, &mut |(line, item)| {
+        let seq = records;
+        records += 1;
+        match item {
+            Ok(record) => match record.check(&mut names, 0, line, seq) {
+                Ok(inc) => incidents.push(inc),
+                Err(f) => rejected.push((line, seq, record.id_text(), f)),
+            },
+            Err(why) => rejected.push((line, seq, None, Fault::unreadable(why.message, why.field))),
+        }
+    });
+    Chunk {
+        incidents,
+        rejected,
+        names,
+        lines: bytes.iter().filter(|b| **b == b'\n').count() as u64,
+        records,
+    }
+}
+
+/// Indices grouped by equal key: group `g` is `order[ends[g - 1]..ends[g]]`.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Groups {
+    order: Vec<usize>,
+    ends: Vec<usize>,
+}
+
+impl Groups {
+    /// Every group, each in increasing order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &[usize]> + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(a, &b)| self.order.get(a..b).unwrap_or_default())
+    }
+}
+
+/// Indices `0..n` grouped by equal `key`, each group in increasing order, the groups
+/// in no particular (but deterministic) order. Found by sorting the keys' hashes in
+/// parallel and comparing texts only where hashes are equal: faster than a hash map
+/// of a million keys, which is sequential.
+pub(crate) fn group_by_text<'k>(n: usize, key: impl Fn(usize) -> &'k str + Sync) -> Groups {
+    use std::hash::BuildHasher;
+    let state = foldhash::fast::FixedState::default();
+    let mut keyed: Vec<(u64, usize)> = (0..n)
+        .into_par_iter()
+        .map(|i| (state.hash_one(key(i)), i))
+        .collect();
+    keyed.par_sort_unstable();
+    let mut groups = Groups {
+        order: Vec::with_capacity(n),
+        ends: Vec::new(),
+    };
+    // Members of a run (equal hashes) nearly always share their text: check that
+    // in parallel (the texts lie all over memory), and sort only the runs that do not.
+    let runs: Vec<&[(u64, usize)]> = keyed.chunk_by(|a, b| a.0 == b.0).collect();
+    let uniform: Vec<bool> = runs
+        .par_iter()
+        .map(|run| match run.split_first() {
+            Some((first, rest)) => {
+                let k = key(first.1);
+                rest.iter().all(|x| key(x.1) == k)
+            }
+            None => true,
+        })
+        .collect();
+    for (run, uniform) in runs.iter().zip(uniform) {
+        if uniform {
+            groups.order.extend(run.iter().map(|&(_, i)| i));
+            groups.ends.push(groups.order.len());
+            continue;
+        }
+        // A collision: split by text.
+        let mut members: Vec<usize> = run.iter().map(|&(_, i)| i).collect();
+        members.sort_by(|&a, &b| key(a).cmp(key(b)).then(a.cmp(&b)));
+        for g in members.chunk_by(|&a, &b| key(a) == key(b)) {
+            groups.order.extend_from_slice(g);
+            groups.ends.push(groups.order.len());
+        }
+    }
+    groups
 }

@@ -156,7 +156,7 @@ impl Incident {
 /// that a set of rules resolves each distinct spelling once, not once per record.
 #[derive(Debug, Clone)]
 pub struct Names {
-    /// Company keys, names, industries and countries, each stored once.
+    /// Company keys, industries and countries, each stored once; company names.
     pub(crate) texts: Texts,
     /// Incident ids, one per incident, in input order.
     pub(crate) ids: Texts,
@@ -193,6 +193,14 @@ impl Names {
     /// Every distinct `data_types` list (trimmed names), indexed by [`Incident::data`].
     pub fn lists(&self) -> &[Vec<String>] {
         &self.lists
+    }
+
+    /// An empty table for a chunk read in parallel, hashing as this one does.
+    pub(crate) fn sibling(&self) -> Names {
+        Names {
+            texts: self.texts.sibling(),
+            ..Names::default()
+        }
     }
 
     pub(crate) fn intern_kind(&mut self, text: &str) -> u32 {
@@ -836,8 +844,9 @@ impl<'a> Record<'a> {
         let third_party = flag(&self.third_party, "third_party")?;
         let vulnerable_subjects = flag(&self.vulnerable_subjects, "vulnerable_subjects")?;
 
+        // Keys are interned (grouping compares ids); names only describe: appended.
+        let company_name = company_name.map(|t| names.texts.push(&t));
         let mut text = |t: Option<Cow<'_, str>>| t.map(|t| names.texts.intern(&t));
-        let company_name = text(company_name);
         let industry = text(industry);
         let country = text(country);
         let company = names.texts.intern(&company);
@@ -995,10 +1004,7 @@ fn required_text<'v>(v: &'v Value<'_>, field: &'static str) -> Result<Cow<'v, st
     }
 }
 
-fn optional_text<'v>(
-    v: &'v Value<'_>,
-    field: &'static str,
-) -> Result<Option<Cow<'v, str>>, Fault> {
+fn optional_text<'v>(v: &'v Value<'_>, field: &'static str) -> Result<Option<Cow<'v, str>>, Fault> {
     if v.is_missing() {
         return Ok(None);
     }

@@ -218,33 +218,21 @@ pub fn rate_keeping<'a>(
 
 /// Each company's incident indices (in input order), companies in key order.
 ///
-/// A million incidents in one hash map cost half a second on one core, so the keys
-/// are first spread over buckets by hash (each company lands in one bucket), and the
-/// buckets are grouped in parallel; indices stay increasing within every group.
+/// Company keys are interned, so equal keys have equal [`crate::text::TextId`]s:
+/// sorting (key id, index) pairs in parallel groups them without hashing a string.
 fn group_by_company<'a>(incidents: &[Resolved<'a>]) -> Vec<(&'a str, Vec<usize>)> {
-    use std::hash::BuildHasher;
-    const BUCKETS: usize = 64;
-    let state = foldhash::fast::FixedState::default();
-    let hashes: Vec<u64> = incidents
+    let mut keyed: Vec<(u32, usize)> = incidents
         .par_iter()
-        .map(|r| state.hash_one(r.company()))
+        .enumerate()
+        .map(|(i, r)| (r.incident.company.index() as u32, i))
         .collect();
-    let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); BUCKETS];
-    for (i, h) in hashes.iter().enumerate() {
-        if let Some(b) = buckets.get_mut((*h % BUCKETS as u64) as usize) {
-            b.push(i);
-        }
-    }
-    let mut groups: Vec<(&'a str, Vec<usize>)> = buckets
-        .par_iter()
-        .flat_map_iter(|bucket| {
-            let mut map: HashMap<&'a str, Vec<usize>> = HashMap::default();
-            for &i in bucket {
-                if let Some(r) = incidents.get(i) {
-                    map.entry(r.company()).or_default().push(i);
-                }
-            }
-            map.into_iter()
+    keyed.par_sort_unstable();
+    let mut groups: Vec<(&'a str, Vec<usize>)> = keyed
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter_map(|run| {
+            let (_, first) = run.first()?;
+            let company = incidents.get(*first)?.company();
+            Some((company, run.iter().map(|&(_, i)| i).collect()))
         })
         .collect();
     groups.par_sort_unstable_by(|a, b| a.0.cmp(b.0));

@@ -204,8 +204,9 @@ mod tests {
         let r = rules();
         let bit = |n: &str| 1u64 << r.class_id(n).unwrap();
         let (plain, vulnerable) = (incident(false), incident(true));
-        let d =
-            |inc: &crate::Dataset, classes: u64| data_factor(&r, &resolved(&r, inc, "breach", classes));
+        let d = |inc: &crate::Dataset, classes: u64| {
+            data_factor(&r, &resolved(&r, inc, "breach", classes))
+        };
         assert_eq!(d(&plain, 0), 1.0);
         assert_eq!(d(&vulnerable, 0), 1.25);
         assert_eq!(d(&vulnerable, bit("ssn") | bit("therapy notes")), 3.0); // 2.75 + 0.25

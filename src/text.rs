@@ -1,6 +1,7 @@
-//! Text of a dataset kept in one buffer: company keys, names, industries and
-//! countries interned (a company's key is stored once however many incidents it
-//! has), and ids appended. An incident refers to its texts by [`TextId`], four bytes
+//! Text of a dataset kept in one buffer: company keys, industries and countries
+//! interned (a company's key is stored once however many incidents it has, and two
+//! incidents have the same company exactly when they have the same [`TextId`]);
+//! descriptive names and ids appended. An incident refers to its texts by [`TextId`], four bytes
 //! instead of a `String` and an allocation each.
 
 use std::hash::BuildHasher;
@@ -30,13 +31,45 @@ impl TextId {
     }
 }
 
+/// An interned text in the hash table: its hash, its index, and its first bytes and
+/// length, so that a lookup compares short texts (most keys) without reading the
+/// buffer, which lies elsewhere in memory.
+#[derive(Debug, Clone, Copy)]
+struct Entry {
+    hash: u64,
+    index: u32,
+    short: Short,
+}
+
+/// The length of a text (saturated) and its first [`Short::LEN`] bytes, zero-padded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Short {
+    len: u8,
+    bytes: [u8; Short::LEN],
+}
+
+impl Short {
+    const LEN: usize = 19;
+
+    fn of(s: &str) -> Short {
+        let mut bytes = [0u8; Short::LEN];
+        for (b, c) in bytes.iter_mut().zip(s.bytes()) {
+            *b = c;
+        }
+        Short {
+            len: u8::try_from(s.len()).unwrap_or(u8::MAX),
+            bytes,
+        }
+    }
+}
+
 /// Texts in one buffer; text `i` is `buf[ends[i - 1]..ends[i]]`.
 #[derive(Clone, Default)]
 pub struct Texts {
     buf: String,
     ends: Vec<usize>,
-    /// Indices of the interned texts, by hash; appended texts are not in it.
-    table: HashTable<u32>,
+    /// The interned texts; appended texts are not in it.
+    table: HashTable<Entry>,
     state: foldhash::fast::RandomState,
 }
 
@@ -44,7 +77,9 @@ pub struct Texts {
 /// same texts, and the seed differs from run to run).
 impl std::fmt::Debug for Texts {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries((0..self.len()).map(|i| self.at(i))).finish()
+        f.debug_list()
+            .entries((0..self.len()).map(|i| self.at(i)))
+            .finish()
     }
 }
 
@@ -84,32 +119,68 @@ impl Texts {
     /// The id of `s`, added when new.
     pub fn intern(&mut self, s: &str) -> TextId {
         let hash = self.state.hash_one(s);
+        self.intern_hashed(hash, s)
+    }
+
+    /// As [`Texts::intern`] with the hash of `s` under this table's hasher given.
+    fn intern_hashed(&mut self, hash: u64, s: &str) -> TextId {
         let Texts {
-            buf,
-            ends,
-            table,
-            state,
+            buf, ends, table, ..
         } = self;
         let text = |i: u32| {
             let i = i as usize;
-            let start = i.checked_sub(1).and_then(|p| ends.get(p)).copied().unwrap_or(0);
+            let start = i
+                .checked_sub(1)
+                .and_then(|p| ends.get(p))
+                .copied()
+                .unwrap_or(0);
             let end = ends.get(i).copied().unwrap_or(start);
             buf.get(start..end).unwrap_or("")
         };
-        if let Some(&i) = table.find(hash, |&i| text(i) == s) {
-            return TextId::new(i as usize);
+        let short = Short::of(s);
+        let same = |e: &Entry| {
+            e.hash == hash && e.short == short && (s.len() <= Short::LEN || text(e.index) == s)
+        };
+        if let Some(e) = table.find(hash, same) {
+            return TextId::new(e.index as usize);
         }
-        let i = u32::try_from(ends.len()).unwrap_or(u32::MAX);
+        let index = u32::try_from(ends.len()).unwrap_or(u32::MAX);
         buf.push_str(s);
         ends.push(buf.len());
-        let (buf, ends) = (&*buf, &*ends);
-        table.insert_unique(hash, i, |&j| {
-            let j = j as usize;
-            let start = j.checked_sub(1).and_then(|p| ends.get(p)).copied().unwrap_or(0);
-            let end = ends.get(j).copied().unwrap_or(start);
-            state.hash_one(buf.get(start..end).unwrap_or(""))
-        });
-        TextId::new(i as usize)
+        table.insert_unique(hash, Entry { hash, index, short }, |e| e.hash);
+        TextId::new(index as usize)
+    }
+
+    /// A new empty table hashing as this one does, so that [`Texts::merge`] can
+    /// reuse its hashes.
+    pub(crate) fn sibling(&self) -> Texts {
+        Texts {
+            state: self.state.clone(),
+            ..Texts::default()
+        }
+    }
+
+    /// Adds every text of `other` (a [`Texts::sibling`]): interned ones are interned
+    /// here too, reusing their hashes; appended ones are appended. Returns, for each
+    /// text of `other`, its id here.
+    pub(crate) fn merge(&mut self, other: &Texts) -> Vec<TextId> {
+        let mut hashes: Vec<Option<u64>> = vec![None; other.len()];
+        for e in &other.table {
+            if let Some(slot) = hashes.get_mut(e.index as usize) {
+                *slot = Some(e.hash);
+            }
+        }
+        hashes
+            .into_iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let s = other.at(i);
+                match h {
+                    Some(h) => self.intern_hashed(h, s),
+                    None => self.push(s),
+                }
+            })
+            .collect()
     }
 
     /// Appends every text of `other` as it is (no interning); returns the id the
@@ -120,12 +191,6 @@ impl Texts {
         self.buf.push_str(&other.buf);
         self.ends.extend(other.ends.iter().map(|e| e + base));
         first
-    }
-
-    /// For each text of `other`, its id in `self` (interned): a table to translate
-    /// the ids of a chunk's own table.
-    pub(crate) fn intern_all(&mut self, other: &Texts) -> Vec<TextId> {
-        (0..other.len()).map(|i| self.intern(other.at(i))).collect()
     }
 
     /// The id at `first + index` (see [`Texts::append`]).
@@ -154,11 +219,18 @@ mod tests {
         assert_eq!(t.intern(""), t.intern(""));
         let empty = t.intern("");
         assert_eq!(t.get(empty), "");
-        let mut u = Texts::default();
-        u.intern("x");
+        let mut u = t.sibling();
+        let x = u.intern("x");
         let first = u.append(&t);
         assert_eq!(u.get(Texts::shifted(first, b)), "globex");
-        let map = u.intern_all(&t);
-        assert_eq!(u.get(map[a.index()]), "acme");
+        let mut v = t.sibling();
+        let vx = v.intern("globex");
+        let map = v.merge(&t);
+        assert_eq!(map[b.index()], vx);
+        assert_eq!(v.get(map[a.index()]), "acme");
+        assert_eq!(v.get(map[p.index()]), "acme");
+        assert_ne!(map[p.index()], map[a.index()]);
+        assert_eq!(v.intern("acme"), map[a.index()]);
+        assert_eq!(u.get(x), "x");
     }
 }

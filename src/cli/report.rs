@@ -81,10 +81,7 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Error> {
     let mut by_company: HashMap<&str, Vec<Resolved<'_>>> = HashMap::new();
     for r in resolved.items() {
         if worst.iter().any(|w| w.company == r.company()) {
-            by_company
-                .entry(r.company())
-                .or_default()
-                .push(*r);
+            by_company.entry(r.company()).or_default().push(*r);
         }
     }
     let to = as_of.checked_add_months(Months::new(24)).unwrap_or(as_of);

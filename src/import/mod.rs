@@ -544,10 +544,7 @@ pub fn likely_duplicates<'a>(
     let mut by_company: crate::FastMap<&str, Vec<&crate::resolve::Resolved<'a>>> =
         crate::FastMap::default();
     for r in res.items() {
-        by_company
-            .entry(r.company())
-            .or_default()
-            .push(r);
+        by_company.entry(r.company()).or_default().push(r);
     }
     let mut keys: Vec<&str> = by_company.keys().copied().collect();
     keys.sort_unstable();
