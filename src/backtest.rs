@@ -9,11 +9,12 @@
 //! counted half) is above 0.5, and event rates rise from grade A to F.
 
 use crate::FastMap as HashMap;
+use crate::model::DateExt;
 
 use chrono::{Days, NaiveDate};
 use rayon::prelude::*;
 
-use crate::rate::assess;
+use crate::rate::assess_counted;
 use crate::resolve::{Resolution, Resolved};
 use crate::rules::{TypeId, round_half_up};
 
@@ -77,7 +78,7 @@ pub struct Outcome {
 
 fn ser_date<S: serde::Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
     match d {
-        Some(d) => s.serialize_str(&d.format("%Y-%m-%d").to_string()),
+        Some(d) => s.serialize_str(&d.ymd().to_string()),
         None => s.serialize_none(),
     }
 }
@@ -134,7 +135,7 @@ pub fn backtest(data: &Resolution<'_>, p: &BacktestParams) -> Backtest {
                 if known.is_empty() {
                     return None;
                 }
-                let a = assess(rules, &known, t);
+                let a = assess_counted(rules, &known, t);
                 let score_exact = rules.score_exact(a.risk_points);
                 let event = list.iter().any(|r| {
                     let e = r.effective().date;

@@ -4,16 +4,15 @@
 //! same rating always reads the same, and a reader can check every word of it
 //! against the JSON next to it.
 
+use crate::model::DateExt;
+use std::fmt::Write;
+
 use chrono::NaiveDate;
 
 use crate::model::Incident;
 use crate::rate::{Rating, Standing};
 use crate::resolve::Resolved;
 use crate::rules::Rules;
-
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
 
 /// The data classes of an incident in words, most sensitive first.
 pub fn data_words(rules: &Rules, incident: &Resolved<'_>) -> Vec<String> {
@@ -58,21 +57,27 @@ pub fn when(incident: &Incident) -> String {
 
 /// The explanation line of one rating.
 pub fn explanation(rules: &Rules, r: &Rating<'_>, as_of: NaiveDate) -> String {
-    let mut s = format!(
+    let mut s = String::with_capacity(200);
+    // Writing to a String cannot fail: the fmt::Results below are always Ok.
+    let _ = write!(
+        s,
         "{}: {} ({}) as of {}. ",
         r.display_name(),
         r.score,
         r.grade,
-        as_of.format("%Y-%m-%d")
+        as_of.ymd()
     );
     let c = r.counts;
-    let mut others = Vec::new();
-    if c.expired > 0 {
-        others.push(format!("{} expired", c.expired));
-    }
-    if c.future > 0 {
-        others.push(format!("{} future", c.future));
-    }
+    let others = |s: &mut String, first: &str| {
+        let mut sep = first;
+        for (n, what) in [(c.expired, "expired"), (c.future, "future")] {
+            if n > 0 {
+                let _ = write!(s, "{sep}{n} {what}");
+                sep = ", ";
+            }
+        }
+        sep != first
+    };
     match r
         .incidents
         .first()
@@ -80,26 +85,28 @@ pub fn explanation(rules: &Rules, r: &Rating<'_>, as_of: NaiveDate) -> String {
     {
         None => {
             s.push_str("No incident fell inside the rating window");
-            if !others.is_empty() {
-                s.push_str(&format!(" ({})", others.join(", ")));
+            if others(&mut s, " (") {
+                s.push(')');
             }
             s.push('.');
         }
         Some(top) => {
-            s.push_str(&plural(c.counted, "incident", "incidents"));
-            s.push_str(" counted");
-            for o in &others {
-                s.push_str(", ");
-                s.push_str(o);
-            }
+            let noun = if c.counted == 1 {
+                "incident"
+            } else {
+                "incidents"
+            };
+            let _ = write!(s, "{} {noun} counted", c.counted);
+            others(&mut s, ", ");
             let inc = top.item.incident;
-            s.push_str(&format!(
+            let _ = write!(
+                s,
                 ". Largest: {} {} of {} — {} of risk points",
                 rules.type_rule(top.item.type_id).name,
                 top.item.id(),
                 when(inc),
                 percent(top.share)
-            ));
+            );
             let words = data_words(rules, &top.item);
             if !words.is_empty() {
                 s.push_str("; ");
@@ -109,11 +116,12 @@ pub fn explanation(rules: &Rules, r: &Rating<'_>, as_of: NaiveDate) -> String {
         }
     }
     if let Some(g) = &r.next_grade_change {
-        s.push_str(&format!(
+        let _ = write!(
+            s,
             " Improves to {} on {} if nothing new happens.",
             g.grade,
-            g.date.format("%Y-%m-%d")
-        ));
+            g.date.ymd()
+        );
     }
     s
 }

@@ -4,12 +4,13 @@
 //! as `score --as-of` would, so a chart never shows a score that a run on that day
 //! could not have produced.
 
+use crate::model::DateExt;
 use std::fmt::Write as _;
 
 use chrono::{Days, NaiveDate};
 
 use crate::io::escape;
-use crate::rate::{Interval, assess, interval};
+use crate::rate::{Interval, assess_counted, interval};
 use crate::resolve::{Resolution, Resolved};
 use crate::rules::{Rules, round_half_up};
 
@@ -34,7 +35,7 @@ pub struct Point {
 }
 
 fn ser_date<S: serde::Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&d.format("%Y-%m-%d").to_string())
+    s.serialize_str(&d.ymd().to_string())
 }
 
 /// Dates from `from` to `to` (inclusive) every `step_days`.
@@ -86,7 +87,7 @@ pub fn history(rules: &Rules, list: &[Resolved<'_>], dates: &[NaiveDate]) -> Vec
     dates
         .iter()
         .map(|&t| {
-            let a = assess(rules, list, t);
+            let a = assess_counted(rules, list, t);
             let score_exact = rules.score_exact(a.risk_points);
             let score = round_half_up(score_exact);
             Point {
@@ -188,7 +189,7 @@ pub fn svg(rules: &Rules, title: &str, points: &[Point]) -> String {
                 r##"<text x="{:.1}" y="{:.1}" text-anchor="middle" fill="#444">{}</text>"##,
                 x(i),
                 top + ph + 18.0,
-                p.date.format("%Y-%m-%d")
+                p.date.ymd()
             );
         }
         // Interval band.

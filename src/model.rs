@@ -69,11 +69,39 @@ impl PartialDate {
     }
 }
 
+/// A date as `YYYY-MM-DD`, exactly as `format("%Y-%m-%d")` writes it, without
+/// parsing that format string on every call (dates are written per rating).
+#[derive(Debug, Clone, Copy)]
+pub struct Ymd(pub NaiveDate);
+
+impl fmt::Display for Ymd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = self.0;
+        if (0..=9999).contains(&d.year()) {
+            write!(f, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+        } else {
+            write!(f, "{}", d.format("%Y-%m-%d"))
+        }
+    }
+}
+
+/// `date.ymd()`: the [`Ymd`] form of a date.
+pub trait DateExt {
+    /// The date as `YYYY-MM-DD`.
+    fn ymd(self) -> Ymd;
+}
+
+impl DateExt for NaiveDate {
+    fn ymd(self) -> Ymd {
+        Ymd(self)
+    }
+}
+
 impl fmt::Display for PartialDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.date;
         match self.precision {
-            Precision::Day => write!(f, "{}", d.format("%Y-%m-%d")),
+            Precision::Day => write!(f, "{}", d.ymd()),
             Precision::Month => write!(f, "{:04}-{:02}", d.year(), d.month()),
             Precision::Year => write!(f, "{:04}", d.year()),
         }
@@ -1126,5 +1154,21 @@ mod tests {
             PartialDate::parse("2019-02-03").unwrap().to_string(),
             "2019-02-03"
         );
+    }
+
+    #[test]
+    fn ymd_writes_what_chrono_format_writes() {
+        for (y, m, d) in [
+            (2020, 2, 29),
+            (1, 1, 1),
+            (0, 12, 31),
+            (9999, 12, 31),
+            (10000, 1, 1),
+            (-44, 3, 15),
+            (262_142, 12, 31),
+        ] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            assert_eq!(date.ymd().to_string(), date.format("%Y-%m-%d").to_string());
+        }
     }
 }

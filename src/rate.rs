@@ -180,7 +180,7 @@ pub fn rate_keeping<'a>(
                 .iter()
                 .filter_map(|&i| incidents.get(i).copied())
                 .collect();
-            let mut r = rate_company(rules, company, &list, as_of);
+            let mut r = rate_company_with(rules, company, &list, as_of, keep.is_none());
             if let Some(n) = keep {
                 r.incidents.truncate(n.min(r.counts.counted as usize));
                 r.incidents.shrink_to_fit();
@@ -253,6 +253,26 @@ pub struct Assessment<'a> {
 
 /// Assesses one company's incidents (in input order) as of `as_of`.
 pub fn assess<'a>(rules: &Rules, list: &[Resolved<'a>], as_of: NaiveDate) -> Assessment<'a> {
+    assess_with(rules, list, as_of, true)
+}
+
+/// As [`assess`], but [`Assessment::incidents`] holds the counted incidents only
+/// (expired and future ones are counted, not kept): what a score needs, without the
+/// work of describing incidents nobody will print.
+pub(crate) fn assess_counted<'a>(
+    rules: &Rules,
+    list: &[Resolved<'a>],
+    as_of: NaiveDate,
+) -> Assessment<'a> {
+    assess_with(rules, list, as_of, false)
+}
+
+fn assess_with<'a>(
+    rules: &Rules,
+    list: &[Resolved<'a>],
+    as_of: NaiveDate,
+    keep_uncounted: bool,
+) -> Assessment<'a> {
     let ages: Vec<i64> = list
         .iter()
         .map(|inc| (as_of - inc.effective().date).num_days())
@@ -296,6 +316,13 @@ pub fn assess<'a>(rules: &Rules, list: &[Resolved<'a>], as_of: NaiveDate) -> Ass
     let mut risk_points = 0.0;
     for (i, (inc, &age)) in list.iter().zip(&ages).enumerate() {
         let st = standing(inc, age);
+        if !keep_uncounted && st != Standing::Counted {
+            match st {
+                Standing::Expired => counts.expired += 1,
+                _ => counts.future += 1,
+            }
+            continue;
+        }
         let mut factors = score::factors(rules, inc, k_of.get(i).copied().unwrap_or(1), age);
         let points = match st {
             Standing::Counted => {
@@ -333,11 +360,12 @@ pub fn assess<'a>(rules: &Rules, list: &[Resolved<'a>], as_of: NaiveDate) -> Ass
         Standing::Expired => 1,
         Standing::Future => 2,
     };
+    // Ids are compared only on a tie: reading them costs a trip to the text buffer.
     assessed.sort_by(|a, b| {
         rank(a.standing)
             .cmp(&rank(b.standing))
-            .then(b.points.total_cmp(&a.points))
-            .then(a.item.id().cmp(b.item.id()))
+            .then_with(|| b.points.total_cmp(&a.points))
+            .then_with(|| a.item.id().cmp(b.item.id()))
     });
 
     Assessment {
@@ -354,11 +382,23 @@ pub fn rate_company<'a>(
     list: &[Resolved<'a>],
     as_of: NaiveDate,
 ) -> Rating<'a> {
+    rate_company_with(rules, company, list, as_of, true)
+}
+
+/// As [`rate_company`]; with `keep_uncounted` false, [`Rating::incidents`] holds
+/// the counted incidents only.
+fn rate_company_with<'a>(
+    rules: &'a Rules,
+    company: &'a str,
+    list: &[Resolved<'a>],
+    as_of: NaiveDate,
+    keep_uncounted: bool,
+) -> Rating<'a> {
     let Assessment {
         incidents: assessed,
         counts,
         risk_points,
-    } = assess(rules, list, as_of);
+    } = assess_with(rules, list, as_of, keep_uncounted);
     let score_exact = rules.score_exact(risk_points);
     let score = round_half_up(score_exact);
     let grade_index = rules.grade_index(score);

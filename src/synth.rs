@@ -10,6 +10,7 @@
 //! The random source is a self-contained xoshiro256** seeded by SplitMix64, so the
 //! same seed gives the same bytes on every platform and with every crate version.
 
+use crate::model::DateExt;
 use std::io::{self, Write};
 
 use chrono::{Days, NaiveDate};
@@ -189,12 +190,12 @@ pub fn generate(params: &GenParams, out: &mut dyn Write) -> io::Result<()> {
             out,
             "{{\"id\":\"G{}-{i:08}\",\"company\":\"co{c:07}\",\"company_name\":\"Company {c}\",\"industry\":\"{industry}\",\"type\":\"{kind}\",\"date\":\"{}\"",
             params.seed,
-            date.format("%Y-%m-%d")
+            date.ymd()
         )?;
         if rng.unit() < 0.3 {
             let lag = (-60.0 * (1.0 - rng.unit()).ln()).floor() as u64;
             if let Some(d) = date.checked_add_days(Days::new(lag)) {
-                write!(out, ",\"disclosed\":\"{}\"", d.format("%Y-%m-%d"))?;
+                write!(out, ",\"disclosed\":\"{}\"", d.ymd())?;
             }
         }
         write!(out, ",\"severity\":{}", 10 + rng.below(91))?;

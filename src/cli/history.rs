@@ -1,5 +1,6 @@
 //! `riskrate history`: one company's rating series, as CSV, JSON or an SVG chart.
 
+use riskrate::model::DateExt;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -102,7 +103,7 @@ pub fn run(args: &HistoryArgs) -> Result<Exit, Error> {
                 writeln!(
                     w,
                     "{},{},{},{},{},{},{},{}",
-                    p.date.format("%Y-%m-%d"),
+                    p.date.ymd(),
                     p.score,
                     p.score_exact,
                     escape::csv_cell(&p.grade),

@@ -22,6 +22,7 @@
 //! data_types = "health"
 //! ```
 
+use crate::model::DateExt;
 use std::collections::BTreeMap;
 
 use serde::Deserialize;
@@ -223,7 +224,7 @@ impl Mapping {
         match &self.date.format {
             None => Ok(s.to_string()),
             Some(f) => chrono::NaiveDate::parse_from_str(s, f)
-                .map(|d| d.format("%Y-%m-%d").to_string())
+                .map(|d| d.ymd().to_string())
                 .map_err(|_| {
                     Reject::new(
                         Some(id.to_string()),

@@ -6,6 +6,7 @@
 
 use super::{Imported, Reject, company_key, csv_rows, document_error, text};
 use crate::error::Error;
+use crate::model::DateExt;
 use crate::model::Record;
 
 /// Severity by the portal's "Type of Breach" (the highest when several are listed).
@@ -94,15 +95,10 @@ pub(super) fn convert(text_in: &str, name: &str) -> Result<Vec<Imported>, Error>
                     format!("unknown type of breach {kind:?}"),
                 )
             })?;
-            let mut r = Record::new(
-                &id,
-                &company_key(entity),
-                "breach",
-                &date.format("%Y-%m-%d").to_string(),
-            )
-            .with("company_name", text(entity))
-            .with("severity", i64::from(sev))
-            .with("data_types", vec!["health"]);
+            let mut r = Record::new(&id, &company_key(entity), "breach", &date.ymd().to_string())
+                .with("company_name", text(entity))
+                .with("severity", i64::from(sev))
+                .with("data_types", vec!["health"]);
             if let Some(ind) = industry(get(1)) {
                 r = r.with("industry", ind);
             }

@@ -1,5 +1,6 @@
 //! Renders a [`Backtest`] as a table or JSON, saying plainly what was rated.
 
+use crate::model::DateExt;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -55,8 +56,8 @@ pub fn write_backtest_json(
     let doc = JsonBacktest {
         riskrate: env!("CARGO_PKG_VERSION"),
         rules: RulesMeta::of(rules),
-        from: p.from.format("%Y-%m-%d").to_string(),
-        to: p.to.format("%Y-%m-%d").to_string(),
+        from: p.from.ymd().to_string(),
+        to: p.to.ymd().to_string(),
         step_days: p.step_days,
         horizon_days: p.horizon_days,
         events: p
@@ -99,8 +100,8 @@ pub fn write_backtest_table(
         escape::terminal(rules.name()),
         escape::terminal(rules.version()),
         rules.sha256().get(..12).unwrap_or(""),
-        p.from.format("%Y-%m-%d"),
-        p.to.format("%Y-%m-%d"),
+        p.from.ymd(),
+        p.to.ymd(),
         p.step_days,
         p.horizon_days
     )?;
@@ -113,10 +114,9 @@ pub fn write_backtest_table(
         "CUTOFF", "COMPANIES", "EVENTS", "RATE"
     )?;
     for o in b.cutoffs.iter().chain(std::iter::once(&b.pooled)) {
-        let label = o.cutoff.map_or_else(
-            || "pooled".to_string(),
-            |d| d.format("%Y-%m-%d").to_string(),
-        );
+        let label = o
+            .cutoff
+            .map_or_else(|| "pooled".to_string(), |d| d.ymd().to_string());
         let rate = (o.companies > 0).then(|| o.events as f64 / o.companies as f64);
         writeln!(
             out,

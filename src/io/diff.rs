@@ -1,5 +1,6 @@
 //! Renders a [`Comparison`] (`riskrate diff`) as a table or JSON.
 
+use crate::model::DateExt;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -81,7 +82,7 @@ pub fn write_diff_json(
 ) -> io::Result<()> {
     let doc = JsonDiff {
         riskrate: env!("CARGO_PKG_VERSION"),
-        as_of: a.as_of.format("%Y-%m-%d").to_string(),
+        as_of: a.as_of.ymd().to_string(),
         rules_a: RulesMeta::of(a.rules),
         rules_b: RulesMeta::of(b.rules),
         companies: c.companies,
@@ -136,7 +137,7 @@ pub fn write_diff_table(
             r.rules.sha256().get(..12).unwrap_or("")
         )
     };
-    writeln!(out, "riskrate diff · as of {}", a.as_of.format("%Y-%m-%d"))?;
+    writeln!(out, "riskrate diff · as of {}", a.as_of.ymd())?;
     writeln!(out, "  A: {}", meta(a))?;
     writeln!(out, "  B: {}", meta(b))?;
     writeln!(out)?;

@@ -7,6 +7,7 @@
 //! goes through [`crate::io::escape::html`]; renderers never compute, so the history series are
 //! computed by the caller and handed in.
 
+use crate::model::DateExt;
 use std::fmt::Write as _;
 
 use crate::history::{Point, svg as history_svg};
@@ -147,7 +148,7 @@ fn opt(x: Option<f64>, digits: usize) -> (String, String) {
 pub fn render(report: &Report<'_>, details: &[Detail<'_, '_>]) -> String {
     let rules = report.rules;
     let s = &report.summary;
-    let as_of = report.as_of.format("%Y-%m-%d");
+    let as_of = report.as_of.ymd();
     let mut out = String::with_capacity(64 * 1024 + report.ratings.len() * 600);
     let _ = write!(
         out,
@@ -183,7 +184,7 @@ pub fn render(report: &Report<'_>, details: &[Detail<'_, '_>]) -> String {
         let next = r.next_grade_change.as_ref().map_or_else(
             || ("–".to_string(), String::new()),
             |g| {
-                let d = g.date.format("%Y-%m-%d").to_string();
+                let d = g.date.ymd().to_string();
                 (format!("{} on {d}", html(&g.grade)), d)
             },
         );

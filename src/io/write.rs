@@ -3,6 +3,7 @@
 //! Renderers never compute: everything they print is a field of the report. Text
 //! from the input is escaped for the format it lands in (see [`super::escape`]).
 
+use crate::model::DateExt;
 use std::io::{self, Write};
 use std::str::FromStr;
 
@@ -167,7 +168,7 @@ fn json_rating<'a>(rules: &'a Rules, r: &'a Rating<'_>, limit: Contributors) -> 
         industry_percentile: r.industry_percentile,
         next_grade_change: r.next_grade_change.as_ref().map(|g| JsonGradeChange {
             grade: &g.grade,
-            date: g.date.format("%Y-%m-%d").to_string(),
+            date: g.date.ymd().to_string(),
         }),
         contributors: r
             .contributors()
@@ -175,13 +176,7 @@ fn json_rating<'a>(rules: &'a Rules, r: &'a Rating<'_>, limit: Contributors) -> 
             .map(|a| JsonContributor {
                 id: a.item.id(),
                 kind: &rules.type_rule(a.item.type_id).name,
-                effective_date: a
-                    .item
-                    .incident
-                    .effective()
-                    .date
-                    .format("%Y-%m-%d")
-                    .to_string(),
+                effective_date: a.item.incident.effective().date.ymd().to_string(),
                 points: a.points,
                 share: a.share,
                 factors: &a.factors,
@@ -256,7 +251,7 @@ pub fn write_report(
     match format {
         OutputFormat::Json => write_json(out, report, limit),
         OutputFormat::Jsonl => {
-            let as_of = report.as_of.format("%Y-%m-%d").to_string();
+            let as_of = report.as_of.ymd().to_string();
             in_parallel(out, &report.ratings, |buf, r| {
                 // Each line stands alone, so each names its date and rules.
                 let line = JsonlRating {
@@ -278,7 +273,7 @@ fn write_json(out: &mut dyn Write, report: &Report<'_>, limit: Contributors) -> 
     let doc = JsonReport {
         riskrate: env!("CARGO_PKG_VERSION"),
         rules: RulesMeta::of(report.rules),
-        as_of: report.as_of.format("%Y-%m-%d").to_string(),
+        as_of: report.as_of.ymd().to_string(),
         summary: report.summary,
         ratings: report
             .ratings
@@ -321,7 +316,7 @@ fn write_csv(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
     ])?;
     w.flush()?;
     drop(w);
-    let as_of = report.as_of.format("%Y-%m-%d").to_string();
+    let as_of = report.as_of.ymd().to_string();
     let rules = report.rules;
     in_parallel(out, &report.ratings, |buf, r| {
         let mut w = csv::WriterBuilder::new()
@@ -331,7 +326,7 @@ fn write_csv(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
             .next_grade_change
             .as_ref()
             .map_or((String::new(), String::new()), |g| {
-                (g.grade.clone(), g.date.format("%Y-%m-%d").to_string())
+                (g.grade.clone(), g.date.ymd().to_string())
             });
         w.write_record([
             escape::csv_cell(r.company).as_ref(),
@@ -434,7 +429,7 @@ fn header_line(out: &mut dyn Write, rules: &Rules, as_of: chrono::NaiveDate) -> 
         escape::terminal(rules.name()),
         escape::terminal(rules.version()),
         rules.sha256().get(..12).unwrap_or(""),
-        as_of.format("%Y-%m-%d")
+        as_of.ymd()
     )
 }
 
@@ -509,7 +504,7 @@ fn write_table_impl(out: &mut dyn Write, report: &Report<'_>, color: bool) -> io
             r.industry_percentile
                 .map_or("-".into(), |p| format!("{p:.0}")),
             r.next_grade_change.as_ref().map_or("-".into(), |g| {
-                format!("{} on {}", cell(&g.grade, 4), g.date.format("%Y-%m-%d"))
+                format!("{} on {}", cell(&g.grade, 4), g.date.ymd())
             }),
             r.contributors().next().map_or("-".into(), |a| {
                 format!(
@@ -577,7 +572,7 @@ fn json_incident<'a>(
         standing: a.standing,
         date: inc.date.to_string(),
         disclosed: inc.disclosed.map(|d| d.to_string()),
-        effective_date: inc.effective().date.format("%Y-%m-%d").to_string(),
+        effective_date: inc.effective().date.ymd().to_string(),
         age_days: a.age_days,
         status: a.item.status.as_str(),
         data_classes: a
@@ -647,7 +642,7 @@ pub fn write_explain(
             let doc = JsonExplain {
                 riskrate: env!("CARGO_PKG_VERSION"),
                 rules: RulesMeta::of(rules),
-                as_of: report.as_of.format("%Y-%m-%d").to_string(),
+                as_of: report.as_of.ymd().to_string(),
                 rating: json_rating(rules, rating, Contributors::All),
                 incidents: rating
                     .incidents
@@ -705,7 +700,7 @@ pub fn write_explain(
                     .map_or("none".into(), |g| format!(
                         "{} on {}",
                         escape::terminal(&g.grade),
-                        g.date.format("%Y-%m-%d")
+                        g.date.ymd()
                     ))
             )?;
             writeln!(out)?;
@@ -741,12 +736,7 @@ pub fn write_explain(
                         Standing::Expired => "EXPIRED".into(),
                         Standing::Future => "FUTURE".into(),
                     },
-                    a.item
-                        .incident
-                        .effective()
-                        .date
-                        .format("%Y-%m-%d")
-                        .to_string(),
+                    a.item.incident.effective().date.ymd().to_string(),
                     a.age_days.to_string(),
                     format!("{}", f.base),
                     format!("{:.2}", f.severity),
