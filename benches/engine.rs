@@ -89,6 +89,39 @@ fn bench_stages(c: &mut Criterion) {
     group.finish();
 }
 
+/// The hot paths alone, on one core: parsing one chunk of JSON Lines (the unit the
+/// reader hands to each thread) and rating one company.
+fn bench_hot_paths(c: &mut Criterion) {
+    let rules = Rules::default_rules().expect("rules");
+    let all = synthetic(20_000);
+    // The first ~1 MiB, cut at a line end: one chunk.
+    let cut = all[..1 << 20].iter().rposition(|b| *b == b'\n').unwrap() + 1;
+    let chunk = &all[..cut];
+    let lines = chunk.iter().filter(|b| **b == b'\n').count() as u64;
+    let mut group = c.benchmark_group("hot");
+    group.throughput(Throughput::Elements(lines));
+    group.bench_function("parse-chunk-1MiB", |b| {
+        b.iter(|| black_box(read(chunk).read_count()))
+    });
+
+    // The company with the most incidents of 20k (heavy-tailed rates: dozens).
+    let data = read(&all);
+    let resolved = data.resolve(&rules);
+    let mut by_company: std::collections::BTreeMap<&str, Vec<riskrate::Resolved<'_>>> =
+        std::collections::BTreeMap::new();
+    for r in resolved.items() {
+        by_company.entry(r.company()).or_default().push(*r);
+    }
+    let (company, list) = by_company.iter().max_by_key(|(_, l)| l.len()).unwrap();
+    group.throughput(Throughput::Elements(list.len() as u64));
+    group.bench_function("rate-one-company", |b| {
+        b.iter(|| {
+            black_box(riskrate::rate::rate_company(&rules, company, list, day("2026-01-01")).score)
+        })
+    });
+    group.finish();
+}
+
 /// `diff` of the default and short-memory rules on 100k incidents (parse once).
 fn bench_diff(c: &mut Criterion) {
     let (a, b) = (Rules::default_rules().expect("rules"), short_memory());
@@ -141,6 +174,7 @@ criterion_group!(
     benches,
     bench_score,
     bench_stages,
+    bench_hot_paths,
     bench_diff,
     bench_backtest
 );

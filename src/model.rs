@@ -734,6 +734,11 @@ impl<'a> Record<'a> {
         *slot = v;
     }
 
+    /// Every field absent again, for reuse.
+    pub(crate) fn clear(&mut self) {
+        *self = Record::default();
+    }
+
     /// Detaches the record from the buffer it was read from.
     pub fn into_owned(self) -> Record<'static> {
         Record {

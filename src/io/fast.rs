@@ -12,9 +12,15 @@ use std::borrow::Cow;
 
 use crate::model::{FieldName, Record, Value};
 
-/// The record of `line` if it is a flat object the fast path knows, else `None`.
-/// Arrays nest one level, so `max_depth` must allow 2 for records with one.
-pub(crate) fn parse_flat(line: &[u8], max_depth: usize) -> Option<Record<'_>> {
+/// Reads `line` into `record` (cleared first) and says whether it could: when it
+/// could not, `record` holds no meaning. Arrays nest one level, so `max_depth` must
+/// allow 2 for records with one.
+pub(crate) fn parse_flat<'a>(line: &'a [u8], max_depth: usize, record: &mut Record<'a>) -> bool {
+    record.clear();
+    read_flat(line, max_depth, record).is_some()
+}
+
+fn read_flat<'a>(line: &'a [u8], max_depth: usize, record: &mut Record<'a>) -> Option<()> {
     // One UTF-8 check for the whole line; the strings are then slices of it.
     let text = std::str::from_utf8(line).ok()?;
     let mut p = Parser {
@@ -27,7 +33,6 @@ pub(crate) fn parse_flat(line: &[u8], max_depth: usize) -> Option<Record<'_>> {
     if max_depth < 1 {
         return None;
     }
-    let mut record = Record::default();
     p.ws();
     if p.peek()? == b'}' {
         p.i += 1;
@@ -52,7 +57,7 @@ pub(crate) fn parse_flat(line: &[u8], max_depth: usize) -> Option<Record<'_>> {
         }
     }
     p.ws();
-    (p.i == line.len()).then_some(record)
+    (p.i == line.len()).then_some(())
 }
 
 struct Parser<'a> {
@@ -174,6 +179,11 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
+    fn flat(line: &[u8], max_depth: usize) -> Option<Record<'_>> {
+        let mut r = Record::default();
+        parse_flat(line, max_depth, &mut r).then_some(r)
+    }
+
     fn serde(line: &[u8]) -> Option<Record<'_>> {
         serde_json::from_slice::<Record<'_>>(line).ok()
     }
@@ -195,7 +205,7 @@ mod tests {
             "{\"company\":\"Café ünïcode ✓\"}\r".as_bytes(),
         ];
         for line in read {
-            let fast = parse_flat(line, 64);
+            let fast = flat(line, 64);
             assert!(fast.is_some(), "{}", String::from_utf8_lossy(line));
             assert_eq!(fast, serde(line), "{}", String::from_utf8_lossy(line));
         }
@@ -220,15 +230,15 @@ mod tests {
             br#""#,
         ];
         for line in declined {
-            assert_eq!(
-                parse_flat(line, 64),
-                None,
-                "{}",
-                String::from_utf8_lossy(line)
-            );
+            assert_eq!(flat(line, 64), None, "{}", String::from_utf8_lossy(line));
         }
-        assert_eq!(parse_flat(br#"{"data_types":["a"]}"#, 1), None);
-        assert!(parse_flat(br#"{"id":"a"}"#, 1).is_some());
+        assert_eq!(flat(br#"{"data_types":["a"]}"#, 1), None);
+        assert!(flat(br#"{"id":"a"}"#, 1).is_some());
+        // A record reused after a line with fields keeps none of them.
+        let mut r = Record::default();
+        assert!(parse_flat(br#"{"id":"a","severity":3}"#, 64, &mut r));
+        assert!(parse_flat(br#"{"company":"c"}"#, 64, &mut r));
+        assert_eq!(Some(r), serde(br#"{"company":"c"}"#));
     }
 
     use proptest::prelude::*;
@@ -283,7 +293,7 @@ mod tests {
     }
 
     fn agrees(line: &[u8]) -> Result<(), TestCaseError> {
-        if let Some(fast) = parse_flat(line, 64) {
+        if let Some(fast) = flat(line, 64) {
             prop_assert_eq!(Some(fast), serde(line), "{}", String::from_utf8_lossy(line));
         }
         Ok(())

@@ -141,7 +141,9 @@ impl From<String> for Unreadable {
 
 /// What a reader hands over for each record: its line and the record or why it
 /// could not be read.
-pub(crate) type Item<'a> = (u64, Result<Record<'a>, Unreadable>);
+/// The record is lent, not moved: a record is several hundred bytes, and the reader
+/// of JSON Lines reuses one.
+pub(crate) type Item<'r, 'a> = (u64, Result<&'r Record<'a>, Unreadable>);
 
 /// A JSON record that did not parse, naming the field whose value the parser was
 /// reading when it failed (`"severity": 1e400` → severity), when that is a field
@@ -173,7 +175,7 @@ pub(crate) fn read_bytes<'b>(
     name: &str,
     format: Format,
     limits: &Limits,
-    sink: &mut dyn FnMut(Item<'_>),
+    sink: &mut dyn FnMut(Item<'_, '_>),
 ) -> Result<Option<&'b [u8]>, Error> {
     let bytes = strip_bom(bytes);
     match format {
@@ -185,24 +187,33 @@ pub(crate) fn read_bytes<'b>(
 }
 
 /// Every non-blank line of `bytes` as a record, numbered from 1.
-pub(crate) fn read_jsonl(bytes: &[u8], limits: &Limits, sink: &mut dyn FnMut(Item<'_>)) {
-    for (i, line) in bytes.split(|b| *b == b'\n').enumerate() {
+pub(crate) fn read_jsonl(bytes: &[u8], limits: &Limits, sink: &mut dyn FnMut(Item<'_, '_>)) {
+    let mut start = 0;
+    let mut n = 0u64;
+    let mut record = Record::default();
+    while start <= bytes.len() {
+        let end = memchr::memchr(b'\n', bytes.get(start..).unwrap_or_default())
+            .map_or(bytes.len(), |p| start + p);
+        let line = bytes.get(start..end).unwrap_or_default();
+        start = end + 1;
+        n += 1;
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        let n = i as u64 + 1;
         if line.len() <= limits.max_record_bytes
-            && let Some(record) = super::fast::parse_flat(line, limits.max_depth)
+            && super::fast::parse_flat(line, limits.max_depth, &mut record)
         {
-            sink((n, Ok(record)));
+            sink((n, Ok(&record)));
             continue;
         }
         if let Err(message) = limits.check(line) {
             sink((n, Err(message.into())));
             continue;
         }
-        let parsed = serde_json::from_slice::<Record<'_>>(line).map_err(|e| unparsed(line, &e));
-        sink((n, parsed));
+        match serde_json::from_slice::<Record<'_>>(line) {
+            Ok(r) => sink((n, Ok(&r))),
+            Err(e) => sink((n, Err(unparsed(line, &e)))),
+        }
     }
 }
 
@@ -229,7 +240,7 @@ fn read_json<'b>(
     bytes: &'b [u8],
     name: &str,
     limits: &Limits,
-    sink: &mut dyn FnMut(Item<'_>),
+    sink: &mut dyn FnMut(Item<'_, '_>),
     sniff: bool,
 ) -> Result<Option<&'b [u8]>, Error> {
     let first = bytes.iter().position(|b| !b.is_ascii_whitespace());
@@ -259,15 +270,16 @@ fn read_json<'b>(
                     sink((line, Err(message.into())));
                     continue;
                 }
-                let parsed = serde_json::from_str::<Record<'_>>(raw.get())
-                    .map_err(|e| unparsed(raw.get().as_bytes(), &e));
-                sink((line, parsed));
+                match serde_json::from_str::<Record<'_>>(raw.get()) {
+                    Ok(r) => sink((line, Ok(&r))),
+                    Err(e) => sink((line, Err(unparsed(raw.get().as_bytes(), &e)))),
+                }
             }
             Ok(None)
         }
         b'{' => match serde_json::from_slice::<Record<'_>>(bytes) {
             Ok(r) => {
-                sink((line_of(bytes, start), Ok(r)));
+                sink((line_of(bytes, start), Ok(&r)));
                 Ok(None)
             }
             Err(_) if sniff || bytes.get(start..).is_some_and(|b| b.contains(&b'\n')) => {
@@ -292,7 +304,7 @@ fn read_csv(
     bytes: &[u8],
     name: &str,
     limits: &Limits,
-    sink: &mut dyn FnMut(Item<'_>),
+    sink: &mut dyn FnMut(Item<'_, '_>),
 ) -> Result<(), Error> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -357,7 +369,10 @@ fn read_csv(
                         }
                     }
                 }
-                sink((line, bad.map_or(Ok(record), |b| Err(b.into()))));
+                match bad {
+                    None => sink((line, Ok(&record))),
+                    Some(b) => sink((line, Err(b.into()))),
+                }
             }
             Err(e) => {
                 let line = e.position().map_or(line, |p| p.line());
