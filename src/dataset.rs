@@ -77,16 +77,11 @@ impl Dataset {
     /// Groups of incidents (indices, in input order) that share an id, in order of
     /// their first member; ids used once are left out.
     pub(crate) fn same_ids(&self) -> Vec<Vec<usize>> {
-        let groups = group_by_text(self.incidents.len(), |i| {
+        let mut groups = repeated_texts(self.incidents.len(), |i| {
             self.incidents.get(i).map_or("", |inc| self.id(inc))
         });
-        let mut multi: Vec<Vec<usize>> = groups
-            .iter()
-            .filter(|g| g.len() > 1)
-            .map(<[usize]>::to_vec)
-            .collect();
-        multi.sort_unstable();
-        multi
+        groups.sort_unstable();
+        groups
     }
 
     /// Records read: incidents plus rejections.
@@ -192,7 +187,7 @@ impl Dataset {
             format,
             &limits,
             &mut |(line, item)| match item {
-                Ok(record) => self.push_in(&record, file, line),
+                Ok(record) => self.push_in(record, file, line),
                 Err(why) => self.push_unreadable(file, line, why),
             },
         )?;
@@ -415,28 +410,14 @@ fn parse_chunk(bytes: &[u8], limits: &Limits, mut names: Names) -> Chunk {
     }
 }
 
-/// Indices grouped by equal key: group `g` is `order[ends[g - 1]..ends[g]]`.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Groups {
-    order: Vec<usize>,
-    ends: Vec<usize>,
-}
-
-impl Groups {
-    /// Every group, each in increasing order.
-    pub(crate) fn iter(&self) -> impl Iterator<Item = &[usize]> + '_ {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts
-            .zip(&self.ends)
-            .map(|(a, &b)| self.order.get(a..b).unwrap_or_default())
-    }
-}
-
-/// Indices `0..n` grouped by equal `key`, each group in increasing order, the groups
-/// in no particular (but deterministic) order. Found by sorting the keys' hashes in
-/// parallel and comparing texts only where hashes are equal: faster than a hash map
-/// of a million keys, which is sequential.
-pub(crate) fn group_by_text<'k>(n: usize, key: impl Fn(usize) -> &'k str + Sync) -> Groups {
+/// The indices `0..n` whose `key` is shared with another, grouped by key, each
+/// group in increasing order (the groups in no particular order). Found by sorting
+/// the keys' hashes in parallel and comparing texts only where hashes are equal:
+/// faster than a hash map of a million keys, which is sequential.
+pub(crate) fn repeated_texts<'k>(
+    n: usize,
+    key: impl Fn(usize) -> &'k str + Sync,
+) -> Vec<Vec<usize>> {
     use std::hash::BuildHasher;
     let state = foldhash::fast::FixedState::default();
     let mut keyed: Vec<(u64, usize)> = (0..n)
@@ -444,36 +425,17 @@ pub(crate) fn group_by_text<'k>(n: usize, key: impl Fn(usize) -> &'k str + Sync)
         .map(|i| (state.hash_one(key(i)), i))
         .collect();
     keyed.par_sort_unstable();
-    let mut groups = Groups {
-        order: Vec::with_capacity(n),
-        ends: Vec::new(),
-    };
-    // Members of a run (equal hashes) nearly always share their text: check that
-    // in parallel (the texts lie all over memory), and sort only the runs that do not.
-    let runs: Vec<&[(u64, usize)]> = keyed.chunk_by(|a, b| a.0 == b.0).collect();
-    let uniform: Vec<bool> = runs
-        .par_iter()
-        .map(|run| match run.split_first() {
-            Some((first, rest)) => {
-                let k = key(first.1);
-                rest.iter().all(|x| key(x.1) == k)
-            }
-            None => true,
-        })
-        .collect();
-    for (run, uniform) in runs.iter().zip(uniform) {
-        if uniform {
-            groups.order.extend(run.iter().map(|&(_, i)| i));
-            groups.ends.push(groups.order.len());
-            continue;
-        }
-        // A collision: split by text.
+    let mut groups = Vec::new();
+    for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+        // Equal hashes: split by text (a collision is two groups, or none).
         let mut members: Vec<usize> = run.iter().map(|&(_, i)| i).collect();
         members.sort_by(|&a, &b| key(a).cmp(key(b)).then(a.cmp(&b)));
-        for g in members.chunk_by(|&a, &b| key(a) == key(b)) {
-            groups.order.extend_from_slice(g);
-            groups.ends.push(groups.order.len());
-        }
+        groups.extend(
+            members
+                .chunk_by(|&a, &b| key(a) == key(b))
+                .filter(|g| g.len() > 1)
+                .map(<[usize]>::to_vec),
+        );
     }
     groups
 }

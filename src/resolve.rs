@@ -6,6 +6,7 @@
 //! rules-dependent rejections are merged with the dataset's own, in input order, so
 //! the accounting of SCORING.md §6 holds under every set of rules.
 
+use rayon::iter::Either;
 use rayon::prelude::*;
 
 use crate::dataset::Dataset;
@@ -224,53 +225,55 @@ pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
             status: inc.status,
         })
     };
-    let mut checked: Vec<Result<Resolved<'a>, Fault>> =
-        data.incidents().par_iter().map(check).collect();
+    let incidents = data.incidents();
 
-    // Later accepted incidents of an id already claimed become duplicates.
-    let mut duplicates: Vec<(usize, usize)> = Vec::new();
+    // Later accepted incidents of an id already claimed become duplicates: index of
+    // the duplicate → index of the incident that claimed the id (rare).
+    let mut duplicates: crate::FastMap<usize, usize> = crate::FastMap::default();
     for group in data.same_ids() {
         let mut claimed: Option<usize> = None;
         for i in group {
-            if !matches!(checked.get(i), Some(Ok(_))) {
+            if incidents.get(i).is_none_or(|inc| check(inc).is_err()) {
                 continue;
             }
             match claimed {
                 None => claimed = Some(i),
-                Some(first) => duplicates.push((i, first)),
+                Some(first) => {
+                    duplicates.insert(i, first);
+                }
             }
         }
     }
-    for &(i, first) in &duplicates {
-        let (Some(inc), Some(f)) = (data.incidents().get(i), data.incidents().get(first)) else {
-            continue;
-        };
-        let id = data.id(inc);
-        if let Some(slot) = checked.get_mut(i) {
-            *slot = Err(Fault::unreadable(
-                format!(
-                    "duplicate id {id:?}: already used by the record at {}:{}",
-                    data.file(f),
-                    f.line
-                ),
-                Some("id"),
-            ));
-        }
-    }
+    let duplicate = |i: usize, inc: &Incident| -> Option<Fault> {
+        let f = incidents.get(*duplicates.get(&i)?)?;
+        Some(Fault::unreadable(
+            format!(
+                "duplicate id {:?}: already used by the record at {}:{}",
+                data.id(inc),
+                data.file(f),
+                f.line
+            ),
+            Some("id"),
+        ))
+    };
 
-    let mut items = Vec::with_capacity(checked.len());
-    let mut late: Vec<Rejection> = Vec::new();
-    for (inc, result) in data.incidents().iter().zip(checked) {
-        match result {
-            Ok(r) => items.push(r),
-            Err(f) => late.push(f.into_rejection(
+    // One parallel pass, in input order: an item or a rejection per incident.
+    let (items, late): (Vec<Resolved<'a>>, Vec<Rejection>) =
+        incidents.par_iter().enumerate().partition_map(|(i, inc)| {
+            let fault = match check(inc) {
+                Ok(r) => match duplicate(i, inc) {
+                    None => return Either::Left(r),
+                    Some(f) => f,
+                },
+                Err(f) => f,
+            };
+            Either::Right(fault.into_rejection(
                 Some(data.id(inc).to_string()),
                 data.file(inc).to_string(),
                 inc.line,
                 inc.seq,
-            )),
-        }
-    }
+            ))
+        });
 
     let rejected = merge_by_seq(data.rejected(), late);
     Resolution {
