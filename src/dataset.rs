@@ -203,24 +203,19 @@ impl Dataset {
         const BLOCK: usize = 16 << 20;
         let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         let file = self.file_index(name);
+        // The file's size tells roughly how many incidents are coming: reserving for
+        // them once spares copying the growing list at every block.
+        let size = f.metadata().map_or(0, |m| m.len());
         let mut buf: Vec<u8> = Vec::new();
         let mut lines = 0u64;
         let mut first = true;
         loop {
-            let old = buf.len();
-            buf.resize(old + BLOCK, 0);
-            let mut filled = old;
-            while filled < buf.len() {
-                let n = f
-                    .read(buf.get_mut(filled..).unwrap_or_default())
-                    .map_err(|e| Error::io(path, e))?;
-                if n == 0 {
-                    break;
-                }
-                filled += n;
-            }
-            let eof = filled < buf.len();
-            buf.truncate(filled);
+            // Appends up to BLOCK bytes without zeroing them first.
+            let got = (&mut f)
+                .take(BLOCK as u64)
+                .read_to_end(&mut buf)
+                .map_err(|e| Error::io(path, e))?;
+            let eof = got < BLOCK;
             let cut = if eof {
                 buf.len()
             } else {
@@ -233,8 +228,16 @@ impl Dataset {
                 } else {
                     block
                 };
-                first = false;
+                let before = self.incidents.len();
                 lines += self.read_jsonl_parallel(text, file, lines);
+                if first && !eof {
+                    // Incidents per byte of the first block, times the file's size.
+                    let per_byte = (self.incidents.len() - before) as f64 / cut as f64;
+                    let expected = (per_byte * size as f64 * 1.02) as usize;
+                    self.incidents
+                        .reserve(expected.saturating_sub(self.incidents.len()));
+                }
+                first = false;
                 buf.drain(..cut);
             }
             if eof {
