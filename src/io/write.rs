@@ -187,14 +187,6 @@ fn json_rating<'a>(rules: &'a Rules, r: &'a Rating<'_>, limit: Contributors) -> 
 }
 
 #[derive(Serialize)]
-struct JsonlRating<'a> {
-    #[serde(flatten)]
-    rating: JsonRating<'a>,
-    as_of: &'a str,
-    rules: RulesMeta<'a>,
-}
-
-#[derive(Serialize)]
 struct JsonReport<'a> {
     riskrate: &'static str,
     rules: RulesMeta<'a>,
@@ -251,16 +243,19 @@ pub fn write_report(
     match format {
         OutputFormat::Json => write_json(out, report, limit),
         OutputFormat::Jsonl => {
-            let as_of = report.as_of.ymd().to_string();
+            // Each line stands alone, so each names its date and rules: the rating's
+            // object, then this tail, rendered once. (The same bytes as a struct with
+            // the rating flattened into it, which serde renders through a slow map.)
+            let mut tail = format!(",\"as_of\":\"{}\",\"rules\":", report.as_of.ymd()).into_bytes();
+            serde_json::to_writer(&mut tail, &RulesMeta::of(report.rules)).map_err(json_err)?;
+            tail.extend_from_slice(b"}\n");
             in_parallel(out, &report.ratings, |buf, r| {
-                // Each line stands alone, so each names its date and rules.
-                let line = JsonlRating {
-                    rating: json_rating(report.rules, r, limit),
-                    as_of: &as_of,
-                    rules: RulesMeta::of(report.rules),
-                };
-                serde_json::to_writer(&mut *buf, &line).map_err(json_err)?;
-                buf.push(b'\n');
+                serde_json::to_writer(&mut *buf, &json_rating(report.rules, r, limit))
+                    .map_err(json_err)?;
+                if buf.last() == Some(&b'}') {
+                    buf.pop();
+                }
+                buf.extend_from_slice(&tail);
                 Ok(())
             })
         }
