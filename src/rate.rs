@@ -289,23 +289,25 @@ fn assess_with<'a>(
 
     // Recurrence: the company's recurring, not-future incidents ordered by (effective
     // date, id); an incident's k - 1 is how many of those before it lie in the window.
-    let mut recurring: Vec<(NaiveDate, &str, usize)> = list
+    let mut recurring: Vec<(NaiveDate, usize)> = list
         .iter()
         .zip(&ages)
         .enumerate()
         .filter(|(_, (inc, age))| **age >= 0 && rules.type_rule(inc.type_id).recurring)
-        .map(|(i, (inc, _))| (inc.effective().date, inc.id(), i))
+        .map(|(i, (inc, _))| (inc.effective().date, i))
         .collect();
-    recurring.sort_unstable();
+    // By date, then id (read only on a tie: it lies in the text buffer).
+    let id = |i: usize| list.get(i).map_or("", |r| r.id());
+    recurring.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| id(a.1).cmp(id(b.1))));
     let mut k_of = vec![1usize; list.len()];
     let window = rules.recurrence.window_days;
-    for (pos, (e, _, i)) in recurring.iter().enumerate() {
+    for (pos, (e, i)) in recurring.iter().enumerate() {
         let from = e
             .checked_sub_days(Days::new(window.unsigned_abs()))
             .unwrap_or(NaiveDate::MIN);
         let first = recurring
             .get(..pos)
-            .map_or(0, |before| before.partition_point(|(d, _, _)| *d < from));
+            .map_or(0, |before| before.partition_point(|(d, _)| *d < from));
         if let Some(k) = k_of.get_mut(*i) {
             *k = 1 + pos - first;
         }
@@ -360,13 +362,25 @@ fn assess_with<'a>(
         Standing::Expired => 1,
         Standing::Future => 2,
     };
-    // Ids are compared only on a tie: reading them costs a trip to the text buffer.
-    assessed.sort_by(|a, b| {
-        rank(a.standing)
-            .cmp(&rank(b.standing))
-            .then_with(|| b.points.total_cmp(&a.points))
-            .then_with(|| a.item.id().cmp(b.item.id()))
+    // Sort positions, not the (large) assessed incidents themselves; ids are
+    // compared only on a tie, as reading them costs a trip to the text buffer.
+    let mut order: Vec<usize> = (0..assessed.len()).collect();
+    let key = |i: usize| {
+        assessed
+            .get(i)
+            .map(|a| (rank(a.standing), a.points, a.item))
+    };
+    order.sort_by(|&i, &j| match (key(i), key(j)) {
+        (Some((ra, pa, a)), Some((rb, pb, b))) => ra
+            .cmp(&rb)
+            .then_with(|| pb.total_cmp(&pa))
+            .then_with(|| a.id().cmp(b.id())),
+        _ => i.cmp(&j),
     });
+    let assessed: Vec<Assessed<'a>> = order
+        .into_iter()
+        .filter_map(|i| assessed.get(i).cloned())
+        .collect();
 
     Assessment {
         incidents: assessed,

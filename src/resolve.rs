@@ -96,7 +96,15 @@ impl<'a> Resolved<'a> {
 
     /// The data classes named, in class order.
     pub fn classes(&self) -> impl Iterator<Item = ClassId> + '_ {
-        (0..64u8).filter(move |c| self.data_classes & (1u64 << c) != 0)
+        // Walks the set bits (lowest first) rather than testing all 64.
+        let mut bits = self.data_classes;
+        std::iter::from_fn(move || {
+            let c = u8::try_from(bits.trailing_zeros())
+                .ok()
+                .filter(|c| *c < 64)?;
+            bits &= bits - 1;
+            Some(c)
+        })
     }
 }
 
