@@ -6,7 +6,7 @@ use clap::Args;
 use riskrate::compare::compare;
 use riskrate::io::diff::{write_diff_json, write_diff_table};
 use riskrate::io::write::rejection_summary;
-use riskrate::{Error, Rules, rate};
+use riskrate::{Error, Rules, rate_keeping};
 
 use super::{Exit, InputArgs, emit, parse_date};
 
@@ -76,7 +76,12 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Error> {
             );
         }
     }
-    let (report_a, report_b) = rayon::join(|| rate(&res_a, as_of), || rate(&res_b, as_of));
+    // Only counted incidents can drive a move (compare::driver): the others are not kept.
+    let keep = Some(usize::MAX);
+    let (report_a, report_b) = rayon::join(
+        || rate_keeping(&res_a, as_of, keep),
+        || rate_keeping(&res_b, as_of, keep),
+    );
     let cmp = compare(&report_a, &report_b);
     emit(args.output.as_deref(), |w| {
         if args.format == "json" {
