@@ -6,6 +6,8 @@
 
 use crate::FastMap as HashMap;
 
+use std::ops::Range;
+
 use chrono::{Days, NaiveDate};
 use rayon::prelude::*;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
@@ -171,12 +173,14 @@ pub fn rate_keeping<'a>(
     let rules = data.rules();
     let incidents = data.items();
 
-    let groups = group_by_company(incidents);
+    let (order, groups) = group_by_company(incidents);
 
     let mut ratings: Vec<Rating<'a>> = groups
         .par_iter()
         .map(|(company, members)| {
-            let list: Vec<Resolved<'a>> = members
+            let list: Vec<Resolved<'a>> = order
+                .get(members.clone())
+                .unwrap_or_default()
                 .iter()
                 .filter_map(|&i| incidents.get(i).copied())
                 .collect();
@@ -216,27 +220,43 @@ pub fn rate_keeping<'a>(
     }
 }
 
-/// Each company's incident indices (in input order), companies in key order.
+/// Each company's incident indices (in input order), companies in key order: the
+/// key and a range of the returned index list.
 ///
 /// Company keys are interned, so equal keys have equal [`crate::text::TextId`]s:
 /// sorting (key id, index) pairs in parallel groups them without hashing a string.
-fn group_by_company<'a>(incidents: &[Resolved<'a>]) -> Vec<(&'a str, Vec<usize>)> {
+/// The groups are then ordered by key through its first 16 bytes held inline, so
+/// that a comparison reads the text (elsewhere in memory) only on a tie there.
+fn group_by_company<'a>(incidents: &[Resolved<'a>]) -> (Vec<usize>, Vec<(&'a str, Range<usize>)>) {
     let mut keyed: Vec<(u32, usize)> = incidents
         .par_iter()
         .enumerate()
         .map(|(i, r)| (r.incident.company.index() as u32, i))
         .collect();
     keyed.par_sort_unstable();
-    let mut groups: Vec<(&'a str, Vec<usize>)> = keyed
-        .chunk_by(|a, b| a.0 == b.0)
-        .filter_map(|run| {
-            let (_, first) = run.first()?;
-            let company = incidents.get(*first)?.company();
-            Some((company, run.iter().map(|&(_, i)| i).collect()))
-        })
-        .collect();
-    groups.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-    groups
+    let mut groups: Vec<(u128, &'a str, Range<usize>)> = Vec::new();
+    let mut start = 0;
+    for run in keyed.chunk_by(|a, b| a.0 == b.0) {
+        let range = start..start + run.len();
+        start = range.end;
+        if let Some(r) = run.first().and_then(|(_, i)| incidents.get(*i)) {
+            let key = r.company();
+            groups.push((prefix(key), key, range));
+        }
+    }
+    groups.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
+    let order = keyed.into_iter().map(|(_, i)| i).collect();
+    (order, groups.into_iter().map(|(_, k, r)| (k, r)).collect())
+}
+
+/// The first 16 bytes of `s`, zero-padded, as a number that orders as the bytes do;
+/// equal prefixes leave the order to the whole texts.
+fn prefix(s: &str) -> u128 {
+    let mut b = [0u8; 16];
+    for (d, c) in b.iter_mut().zip(s.bytes()) {
+        *d = c;
+    }
+    u128::from_be_bytes(b)
 }
 
 /// A company's incidents assessed at one date: the part of a rating every use needs.
