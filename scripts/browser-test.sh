@@ -2,7 +2,8 @@
 # Loads the HTML report of the bundled example in headless Chromium and checks what
 # a reader sees: no console errors, every grade in the chart, the companies table
 # sorts, Vastaamo's incidents with mental-health data and a history chart are
-# there; saves a screenshot (target/browser-test/report.png).
+# there, and — as of 2021-03-01, while its 2020 breach still counts — Vastaamo's
+# contributor with mental-health data; saves screenshots (target/browser-test/).
 #
 # Not part of `cargo test`: it installs Debian's chromium when missing (about
 # 200 MB). Run it by hand or from CI with: bash scripts/browser-test.sh
@@ -16,6 +17,10 @@ out=target/browser-test
 mkdir -p "$out"
 target/release/riskrate report examples/incidents.jsonl --as-of 2026-11-28 \
   --detail digitalmentalhealthconsortium --output "$out/report.html"
+# The same data as of a date when Vastaamo's 2020 breach still counts (by the
+# README's date, 2026-11-28, it has expired and is listed as such).
+target/release/riskrate report examples/incidents.jsonl --as-of 2021-03-01 \
+  --detail digitalmentalhealthconsortium --output "$out/report-2021.html"
 url="file://$PWD/$out/report.html"
 flags=(--headless --no-sandbox --disable-gpu --disable-quic --no-first-run
   --disable-background-networking --disable-component-update --disable-sync
@@ -25,6 +30,10 @@ timeout 120 chromium "${flags[@]}" --enable-logging=stderr --v=0 --virtual-time-
   --dump-dom "$url#sort=score-asc" >"$out/sorted.html" 2>"$out/console.log"
 timeout 120 chromium "${flags[@]}" --virtual-time-budget=3000 \
   --dump-dom "$url#sort=score-desc" >"$out/sorted-desc.html" 2>/dev/null
+timeout 120 chromium "${flags[@]}" --window-size=1300,5600 --screenshot="$out/report-2021.png" \
+  "file://$PWD/$out/report-2021.html" 2>/dev/null
+timeout 120 chromium "${flags[@]}" --virtual-time-budget=3000 \
+  --dump-dom "file://$PWD/$out/report-2021.html" >"$out/report-2021-dom.html" 2>/dev/null
 python3 - "$out" <<'PY'
 import html.parser, pathlib, re, sys
 out = pathlib.Path(sys.argv[1])
@@ -69,6 +78,12 @@ vastaamo = re.search(r'<details class="company" id="company-digitalmentalhealthc
 check(vastaamo is not None and "mental health records" in vastaamo.group(1), "Vastaamo's incidents with mental-health data")
 check(vastaamo is not None and "<polyline" in vastaamo.group(1) and "score history" in vastaamo.group(1), "Vastaamo's history chart")
 check((out / "report.png").stat().st_size > 50_000, f"screenshot saved: {out / 'report.png'}")
+page21 = (out / "report-2021-dom.html").read_text()
+v21 = re.search(r'<details class="company" id="company-digitalmentalhealthconsortium" open="">(.*?)</details>', page21, re.S)
+rows = re.findall(r"<tr>(.*?)</tr>", v21.group(1) if v21 else "", re.S)
+counted = [r for r in rows if "mental health records" in r and re.search(r'class="num">[0-9<]+%</td>$', r)]
+check(bool(counted), "as of 2021-03-01: Vastaamo's contributor (a counted share) with mental-health data")
+check((out / "report-2021.png").stat().st_size > 50_000, f"screenshot saved: {out / 'report-2021.png'}")
 print(f"browser test: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
 PY

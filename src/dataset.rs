@@ -274,6 +274,8 @@ impl Dataset {
         // its lines, records, texts and ids start.
         let mut fixes = Vec::with_capacity(parsed.len());
         let mut line = first_line;
+        let chunk_texts: Vec<&Texts> = parsed.iter().map(|c| &c.names.texts).collect();
+        let mut texts = self.names.texts.merge_all(&chunk_texts).into_iter();
         for chunk in &parsed {
             let names = &chunk.names;
             fixes.push(Fix {
@@ -287,7 +289,7 @@ impl Dataset {
                     .iter()
                     .map(|l| self.names.intern_list(l))
                     .collect(),
-                texts: self.names.texts.merge(&names.texts),
+                texts: texts.next().unwrap_or_default(),
                 ids: self.names.ids.append(&names.ids),
                 line,
                 seq: self.read,

@@ -8,6 +8,7 @@ use std::hash::BuildHasher;
 use std::num::NonZeroU32;
 
 use hashbrown::HashTable;
+use rayon::prelude::*;
 
 /// A text of a [`Texts`] table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -63,14 +64,35 @@ impl Short {
     }
 }
 
+/// Shards of the interned-text table: a shard is small enough to stay in cache
+/// while [`Texts::merge_all`] looks up everything that falls in it.
+const SHARDS: usize = 64;
+
+/// The shard of a hash: bits 32..38, independent of the low bits that place an entry
+/// within a shard's table and of the top bits hashbrown keeps as its tag.
+fn shard_of(hash: u64) -> usize {
+    ((hash >> 32) as usize) % SHARDS
+}
+
 /// Texts in one buffer; text `i` is `buf[ends[i - 1]..ends[i]]`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Texts {
     buf: String,
     ends: Vec<usize>,
-    /// The interned texts; appended texts are not in it.
-    table: HashTable<Entry>,
+    /// The interned texts, by shard; appended texts are not in them.
+    shards: Vec<HashTable<Entry>>,
     state: foldhash::fast::RandomState,
+}
+
+impl Default for Texts {
+    fn default() -> Self {
+        Texts {
+            buf: String::new(),
+            ends: Vec::new(),
+            shards: (0..SHARDS).map(|_| HashTable::new()).collect(),
+            state: foldhash::fast::RandomState::default(),
+        }
+    }
 }
 
 /// The texts in order (the hash table and its seed are left out: they are the
@@ -124,31 +146,40 @@ impl Texts {
 
     /// As [`Texts::intern`] with the hash of `s` under this table's hasher given.
     fn intern_hashed(&mut self, hash: u64, s: &str) -> TextId {
-        let Texts {
-            buf, ends, table, ..
-        } = self;
-        let text = |i: u32| {
-            let i = i as usize;
-            let start = i
-                .checked_sub(1)
-                .and_then(|p| ends.get(p))
-                .copied()
-                .unwrap_or(0);
-            let end = ends.get(i).copied().unwrap_or(start);
-            buf.get(start..end).unwrap_or("")
-        };
+        if let Some(id) = self.find(hash, s) {
+            return id;
+        }
+        let index = u32::try_from(self.ends.len()).unwrap_or(u32::MAX);
+        self.buf.push_str(s);
+        self.ends.push(self.buf.len());
+        let short = Short::of(s);
+        if let Some(table) = self.shards.get_mut(shard_of(hash)) {
+            table.insert_unique(hash, Entry { hash, index, short }, |e| e.hash);
+        }
+        TextId::new(index as usize)
+    }
+
+    /// The id of the interned text `s` (whose hash is `hash`), if there is one.
+    fn find(&self, hash: u64, s: &str) -> Option<TextId> {
         let short = Short::of(s);
         let same = |e: &Entry| {
-            e.hash == hash && e.short == short && (s.len() <= Short::LEN || text(e.index) == s)
+            e.hash == hash
+                && e.short == short
+                && (s.len() <= Short::LEN || self.at(e.index as usize) == s)
         };
-        if let Some(e) = table.find(hash, same) {
-            return TextId::new(e.index as usize);
+        let e = self.shards.get(shard_of(hash))?.find(hash, same)?;
+        Some(TextId::new(e.index as usize))
+    }
+
+    /// For each text of this table, its hash when it is interned.
+    fn hashes(&self) -> Vec<Option<u64>> {
+        let mut hashes: Vec<Option<u64>> = vec![None; self.len()];
+        for e in self.shards.iter().flatten() {
+            if let Some(slot) = hashes.get_mut(e.index as usize) {
+                *slot = Some(e.hash);
+            }
         }
-        let index = u32::try_from(ends.len()).unwrap_or(u32::MAX);
-        buf.push_str(s);
-        ends.push(buf.len());
-        table.insert_unique(hash, Entry { hash, index, short }, |e| e.hash);
-        TextId::new(index as usize)
+        hashes
     }
 
     /// A new empty table hashing as this one does, so that [`Texts::merge`] can
@@ -160,27 +191,70 @@ impl Texts {
         }
     }
 
-    /// Adds every text of `other` (a [`Texts::sibling`]): interned ones are interned
-    /// here too, reusing their hashes; appended ones are appended. Returns, for each
-    /// text of `other`, its id here.
-    pub(crate) fn merge(&mut self, other: &Texts) -> Vec<TextId> {
-        let mut hashes: Vec<Option<u64>> = vec![None; other.len()];
-        for e in &other.table {
-            if let Some(slot) = hashes.get_mut(e.index as usize) {
-                *slot = Some(e.hash);
+    /// Adds every text of each of `others` (each a [`Texts::sibling`]), in order, as
+    /// if one after the other: interned ones are interned here too, reusing their
+    /// hashes; appended ones are appended. Returns, for each text of each of
+    /// `others`, its id here.
+    ///
+    /// The texts this table already holds are looked up first, in parallel, one
+    /// shard at a time (so each shard's table stays in cache); then, in order, the
+    /// rest are appended or interned — the same ids as a merge one text at a time.
+    pub(crate) fn merge_all(&mut self, others: &[&Texts]) -> Vec<Vec<TextId>> {
+        let hashes: Vec<Vec<Option<u64>>> = others.par_iter().map(|o| o.hashes()).collect();
+        let mut by_shard: Vec<Vec<(usize, usize, u64)>> = vec![Vec::new(); SHARDS];
+        for (o, hs) in hashes.iter().enumerate() {
+            for (i, h) in hs.iter().enumerate() {
+                if let Some(h) = *h
+                    && let Some(bucket) = by_shard.get_mut(shard_of(h))
+                {
+                    bucket.push((o, i, h));
+                }
             }
         }
-        hashes
-            .into_iter()
-            .enumerate()
-            .map(|(i, h)| {
-                let s = other.at(i);
-                match h {
-                    Some(h) => self.intern_hashed(h, s),
-                    None => self.push(s),
-                }
+        let this = &*self;
+        let found: Vec<Vec<(usize, usize, TextId)>> = by_shard
+            .par_iter()
+            .map(|bucket| {
+                bucket
+                    .iter()
+                    .filter_map(|&(o, i, h)| {
+                        let s = others.get(o)?.at(i);
+                        Some((o, i, this.find(h, s)?))
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut maps: Vec<Vec<Option<TextId>>> =
+            others.iter().map(|o| vec![None; o.len()]).collect();
+        for (o, i, id) in found.into_iter().flatten() {
+            if let Some(slot) = maps.get_mut(o).and_then(|m| m.get_mut(i)) {
+                *slot = Some(id);
+            }
+        }
+        maps.into_iter()
+            .zip(others)
+            .zip(&hashes)
+            .map(|((map, other), hs)| {
+                map.into_iter()
+                    .zip(hs)
+                    .enumerate()
+                    .map(|(i, (known, h))| {
+                        let s = other.at(i);
+                        match (known, h) {
+                            (Some(id), _) => id,
+                            (None, Some(h)) => self.intern_hashed(*h, s),
+                            (None, None) => self.push(s),
+                        }
+                    })
+                    .collect()
             })
             .collect()
+    }
+
+    /// As [`Texts::merge_all`] for one table.
+    #[cfg(test)]
+    pub(crate) fn merge(&mut self, other: &Texts) -> Vec<TextId> {
+        self.merge_all(&[other]).pop().unwrap_or_default()
     }
 
     /// Appends every text of `other` as it is (no interning); returns the id the
@@ -232,5 +306,32 @@ mod tests {
         assert_ne!(map[p.index()], map[a.index()]);
         assert_eq!(v.intern("acme"), map[a.index()]);
         assert_eq!(u.get(x), "x");
+    }
+
+    #[test]
+    fn merging_several_at_once_gives_the_ids_of_merging_one_by_one() {
+        let base = Texts::default();
+        let mut a = base.sibling();
+        a.intern("x");
+        a.push("name");
+        a.intern("y");
+        a.intern("a key longer than nineteen bytes");
+        let mut b = base.sibling();
+        b.intern("y");
+        b.intern("z");
+        b.push("x");
+        b.intern("x");
+        b.intern("a key longer than nineteen bytes");
+        let (mut all, mut one) = (base.sibling(), base.sibling());
+        all.intern("y");
+        one.intern("y");
+        let at_once = all.merge_all(&[&a, &b]);
+        let one_by_one = vec![one.merge(&a), one.merge(&b)];
+        assert_eq!(at_once, one_by_one);
+        assert_eq!(format!("{all:?}"), format!("{one:?}"));
+        assert_eq!(all.intern("z"), at_once[1][1]);
+        assert_eq!(all.get(at_once[1][3]), "x");
+        assert_eq!(at_once[1][3], at_once[0][0]);
+        assert_eq!(at_once[1][4], at_once[0][3]);
     }
 }
