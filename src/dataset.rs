@@ -206,43 +206,55 @@ impl Dataset {
         // The file's size tells roughly how many incidents are coming: reserving for
         // them once spares copying the growing list at every block.
         let size = f.metadata().map_or(0, |m| m.len());
+        // Appends up to BLOCK bytes to `buf` without zeroing them first; true at the
+        // end of the file.
+        let fill = |f: &mut std::fs::File, buf: &mut Vec<u8>| -> Result<bool, Error> {
+            let got = f
+                .take(BLOCK as u64)
+                .read_to_end(buf)
+                .map_err(|e| Error::io(path, e))?;
+            Ok(got < BLOCK)
+        };
         let mut buf: Vec<u8> = Vec::new();
+        let mut eof = fill(&mut f, &mut buf)?;
         let mut lines = 0u64;
         let mut first = true;
         loop {
-            // Appends up to BLOCK bytes without zeroing them first.
-            let got = (&mut f)
-                .take(BLOCK as u64)
-                .read_to_end(&mut buf)
-                .map_err(|e| Error::io(path, e))?;
-            let eof = got < BLOCK;
             let cut = if eof {
                 buf.len()
             } else {
                 buf.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1)
             };
-            if cut > 0 {
-                let block = buf.get(..cut).unwrap_or_default();
-                let text = if first {
-                    block.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(block)
-                } else {
-                    block
-                };
-                let before = self.incidents.len();
-                lines += self.read_jsonl_parallel(text, file, lines);
-                if first && !eof {
-                    // Incidents per byte of the first block, times the file's size.
-                    let per_byte = (self.incidents.len() - before) as f64 / cut as f64;
-                    let expected = (per_byte * size as f64 * 1.02) as usize;
-                    self.incidents
-                        .reserve(expected.saturating_sub(self.incidents.len()));
-                }
-                first = false;
-                buf.drain(..cut);
+            let (block, rest) = buf.split_at(cut);
+            let text = if first {
+                block.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(block)
+            } else {
+                block
+            };
+            let before = self.incidents.len();
+            // The next block is read while this one is parsed.
+            let (read, next) = rayon::join(
+                || self.read_jsonl_parallel(text, file, lines),
+                || -> Result<(Vec<u8>, bool), Error> {
+                    let mut next = Vec::with_capacity(rest.len() + BLOCK);
+                    next.extend_from_slice(rest);
+                    let end = eof || fill(&mut f, &mut next)?;
+                    Ok((next, end))
+                },
+            );
+            lines += read;
+            if first && !eof && cut > 0 {
+                // Incidents per byte of the first block, times the file's size.
+                let per_byte = (self.incidents.len() - before) as f64 / cut as f64;
+                let expected = (per_byte * size as f64 * 1.02) as usize;
+                self.incidents
+                    .reserve(expected.saturating_sub(self.incidents.len()));
             }
+            first = first && cut == 0;
             if eof {
                 return Ok(());
             }
+            (buf, eof) = next?;
         }
     }
 
