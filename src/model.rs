@@ -877,9 +877,9 @@ impl<'a> Record<'a> {
         let third_party = flag(&self.third_party, "third_party")?;
         let vulnerable_subjects = flag(&self.vulnerable_subjects, "vulnerable_subjects")?;
 
-        // Keys are interned (grouping compares ids); names only describe: appended.
-        let company_name = company_name.map(|t| names.texts.push(&t));
+        // Interned: a company's key and name are stored once, not once per incident.
         let mut text = |t: Option<Cow<'_, str>>| t.map(|t| names.texts.intern(&t));
+        let company_name = text(company_name);
         let industry = text(industry);
         let country = text(country);
         let company = names.texts.intern(&company);
