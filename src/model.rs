@@ -877,9 +877,11 @@ impl<'a> Record<'a> {
         let third_party = flag(&self.third_party, "third_party")?;
         let vulnerable_subjects = flag(&self.vulnerable_subjects, "vulnerable_subjects")?;
 
-        // Interned: a company's key and name are stored once, not once per incident.
+        // Keys are interned (equal key <=> equal id, which grouping relies on); names
+        // only describe and are appended: interning them too saved 190 MB at 10M
+        // incidents but cost 8% of the time at 1M (docs/PERFORMANCE.md).
+        let company_name = company_name.map(|t| names.texts.push(&t));
         let mut text = |t: Option<Cow<'_, str>>| t.map(|t| names.texts.intern(&t));
-        let company_name = text(company_name);
         let industry = text(industry);
         let country = text(country);
         let company = names.texts.intern(&company);

@@ -64,15 +64,10 @@ impl Short {
     }
 }
 
-/// Shards of the interned-text table: a shard is small enough to stay in cache
-/// while [`Texts::merge_all`] looks up everything that falls in it.
+/// Shards of a dataset's interned-text table: a shard is small enough to stay in
+/// cache while [`Texts::merge_all`] looks up everything that falls in it. (A
+/// chunk's own table, small and short-lived, has one.)
 const SHARDS: usize = 64;
-
-/// The shard of a hash: bits 32..38, independent of the low bits that place an entry
-/// within a shard's table and of the top bits hashbrown keeps as its tag.
-fn shard_of(hash: u64) -> usize {
-    ((hash >> 32) as usize) % SHARDS
-}
 
 /// Texts in one buffer; text `i` is `buf[ends[i - 1]..ends[i]]`.
 #[derive(Clone)]
@@ -106,6 +101,12 @@ impl std::fmt::Debug for Texts {
 }
 
 impl Texts {
+    /// The shard of a hash: bits 32.., independent of the low bits that place an
+    /// entry within a shard's table and of the top bits hashbrown keeps as its tag.
+    fn shard_of(&self, hash: u64) -> usize {
+        ((hash >> 32) as usize) % self.shards.len().max(1)
+    }
+
     /// The text `id` stands for ("" for an id of another table that is out of range).
     pub fn get(&self, id: TextId) -> &str {
         self.at(id.index())
@@ -153,7 +154,8 @@ impl Texts {
         self.buf.push_str(s);
         self.ends.push(self.buf.len());
         let short = Short::of(s);
-        if let Some(table) = self.shards.get_mut(shard_of(hash)) {
+        let shard = self.shard_of(hash);
+        if let Some(table) = self.shards.get_mut(shard) {
             table.insert_unique(hash, Entry { hash, index, short }, |e| e.hash);
         }
         TextId::new(index as usize)
@@ -167,7 +169,7 @@ impl Texts {
                 && e.short == short
                 && (s.len() <= Short::LEN || self.at(e.index as usize) == s)
         };
-        let e = self.shards.get(shard_of(hash))?.find(hash, same)?;
+        let e = self.shards.get(self.shard_of(hash))?.find(hash, same)?;
         Some(TextId::new(e.index as usize))
     }
 
@@ -186,8 +188,10 @@ impl Texts {
     /// reuse its hashes.
     pub(crate) fn sibling(&self) -> Texts {
         Texts {
+            buf: String::new(),
+            ends: Vec::new(),
+            shards: vec![HashTable::new()],
             state: self.state.clone(),
-            ..Texts::default()
         }
     }
 
@@ -201,11 +205,11 @@ impl Texts {
     /// rest are appended or interned — the same ids as a merge one text at a time.
     pub(crate) fn merge_all(&mut self, others: &[&Texts]) -> Vec<Vec<TextId>> {
         let hashes: Vec<Vec<Option<u64>>> = others.par_iter().map(|o| o.hashes()).collect();
-        let mut by_shard: Vec<Vec<(usize, usize, u64)>> = vec![Vec::new(); SHARDS];
+        let mut by_shard: Vec<Vec<(usize, usize, u64)>> = vec![Vec::new(); self.shards.len()];
         for (o, hs) in hashes.iter().enumerate() {
             for (i, h) in hs.iter().enumerate() {
                 if let Some(h) = *h
-                    && let Some(bucket) = by_shard.get_mut(shard_of(h))
+                    && let Some(bucket) = by_shard.get_mut(self.shard_of(h))
                 {
                     bucket.push((o, i, h));
                 }
