@@ -1,8 +1,9 @@
-//! Text of a dataset kept in one buffer: company keys, industries and countries
-//! interned (a company's key is stored once however many incidents it has, and two
-//! incidents have the same company exactly when they have the same [`TextId`]);
-//! descriptive names and ids appended. An incident refers to its texts by [`TextId`], four bytes
-//! instead of a `String` and an allocation each.
+//! Texts of a dataset kept in one buffer per table: company keys, industries and
+//! countries interned (a company's key is stored once however many incidents it has,
+//! and two incidents have the same company exactly when they have the same
+//! [`TextId`]); descriptive names, and ids in a table of their own, appended. An
+//! incident refers to its texts by [`TextId`], four bytes instead of a `String` and
+//! an allocation each.
 
 use std::hash::BuildHasher;
 use std::num::NonZeroU32;
@@ -16,7 +17,9 @@ pub struct TextId(NonZeroU32);
 
 impl TextId {
     fn new(index: usize) -> TextId {
-        // Index + 1 is never zero; a table holds fewer than u32::MAX texts (see `push`).
+        // Index + 1 is never zero. It saturates at u32::MAX: a table of 2^32 texts
+        // would mean hundreds of GB of incidents, beyond what this tool is built for
+        // (and beyond the memory of any machine it runs on).
         TextId(
             u32::try_from(index)
                 .ok()
