@@ -27,7 +27,9 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{Imported, Reject, company_key, count_in_words, csv_rows, document_error, text};
+use super::{
+    Imported, Reject, company_key, convert_rows, count_in_words, csv_rows, document_error, text,
+};
 use crate::error::Error;
 use crate::model::Record;
 
@@ -144,15 +146,7 @@ impl Mapping {
                 })?;
             cols.insert(field.as_str(), i);
         }
-        let mut out = Vec::new();
-        for (line, row) in rows {
-            let row = match row {
-                Ok(r) => r,
-                Err(r) => {
-                    out.push((line, Err(r)));
-                    continue;
-                }
-            };
+        Ok(convert_rows(rows, |line, row| {
             let value = |field: &str| -> Option<String> {
                 let raw = cols
                     .get(field)
@@ -177,47 +171,43 @@ impl Mapping {
                 self.id_prefix,
                 value("id").unwrap_or_else(|| format!("line{line}"))
             );
-            let result = (|| {
-                let who = value("company")
-                    .ok_or_else(|| Reject::new(Some(id.clone()), "company", "no company"))?;
-                let date = self.date_of(&value("date").unwrap_or_default(), &id, "date")?;
-                let kind = value("type")
-                    .ok_or_else(|| Reject::new(Some(id.clone()), "type", "no type"))?;
-                let key = if self.normalize_company {
-                    company_key(&who)
-                } else {
-                    who.clone()
-                };
-                let mut r = Record::new(&id, &key, &kind, &date);
-                r = r.with(
-                    "company_name",
-                    text(value("company_name").as_deref().unwrap_or(&who)),
-                );
-                if let Some(d) = value("disclosed") {
-                    r = r.with("disclosed", text(&self.date_of(&d, &id, "disclosed")?));
+            let who = value("company")
+                .ok_or_else(|| Reject::new(Some(id.clone()), "company", "no company"))?;
+            let date = self.date_of(&value("date").unwrap_or_default(), &id, "date")?;
+            let kind =
+                value("type").ok_or_else(|| Reject::new(Some(id.clone()), "type", "no type"))?;
+            let key = if self.normalize_company {
+                company_key(&who)
+            } else {
+                who.clone()
+            };
+            let mut r = Record::new(&id, &key, &kind, &date);
+            r = r.with(
+                "company_name",
+                text(value("company_name").as_deref().unwrap_or(&who)),
+            );
+            if let Some(d) = value("disclosed") {
+                r = r.with("disclosed", text(&self.date_of(&d, &id, "disclosed")?));
+            }
+            if let Some(n) = value("records").as_deref().and_then(count_in_words) {
+                r = r.with("records", n);
+            }
+            for f in [
+                "industry",
+                "country",
+                "severity",
+                "impact",
+                "status",
+                "third_party",
+                "vulnerable_subjects",
+                "data_types",
+            ] {
+                if let Some(v) = value(f) {
+                    r = r.with(f, text(&v));
                 }
-                if let Some(n) = value("records").as_deref().and_then(count_in_words) {
-                    r = r.with("records", n);
-                }
-                for f in [
-                    "industry",
-                    "country",
-                    "severity",
-                    "impact",
-                    "status",
-                    "third_party",
-                    "vulnerable_subjects",
-                    "data_types",
-                ] {
-                    if let Some(v) = value(f) {
-                        r = r.with(f, text(&v));
-                    }
-                }
-                Ok(r)
-            })();
-            out.push((line, result));
-        }
-        Ok(out)
+            }
+            Ok(r)
+        }))
     }
 
     fn date_of(&self, s: &str, id: &str, field: &str) -> Result<String, Reject> {

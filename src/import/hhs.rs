@@ -4,7 +4,7 @@
 //! affecting 500 or more people, so every row is a `breach` with health data; the
 //! portal's "type of breach" says how it happened and sets the severity.
 
-use super::{Imported, Reject, company_key, csv_rows, document_error, text};
+use super::{Imported, Reject, company_key, convert_rows, csv_rows, document_error, text};
 use crate::error::Error;
 use crate::model::DateExt;
 use crate::model::Record;
@@ -58,81 +58,69 @@ pub(super) fn convert(text_in: &str, name: &str) -> Result<Vec<Imported>, Error>
         })?);
     }
     let state = col("State");
-    let mut out = Vec::new();
-    for (line, row) in rows {
-        let row = match row {
-            Ok(r) => r,
-            Err(r) => {
-                out.push((line, Err(r)));
-                continue;
-            }
-        };
+    Ok(convert_rows(rows, |_, row| {
         let get = |k: usize| idx.get(k).and_then(|&i| row.get(i)).unwrap_or("").trim();
         let entity = get(0);
         let date_text = get(3);
         let records = get(2);
         let id = format!("hhs:{}:{}:{}", company_key(entity), date_text, records);
-        let result = (|| {
-            if entity.is_empty() {
+        if entity.is_empty() {
+            return Err(Reject::new(
+                Some(id.clone()),
+                "Name of Covered Entity",
+                "no covered entity named",
+            ));
+        }
+        let date = chrono::NaiveDate::parse_from_str(date_text, "%m/%d/%Y").map_err(|_| {
+            Reject::new(
+                Some(id.clone()),
+                "Breach Submission Date",
+                format!("{date_text:?} is not a MM/DD/YYYY date"),
+            )
+        })?;
+        let kind = get(4);
+        let sev = severity(kind).ok_or_else(|| {
+            Reject::new(
+                Some(id.clone()),
+                "Type of Breach",
+                format!("unknown type of breach {kind:?}"),
+            )
+        })?;
+        let mut r = Record::new(&id, &company_key(entity), "breach", &date.ymd().to_string())
+            .with("company_name", text(entity))
+            .with("severity", i64::from(sev))
+            .with("data_types", vec!["health"]);
+        if let Some(ind) = industry(get(1)) {
+            r = r.with("industry", ind);
+        }
+        if let Some(st) = state
+            .and_then(|s| row.get(s))
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            r = r.with("country", text(&format!("US-{st}")));
+        }
+        if !records.is_empty() {
+            let n: u64 = records.replace(',', "").parse().map_err(|_| {
+                Reject::new(
+                    Some(id.clone()),
+                    "Individuals Affected",
+                    format!("{records:?} is not a count"),
+                )
+            })?;
+            r = r.with("records", n);
+        }
+        match get(5).to_ascii_lowercase().as_str() {
+            "yes" => r = r.with("third_party", true),
+            "no" | "" => {}
+            other => {
                 return Err(Reject::new(
                     Some(id.clone()),
-                    "Name of Covered Entity",
-                    "no covered entity named",
+                    "Business Associate Present",
+                    format!("{other:?} is not Yes or No"),
                 ));
             }
-            let date = chrono::NaiveDate::parse_from_str(date_text, "%m/%d/%Y").map_err(|_| {
-                Reject::new(
-                    Some(id.clone()),
-                    "Breach Submission Date",
-                    format!("{date_text:?} is not a MM/DD/YYYY date"),
-                )
-            })?;
-            let kind = get(4);
-            let sev = severity(kind).ok_or_else(|| {
-                Reject::new(
-                    Some(id.clone()),
-                    "Type of Breach",
-                    format!("unknown type of breach {kind:?}"),
-                )
-            })?;
-            let mut r = Record::new(&id, &company_key(entity), "breach", &date.ymd().to_string())
-                .with("company_name", text(entity))
-                .with("severity", i64::from(sev))
-                .with("data_types", vec!["health"]);
-            if let Some(ind) = industry(get(1)) {
-                r = r.with("industry", ind);
-            }
-            if let Some(st) = state
-                .and_then(|s| row.get(s))
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-            {
-                r = r.with("country", text(&format!("US-{st}")));
-            }
-            if !records.is_empty() {
-                let n: u64 = records.replace(',', "").parse().map_err(|_| {
-                    Reject::new(
-                        Some(id.clone()),
-                        "Individuals Affected",
-                        format!("{records:?} is not a count"),
-                    )
-                })?;
-                r = r.with("records", n);
-            }
-            match get(5).to_ascii_lowercase().as_str() {
-                "yes" => r = r.with("third_party", true),
-                "no" | "" => {}
-                other => {
-                    return Err(Reject::new(
-                        Some(id.clone()),
-                        "Business Associate Present",
-                        format!("{other:?} is not Yes or No"),
-                    ));
-                }
-            }
-            Ok(r)
-        })();
-        out.push((line, result));
-    }
-    Ok(out)
+        }
+        Ok(r)
+    }))
 }

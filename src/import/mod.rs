@@ -393,6 +393,17 @@ fn csv_rows(text: &str, name: &str) -> Result<(csv::StringRecord, Vec<Row>), Err
     Ok((headers, rows))
 }
 
+/// Converts each readable row (with its line) by `convert`; an unreadable row stays
+/// the rejection `csv_rows` made of it.
+fn convert_rows(
+    rows: Vec<Row>,
+    mut convert: impl FnMut(u64, &csv::StringRecord) -> Result<Record<'static>, Reject>,
+) -> Vec<Imported> {
+    rows.into_iter()
+        .map(|(line, row)| (line, row.and_then(|r| convert(line, &r))))
+        .collect()
+}
+
 fn text(s: &str) -> Value<'static> {
     Value::Str(Cow::Owned(s.to_string()))
 }

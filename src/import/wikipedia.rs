@@ -5,7 +5,9 @@
 //! and the severity. The table says nothing about which data was lost, so no data
 //! class is set — the organisation type is only its industry.
 
-use super::{Imported, Reject, company_key, count_in_words, csv_rows, document_error, text};
+use super::{
+    Imported, Reject, company_key, convert_rows, count_in_words, csv_rows, document_error, text,
+};
 use crate::error::Error;
 use crate::model::Record;
 
@@ -69,15 +71,7 @@ pub(super) fn convert(input: &str, name: &str) -> Result<Vec<Imported>, Error> {
         ));
     };
     let (org, how, index) = (col("Organization type"), col("Method"), col(""));
-    let mut out = Vec::new();
-    for (line, row) in rows {
-        let row = match row {
-            Ok(r) => r,
-            Err(r) => {
-                out.push((line, Err(r)));
-                continue;
-            }
-        };
+    Ok(convert_rows(rows, |line, row| {
         let get = |c: Option<usize>| c.and_then(|c| row.get(c)).unwrap_or("").trim();
         let key = index
             .map(|i| row.get(i).unwrap_or("").trim())
@@ -86,38 +80,34 @@ pub(super) fn convert(input: &str, name: &str) -> Result<Vec<Imported>, Error> {
             "wikipedia:{}",
             key.map_or_else(|| format!("line{line}"), str::to_string)
         );
-        let result = (|| {
-            let who = get(Some(entity));
-            if who.is_empty() {
-                return Err(Reject::new(Some(id.clone()), "Entity", "no entity named"));
-            }
-            // "2019-2020", "2014 and 2015": the breach began in the first year.
-            let y = get(Some(year));
-            let first = y
-                .split(|c: char| !c.is_ascii_digit())
-                .next()
-                .unwrap_or("")
-                .trim();
-            if first.len() != 4 || !first.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(Reject::new(
-                    Some(id.clone()),
-                    "Year",
-                    format!("{y:?} is not a year"),
-                ));
-            }
-            let (kind, severity) = method(get(how));
-            let mut r = Record::new(&id, &company_key(who), kind, first)
-                .with("company_name", text(who))
-                .with("severity", i64::from(severity));
-            if let Some(ind) = industry(get(org)) {
-                r = r.with("industry", text(&ind));
-            }
-            if let Some(n) = count_in_words(get(Some(records))) {
-                r = r.with("records", n);
-            }
-            Ok(r)
-        })();
-        out.push((line, result));
-    }
-    Ok(out)
+        let who = get(Some(entity));
+        if who.is_empty() {
+            return Err(Reject::new(Some(id.clone()), "Entity", "no entity named"));
+        }
+        // "2019-2020", "2014 and 2015": the breach began in the first year.
+        let y = get(Some(year));
+        let first = y
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .unwrap_or("")
+            .trim();
+        if first.len() != 4 || !first.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Reject::new(
+                Some(id.clone()),
+                "Year",
+                format!("{y:?} is not a year"),
+            ));
+        }
+        let (kind, severity) = method(get(how));
+        let mut r = Record::new(&id, &company_key(who), kind, first)
+            .with("company_name", text(who))
+            .with("severity", i64::from(severity));
+        if let Some(ind) = industry(get(org)) {
+            r = r.with("industry", text(&ind));
+        }
+        if let Some(n) = count_in_words(get(Some(records))) {
+            r = r.with("records", n);
+        }
+        Ok(r)
+    }))
 }
