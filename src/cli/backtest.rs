@@ -7,9 +7,8 @@ use clap::Args;
 use riskrate::Error;
 use riskrate::backtest::{BacktestParams, backtest};
 use riskrate::io::backtest::{write_backtest_json, write_backtest_table};
-use riskrate::io::write::rejection_summary;
 
-use super::{Exit, InputArgs, emit, parse_date};
+use super::{Exit, InputArgs, emit, parse_date, warn_rejected};
 
 const EXAMPLE: &str = "\
 Examples:
@@ -98,12 +97,9 @@ pub fn run(args: &BacktestArgs) -> Result<Exit, Error> {
             })
             .collect::<Result<Vec<_>, _>>()?
     };
-    let mut data = args.input.dataset();
-    args.input.read(&mut data)?;
+    let data = args.input.load()?;
     let resolved = data.resolve(&rules);
-    if !resolved.rejected().is_empty() {
-        eprintln!("riskrate: {}", rejection_summary(resolved.rejected(), 3));
-    }
+    warn_rejected(resolved.rejected(), 3);
     let params = BacktestParams {
         from: args.from,
         to: args.to,

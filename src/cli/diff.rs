@@ -62,8 +62,7 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Error> {
         )));
     };
     let (rules_a, rules_b) = (Rules::from_path(path_a)?, Rules::from_path(path_b)?);
-    let mut data = args.input.dataset();
-    args.input.read(&mut data)?;
+    let data = args.input.load()?;
     let as_of = args
         .as_of
         .unwrap_or_else(|| chrono::Utc::now().date_naive());

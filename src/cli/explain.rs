@@ -2,10 +2,9 @@
 
 use clap::Args;
 use riskrate::io::escape;
-use riskrate::io::write::rejection_summary;
 use riskrate::{Error, ExplainFormat, WhatIf, rate, write_explain};
 
-use super::{Exit, InputArgs, RatingArgs, emit};
+use super::{Exit, InputArgs, RatingArgs, emit, warn_rejected};
 
 const EXAMPLE: &str = "\
 Examples:
@@ -57,12 +56,9 @@ fn parse_format(s: &str) -> Result<ExplainFormat, String> {
 
 pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
     let rules = args.rating.load_rules()?;
-    let mut data = args.input.dataset();
-    args.input.read(&mut data)?;
+    let data = args.input.load()?;
     let resolved = data.resolve(&rules);
-    if !resolved.rejected().is_empty() {
-        eprintln!("riskrate: {}", rejection_summary(resolved.rejected(), 5));
-    }
+    warn_rejected(resolved.rejected(), 5);
     let report = rate(&resolved, args.rating.as_of());
     let wanted = args.company.as_str();
     let exact = report.ratings.iter().find(|r| r.company == wanted);

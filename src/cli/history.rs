@@ -59,8 +59,7 @@ pub fn run(args: &HistoryArgs) -> Result<Exit, Error> {
         )));
     }
     let rules = super::load_rules(args.rules.as_deref())?;
-    let mut data = args.input.dataset();
-    args.input.read(&mut data)?;
+    let data = args.input.load()?;
     let resolved = data.resolve(&rules);
     let list = incidents_of(&resolved, &args.company);
     let Some(first) = list.first() else {

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use riskrate::import::{Encoding, Source, likely_duplicates};
 use riskrate::io::escape;
-use riskrate::io::write::{rejection_summary, write_canonical};
+use riskrate::io::write::write_canonical;
 use riskrate::{Dataset, Error};
 
-use super::{Exit, emit};
+use super::{Exit, emit, warn_rejected};
 
 const EXAMPLE: &str = "\
 Examples:
@@ -104,9 +104,7 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
             escape::terminal(path)
         );
     }
-    if !resolved.rejected().is_empty() {
-        eprintln!("riskrate: {}", rejection_summary(resolved.rejected(), 5));
-    }
+    warn_rejected(resolved.rejected(), 5);
     let dups = likely_duplicates(&resolved, 90);
     if !dups.is_empty() {
         eprintln!(

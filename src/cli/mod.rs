@@ -141,16 +141,18 @@ impl InputArgs {
         Progress(Some(bar))
     }
 
-    /// An empty dataset with the limits the flags set.
-    pub fn dataset(&self) -> Dataset {
-        Dataset::with_limits(Limits {
+    /// Every input read into a dataset bounded by the limits the flags set.
+    pub fn load(&self) -> Result<Dataset, Error> {
+        let mut data = Dataset::with_limits(Limits {
             max_record_bytes: self.max_record_bytes,
             max_depth: self.max_depth,
-        })
+        });
+        self.read(&mut data)?;
+        Ok(data)
     }
 
     /// Reads every input into `data`.
-    pub fn read(&self, data: &mut Dataset) -> Result<(), Error> {
+    fn read(&self, data: &mut Dataset) -> Result<(), Error> {
         match self.kind()? {
             Input::Canonical(format) => read_inputs(data, &self.files, format),
             Input::Source(source) => {
@@ -222,6 +224,19 @@ pub fn load_rules(path: Option<&Path>) -> Result<Rules, Error> {
         Some(path) => Rules::from_path(path),
         None => Ok(Rules::default_rules()?),
     }
+}
+
+/// Says on stderr how many records were rejected, with the first `shown` reasons;
+/// true when any were.
+pub fn warn_rejected(rejected: &[riskrate::Rejection], shown: usize) -> bool {
+    if rejected.is_empty() {
+        return false;
+    }
+    eprintln!(
+        "riskrate: {}",
+        riskrate::io::write::rejection_summary(rejected, shown)
+    );
+    true
 }
 
 /// Reads every input into `data`; no files means standard input (unless it is a

@@ -8,10 +8,9 @@ use clap::Args;
 use riskrate::Error;
 use riskrate::history::{history, monthly};
 use riskrate::io::html::{Detail, render};
-use riskrate::io::write::rejection_summary;
 use riskrate::{Resolved, rate};
 
-use super::{Exit, InputArgs, RatingArgs, emit};
+use super::{Exit, InputArgs, RatingArgs, emit, warn_rejected};
 
 const EXAMPLE: &str = "\
 Examples:
@@ -48,12 +47,9 @@ pub struct ReportArgs {
 
 pub fn run(args: &ReportArgs) -> Result<Exit, Error> {
     let rules = args.rating.load_rules()?;
-    let mut data = args.input.dataset();
-    args.input.read(&mut data)?;
+    let data = args.input.load()?;
     let resolved = data.resolve(&rules);
-    if !resolved.rejected().is_empty() {
-        eprintln!("riskrate: {}", rejection_summary(resolved.rejected(), 5));
-    }
+    warn_rejected(resolved.rejected(), 5);
     let as_of = args.rating.as_of();
     let report = rate(&resolved, as_of);
 

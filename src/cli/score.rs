@@ -3,12 +3,11 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use riskrate::io::write::rejection_summary;
 use riskrate::{
     Contributors, Error, OutputFormat, rate_keeping, write_report, write_table_colored,
 };
 
-use super::{Exit, InputArgs, RatingArgs, emit};
+use super::{Exit, InputArgs, RatingArgs, emit, warn_rejected};
 
 const EXAMPLE: &str = "\
 Examples:
@@ -79,19 +78,15 @@ pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
     };
     let rules = args.rating.load_rules()?;
     let progress = args.input.progress();
-    let mut data = args.input.dataset();
-    args.input.read(&mut data)?;
+    let data = args.input.load()?;
     lap("read");
     progress.stage(format!("resolving {} records", data.read_count()));
     let resolved = data.resolve(&rules);
     lap("resolve");
     progress.stage(format!("rating {} incidents", resolved.items().len()));
-    if !resolved.rejected().is_empty() {
-        eprintln!("riskrate: {}", rejection_summary(resolved.rejected(), 5));
-        if args.strict {
-            eprintln!("riskrate: --strict: no ratings written");
-            return Ok(Exit::Failed);
-        }
+    if warn_rejected(resolved.rejected(), 5) && args.strict {
+        eprintln!("riskrate: --strict: no ratings written");
+        return Ok(Exit::Failed);
     }
     // Only the contributors printed are kept: the rest of each company's incidents
     // would cost memory and nothing else.
