@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::util::{Dir, riskrate, root};
+use crate::util::{Dir, riskrate, root, run_on};
 
 fn json_of(out: &std::process::Output) -> Value {
     assert!(
@@ -22,11 +22,10 @@ fn stdout(out: &std::process::Output) -> String {
 /// Must show: the seed record as of 2020-11-01.
 #[test]
 fn seed_record_as_of_2020_11_01_as_json() {
-    let out = riskrate()
-        .args(["score", "--as-of", "2020-11-01", "--format", "json"])
-        .arg(root("tests/data/vastaamo.json"))
-        .output()
-        .unwrap();
+    let out = run_on(
+        &["score", "--as-of", "2020-11-01", "--format", "json"],
+        root("tests/data/vastaamo.json"),
+    );
     let doc = json_of(&out);
     assert_eq!(doc["riskrate"], env!("CARGO_PKG_VERSION"));
     assert_eq!(doc["rules"]["name"], "default");
@@ -75,11 +74,10 @@ fn seed_record_as_of_2020_11_01_as_json() {
 /// Must show: the same record has expired by 2026-11-28.
 #[test]
 fn seed_record_has_expired_by_2026_11_28() {
-    let out = riskrate()
-        .args(["score", "--as-of", "2026-11-28", "--format", "json"])
-        .arg(root("tests/data/vastaamo.json"))
-        .output()
-        .unwrap();
+    let out = run_on(
+        &["score", "--as-of", "2026-11-28", "--format", "json"],
+        root("tests/data/vastaamo.json"),
+    );
     let r = &json_of(&out)["ratings"][0];
     assert_eq!(
         (r["score"].as_i64(), r["grade"].as_str()),
@@ -97,11 +95,10 @@ fn seed_record_has_expired_by_2026_11_28() {
 
 #[test]
 fn the_rankiteo_seed_reads_as_it_is() {
-    let out = riskrate()
-        .args(["score", "--as-of", "2020-11-01", "--format", "json"])
-        .arg(root("tests/data/rankiteo-rating.json"))
-        .output()
-        .unwrap();
+    let out = run_on(
+        &["score", "--as-of", "2020-11-01", "--format", "json"],
+        root("tests/data/rankiteo-rating.json"),
+    );
     let r = &json_of(&out)["ratings"][0];
     assert_eq!(r["company"], "digitalmentalhealthconsortium");
     // Without data types: 60 x 1.0 x 1.5 x 1.0 x decay(31 days).
@@ -110,11 +107,10 @@ fn the_rankiteo_seed_reads_as_it_is() {
 
 #[test]
 fn the_bundled_example_covers_every_grade() {
-    let out = riskrate()
-        .args(["score", "--as-of", "2026-11-28", "--format", "json"])
-        .arg(root("examples/incidents.jsonl"))
-        .output()
-        .unwrap();
+    let out = run_on(
+        &["score", "--as-of", "2026-11-28", "--format", "json"],
+        root("examples/incidents.jsonl"),
+    );
     let doc = json_of(&out);
     let mut grades: Vec<&str> = doc["ratings"]
         .as_array()
@@ -143,11 +139,10 @@ fn the_bundled_example_covers_every_grade() {
 
 #[test]
 fn table_is_the_default_format() {
-    let out = riskrate()
-        .args(["score", "--as-of", "2020-11-01"])
-        .arg(root("tests/data/vastaamo.json"))
-        .output()
-        .unwrap();
+    let out = run_on(
+        &["score", "--as-of", "2020-11-01"],
+        root("tests/data/vastaamo.json"),
+    );
     let text = stdout(&out);
     assert!(
         text.starts_with("riskrate 0.1.0 · rules default v1 (sha256 "),
@@ -167,11 +162,10 @@ fn table_is_the_default_format() {
 #[test]
 fn jsonl_and_csv_formats() {
     let ex = root("examples/incidents.jsonl");
-    let out = riskrate()
-        .args(["score", "--as-of", "2026-11-28", "--format", "jsonl"])
-        .arg(&ex)
-        .output()
-        .unwrap();
+    let out = run_on(
+        &["score", "--as-of", "2026-11-28", "--format", "jsonl"],
+        &ex,
+    );
     let lines: Vec<Value> = stdout(&out)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -182,11 +176,7 @@ fn jsonl_and_csv_formats() {
     assert_eq!(lines[0]["rules"]["name"], "default");
     assert_eq!(lines[0]["rules"]["sha256"].as_str().unwrap().len(), 64);
 
-    let out = riskrate()
-        .args(["score", "--as-of", "2026-11-28", "--format", "csv"])
-        .arg(&ex)
-        .output()
-        .unwrap();
+    let out = run_on(&["score", "--as-of", "2026-11-28", "--format", "csv"], &ex);
     let text = stdout(&out);
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let headers = rdr.headers().unwrap().clone();
@@ -236,22 +226,14 @@ fn strict_exits_1_and_writes_nothing() {
         "in.jsonl",
         "{\"id\":\"a\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020\"}\n{\"id\":\"b\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020\",\"impact\":0}\n",
     );
-    let out = riskrate()
-        .args(["score", "--strict", "--as-of", "2021-01-01"])
-        .arg(&f)
-        .output()
-        .unwrap();
+    let out = run_on(&["score", "--strict", "--as-of", "2021-01-01"], &f);
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("field impact: impact 0 is outside 1..=5")
     );
     // Without --strict the same input succeeds.
-    let out = riskrate()
-        .args(["score", "--as-of", "2021-01-01"])
-        .arg(&f)
-        .output()
-        .unwrap();
+    let out = run_on(&["score", "--as-of", "2021-01-01"], &f);
     assert_eq!(out.status.code(), Some(0));
 }
 
@@ -294,11 +276,7 @@ fn errors_exit_2() {
         "cut.json",
         "[{\"id\":\"a\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020\"},\n",
     );
-    let out = riskrate()
-        .args(["score", "--as-of", "2021-01-01"])
-        .arg(&cut)
-        .output()
-        .unwrap();
+    let out = run_on(&["score", "--as-of", "2021-01-01"], &cut);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("cut.json:"),
@@ -353,8 +331,8 @@ fn several_files_stdin_and_input_formats() {
         .collect();
     assert_eq!(companies, ["c", "d", "f"]);
 
-    let out = riskrate()
-        .args([
+    let out = run_on(
+        &[
             "score",
             "--as-of",
             "2021-01-01",
@@ -362,10 +340,9 @@ fn several_files_stdin_and_input_formats() {
             "json",
             "--input-format",
             "csv",
-        ])
-        .arg(&c)
-        .output()
-        .unwrap();
+        ],
+        &c,
+    );
     let doc = json_of(&out);
     assert_eq!(doc["ratings"][0]["contributors"][0]["factors"]["data"], 2.5);
 }
@@ -440,11 +417,7 @@ fn output_is_byte_identical_across_runs_and_thread_counts() {
 #[test]
 fn explain_shows_every_incident_and_factor() {
     let ex = root("examples/incidents.jsonl");
-    let out = riskrate()
-        .args(["explain", "harbor-bank", "--as-of", "2026-11-28"])
-        .arg(&ex)
-        .output()
-        .unwrap();
+    let out = run_on(&["explain", "harbor-bank", "--as-of", "2026-11-28"], &ex);
     let text = stdout(&out);
     assert!(text.contains("Harbor Bank (harbor-bank)"), "{text}");
     assert!(text.contains("ID            TYPE    STANDING"), "{text}");
@@ -460,18 +433,17 @@ fn explain_shows_every_incident_and_factor() {
     );
 
     // A future incident is marked, and the company_name finds the company.
-    let out = riskrate()
-        .args([
+    let out = run_on(
+        &[
             "explain",
             "Galaxy Games",
             "--as-of",
             "2026-11-28",
             "--format",
             "json",
-        ])
-        .arg(&ex)
-        .output()
-        .unwrap();
+        ],
+        &ex,
+    );
     let doc = json_of(&out);
     let standings: Vec<&str> = doc["incidents"]
         .as_array()
@@ -492,11 +464,10 @@ fn explain_shows_every_incident_and_factor() {
 
 #[test]
 fn explain_an_unknown_company_exits_2() {
-    let out = riskrate()
-        .args(["explain", "nobody", "--as-of", "2026-11-28"])
-        .arg(root("examples/incidents.jsonl"))
-        .output()
-        .unwrap();
+    let out = run_on(
+        &["explain", "nobody", "--as-of", "2026-11-28"],
+        root("examples/incidents.jsonl"),
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no company `nobody`"));
 }
@@ -525,11 +496,7 @@ fn input_text_is_escaped_in_every_output() {
         "evil.jsonl",
         "{\"id\":\"=cmd|' /C calc'!A0\",\"company\":\"@evil\",\"company_name\":\"\\u001b[31mRed\\u202e\",\"industry\":\"=1+1\",\"type\":\"breach\",\"date\":\"2020-10\"}\n",
     );
-    let out = riskrate()
-        .args(["score", "--as-of", "2020-11-01", "--format", "csv"])
-        .arg(&f)
-        .output()
-        .unwrap();
+    let out = run_on(&["score", "--as-of", "2020-11-01", "--format", "csv"], &f);
     let text = stdout(&out);
     let mut rdr = csv::Reader::from_reader(text.as_bytes());
     let row = rdr.records().next().unwrap().unwrap();
@@ -556,11 +523,7 @@ fn input_text_is_escaped_in_every_output() {
         assert!(text.contains("\\u{1b}[31mRed\\u{202e}"), "{args:?}: {text}");
     }
 
-    let out = riskrate()
-        .args(["score", "--as-of", "2020-11-01", "--format", "json"])
-        .arg(&f)
-        .output()
-        .unwrap();
+    let out = run_on(&["score", "--as-of", "2020-11-01", "--format", "json"], &f);
     let raw = stdout(&out);
     assert!(!raw.contains('\u{1b}'), "JSON escapes control characters");
     assert_eq!(
@@ -788,8 +751,8 @@ fn backtest_never_rates_a_company_before_its_first_incident() {
         "in.jsonl",
         "{\"id\":\"a\",\"company\":\"early\",\"type\":\"breach\",\"date\":\"2019-06-01\"}\n{\"id\":\"b\",\"company\":\"early\",\"type\":\"breach\",\"date\":\"2020-03-01\"}\n{\"id\":\"c\",\"company\":\"late\",\"type\":\"breach\",\"date\":\"2020-02-01\"}\n{\"id\":\"d\",\"company\":\"quiet\",\"type\":\"ddos\",\"date\":\"2019-01-01\"}\n",
     );
-    let out = riskrate()
-        .args([
+    let out = run_on(
+        &[
             "backtest",
             "--from",
             "2020-01-01",
@@ -799,10 +762,9 @@ fn backtest_never_rates_a_company_before_its_first_incident() {
             "365d",
             "--format",
             "json",
-        ])
-        .arg(&f)
-        .output()
-        .unwrap();
+        ],
+        &f,
+    );
     let doc = json_of(&out);
     let c = &doc["cutoffs"][0];
     assert_eq!(
@@ -819,8 +781,8 @@ fn backtest_never_rates_a_company_before_its_first_incident() {
 #[test]
 fn history_series_and_chart() {
     let ex = root("examples/incidents.jsonl");
-    let out = riskrate()
-        .args([
+    let out = run_on(
+        &[
             "history",
             "digitalmentalhealthconsortium",
             "--from",
@@ -829,10 +791,9 @@ fn history_series_and_chart() {
             "2026-09-01",
             "--step",
             "1y",
-        ])
-        .arg(&ex)
-        .output()
-        .unwrap();
+        ],
+        &ex,
+    );
     let text = stdout(&out);
     let rows: Vec<&str> = text.lines().collect();
     assert_eq!(
@@ -857,8 +818,8 @@ fn history_series_and_chart() {
         .collect();
     assert!(scores.windows(2).all(|w| w[0] <= w[1]), "{scores:?}");
 
-    let out = riskrate()
-        .args([
+    let out = run_on(
+        &[
             "history",
             "northwind-clinics",
             "--from",
@@ -869,10 +830,9 @@ fn history_series_and_chart() {
             "30d",
             "--format",
             "svg",
-        ])
-        .arg(&ex)
-        .output()
-        .unwrap();
+        ],
+        &ex,
+    );
     let svg = stdout(&out);
     assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
     assert!(svg.contains("<polyline"));
@@ -885,8 +845,8 @@ fn history_series_and_chart() {
         "evil.jsonl",
         "{\"id\":\"x\",\"company\":\"e\",\"company_name\":\"<script>alert(1)</script>\",\"type\":\"breach\",\"date\":\"2020\"}\n",
     );
-    let out = riskrate()
-        .args([
+    let out = run_on(
+        &[
             "history",
             "e",
             "--from",
@@ -895,10 +855,9 @@ fn history_series_and_chart() {
             "2021-01-01",
             "--format",
             "svg",
-        ])
-        .arg(&evil)
-        .output()
-        .unwrap();
+        ],
+        &evil,
+    );
     let svg = stdout(&out);
     assert!(
         !svg.contains("<script>") && svg.contains("&lt;script&gt;"),
@@ -948,18 +907,17 @@ fn explain_what_if_without_or_disputed() {
         "the real rating is unchanged"
     );
 
-    let out = riskrate()
-        .args([
+    let out = run_on(
+        &[
             "explain",
             "northwind-clinics",
             "--as-of",
             "2026-11-28",
             "--without",
             "NOPE",
-        ])
-        .arg(&ex)
-        .output()
-        .unwrap();
+        ],
+        &ex,
+    );
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -970,11 +928,7 @@ fn report_is_one_self_contained_escaped_html_file() {
         "in.jsonl",
         "{\"id\":\"x<1>\",\"company\":\"evil\",\"company_name\":\"<script>alert(1)</script>\",\"industry\":\"<b>\",\"type\":\"breach\",\"date\":\"2020-06\",\"data_types\":[\"therapy notes\"]}\n{\"id\":\"y\",\"company\":\"ok\",\"industry\":\"<b>\",\"type\":\"ddos\",\"date\":\"2020-09\"}\n",
     );
-    let out = riskrate()
-        .args(["report", "--as-of", "2020-11-01", "--detail", "ok"])
-        .arg(&f)
-        .output()
-        .unwrap();
+    let out = run_on(&["report", "--as-of", "2020-11-01", "--detail", "ok"], &f);
     assert!(
         out.status.success(),
         "{}",
@@ -996,11 +950,10 @@ fn report_is_one_self_contained_escaped_html_file() {
     assert!(page.contains("mental health records"));
     assert!(page.contains("<polyline"), "history charts");
     assert!(page.contains("<table id=\"industries\">"));
-    let out = riskrate()
-        .args(["report", "--as-of", "2020-11-01", "--detail", "nobody"])
-        .arg(&f)
-        .output()
-        .unwrap();
+    let out = run_on(
+        &["report", "--as-of", "2020-11-01", "--detail", "nobody"],
+        &f,
+    );
     assert_eq!(out.status.code(), Some(2));
 }
 

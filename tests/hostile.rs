@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 
-use crate::util::{Dir, riskrate};
+use crate::util::{Dir, riskrate, run_on};
 
 struct Outcome {
     code: Option<i32>,
@@ -211,11 +211,7 @@ fn impossible_and_extreme_dates() {
     // A far as-of date is a correct rating too (nothing overflows).
     let dir = Dir::new();
     let f = dir.create("x.jsonl", OK);
-    let out = riskrate()
-        .args(["score", "--as-of", "9999-12-31", "--format", "json"])
-        .arg(&f)
-        .output()
-        .unwrap();
+    let out = run_on(&["score", "--as-of", "9999-12-31", "--format", "json"], &f);
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["ratings"][0]["score"], 1000);
 }
@@ -308,11 +304,7 @@ fn hostile_rules_files_are_refused_clearly() {
         let text = base.replacen(from, to, 1);
         assert_ne!(text, base, "{from}");
         let f = dir.create("r.toml", &text);
-        let out = riskrate()
-            .args(["rules", "check"])
-            .arg(&f)
-            .output()
-            .unwrap();
+        let out = run_on(&["rules", "check"], &f);
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{to}: {err}");
         assert!(err.contains(want), "{to}: {err}");
@@ -325,11 +317,7 @@ fn hostile_rules_files_are_refused_clearly() {
         1,
     );
     let f = dir.create("big.toml", &text);
-    let out = riskrate()
-        .args(["rules", "check"])
-        .arg(&f)
-        .output()
-        .unwrap();
+    let out = run_on(&["rules", "check"], &f);
     assert!(
         out.status.success(),
         "{}",
@@ -337,11 +325,7 @@ fn hostile_rules_files_are_refused_clearly() {
     );
     // A file beyond the size limit is refused before it is parsed.
     let huge = dir.create("huge.toml", vec![b'#'; 5 << 20]);
-    let out = riskrate()
-        .args(["rules", "check"])
-        .arg(&huge)
-        .output()
-        .unwrap();
+    let out = run_on(&["rules", "check"], &huge);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("a rules file is at most 4194304 bytes"));
 }
@@ -351,11 +335,7 @@ fn jsonl_and_csv_outputs_still_account_on_stderr() {
     let dir = Dir::new();
     let f = dir.create("a.jsonl", format!("{OK}\nnot json\n"));
     for format in ["jsonl", "csv"] {
-        let out = riskrate()
-            .args(["score", "--as-of", "2021-01-01", "--format", format])
-            .arg(&f)
-            .output()
-            .unwrap();
+        let out = run_on(&["score", "--as-of", "2021-01-01", "--format", format], &f);
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(
             err.contains("read 2 = counted 1 + expired 0 + future 0 + rejected 1; 1 companies"),

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::util::{Dir, riskrate, root};
+use crate::util::{Dir, riskrate, root, run_on};
 
 fn fixture(name: &str) -> std::path::PathBuf {
     root("tests/data/import").join(name)
@@ -32,11 +32,7 @@ fn by_id<'a>(recs: &'a [Value], id: &str) -> &'a Value {
 #[test]
 fn hhs_archive_needs_its_encoding_and_maps_every_column() {
     let archive = fixture("hhs-archive-macroman.csv");
-    let out = riskrate()
-        .args(["import", "--from", "hhs"])
-        .arg(&archive)
-        .output()
-        .unwrap();
+    let out = run_on(&["import", "--from", "hhs"], &archive);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -271,8 +267,8 @@ fn one_breach_in_several_sources_is_reported_not_dropped() {
 #[test]
 fn score_reads_sources_directly_and_says_what_they_know() {
     let run = |source: &str, file: std::path::PathBuf| {
-        let out = riskrate()
-            .args([
+        let out = run_on(
+            &[
                 "score",
                 "--as-of",
                 "2020-11-01",
@@ -280,10 +276,9 @@ fn score_reads_sources_directly_and_says_what_they_know() {
                 "json",
                 "--input-format",
                 source,
-            ])
-            .arg(file)
-            .output()
-            .unwrap();
+            ],
+            file,
+        );
         assert!(
             out.status.success(),
             "{}",
@@ -347,18 +342,17 @@ fn import_writes_canonical_records_that_score_reads_back() {
         .output()
         .unwrap();
     assert!(status.status.success());
-    let scored = riskrate()
-        .args([
+    let scored = run_on(
+        &[
             "score",
             "--strict",
             "--as-of",
             "2024-01-01",
             "--format",
             "json",
-        ])
-        .arg(&out)
-        .output()
-        .unwrap();
+        ],
+        &out,
+    );
     assert!(
         scored.status.success(),
         "every imported record is valid canonical input"

@@ -3,7 +3,7 @@
 
 use riskrate::{Dataset, Format, Rules};
 
-use crate::util::{Dir, date, default_rules, riskrate};
+use crate::util::{Dir, date, default_rules, run_on};
 
 /// Reads `line` (one JSONL record after a good one) and returns the one rejection.
 fn reject_one(line: &str) -> riskrate::Rejection {
@@ -328,11 +328,7 @@ fn every_rejection_reaches_json_output_and_stderr() {
         "in.jsonl",
         "{\"id\":\"ok\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020-01-01\"}\n{\"id\":\"x1\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020-01-01\",\"severity\":120}\n",
     );
-    let out = riskrate()
-        .args(["score", "--as-of", "2020-11-01", "--format", "json"])
-        .arg(&f)
-        .output()
-        .unwrap();
+    let out = run_on(&["score", "--as-of", "2020-11-01", "--format", "json"], &f);
     assert!(out.status.success());
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rej = &doc["rejected"][0];

@@ -4,7 +4,7 @@
 use riskrate::Rules;
 use riskrate::rules::DEFAULT_RULES_TOML;
 
-use crate::util::{Dir, dataset, date, riskrate, root};
+use crate::util::{Dir, dataset, date, riskrate, root, run_on};
 
 #[test]
 fn the_default_rules_load_and_match_the_file_on_disk() {
@@ -312,11 +312,7 @@ fn shown_rules_load_back_and_rate_identically() {
 
 #[test]
 fn rules_check_and_show_from_the_command_line() {
-    let out = riskrate()
-        .args(["rules", "check"])
-        .arg(root("scoring-rules/default.toml"))
-        .output()
-        .unwrap();
+    let out = run_on(&["rules", "check"], root("scoring-rules/default.toml"));
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("ok: "), "{text}");
@@ -324,11 +320,7 @@ fn rules_check_and_show_from_the_command_line() {
 
     let dir = Dir::new();
     let bad = dir.create("bad.toml", BROKEN);
-    let out = riskrate()
-        .args(["rules", "check"])
-        .arg(&bad)
-        .output()
-        .unwrap();
+    let out = run_on(&["rules", "check"], &bad);
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
@@ -345,11 +337,7 @@ fn rules_check_and_show_from_the_command_line() {
         "{shown}"
     );
     let again = dir.create("shown.toml", &shown);
-    let out = riskrate()
-        .args(["rules", "check"])
-        .arg(&again)
-        .output()
-        .unwrap();
+    let out = run_on(&["rules", "check"], &again);
     assert!(
         out.status.success(),
         "{}",

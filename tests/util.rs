@@ -34,6 +34,11 @@ pub fn riskrate() -> Command {
     c
 }
 
+/// Runs `riskrate` with `args` and then `input`, to the end.
+pub fn run_on(args: &[&str], input: impl AsRef<std::ffi::OsStr>) -> std::process::Output {
+    riskrate().args(args).arg(input).output().unwrap()
+}
+
 /// The project's own files (examples, fixtures).
 pub fn root(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
