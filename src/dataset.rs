@@ -198,90 +198,108 @@ impl Dataset {
     }
 
     /// Streams a JSON Lines file in blocks of 16 MiB (cut at a line end), so memory
-    /// holds one block of input at a time rather than the whole file.
+    /// holds a few blocks of input at a time rather than the whole file.
+    ///
+    /// Three stages overlap: while block k is merged into the dataset (in order, on
+    /// one thread), block k + 1 is parsed in parallel and block k + 2 is read.
     fn stream_jsonl(&mut self, path: &Path, name: &str) -> Result<(), Error> {
-        const BLOCK: usize = 16 << 20;
+        self.stream_jsonl_in(path, name, 16 << 20)
+    }
+
+    /// As [`Dataset::stream_jsonl`], in blocks of `block` bytes (tests use tiny ones).
+    fn stream_jsonl_in(&mut self, path: &Path, name: &str, block: usize) -> Result<(), Error> {
+        let block = block.max(1);
         let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         let file = self.file_index(name);
         // The file's size tells roughly how many incidents are coming: reserving for
         // them once spares copying the growing list at every block.
         let size = f.metadata().map_or(0, |m| m.len());
-        // Appends up to BLOCK bytes to `buf` without zeroing them first; true at the
+        // Appends up to `block` bytes to `buf` without zeroing them first; true at the
         // end of the file.
         let fill = |f: &mut std::fs::File, buf: &mut Vec<u8>| -> Result<bool, Error> {
             let got = f
-                .take(BLOCK as u64)
+                .take(block as u64)
                 .read_to_end(buf)
                 .map_err(|e| Error::io(path, e))?;
-            Ok(got < BLOCK)
+            Ok(got < block)
         };
-        let mut buf: Vec<u8> = Vec::new();
-        let mut eof = fill(&mut f, &mut buf)?;
-        let mut lines = 0u64;
-        let mut first = true;
-        loop {
-            let cut = if eof {
+        // Splits off the partial last line of `buf` (none at the end of the file).
+        let cut = |buf: &mut Vec<u8>, eof: bool| -> Vec<u8> {
+            let at = if eof {
                 buf.len()
             } else {
                 buf.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1)
             };
-            let (block, rest) = buf.split_at(cut);
-            let text = if first {
-                block.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(block)
-            } else {
-                block
-            };
-            let before = self.incidents.len();
-            // The next block is read while this one is parsed.
-            let (read, next) = rayon::join(
-                || self.read_jsonl_parallel(text, file, lines),
-                || -> Result<(Vec<u8>, bool), Error> {
-                    let mut next = Vec::with_capacity(rest.len() + BLOCK);
-                    next.extend_from_slice(rest);
-                    let end = eof || fill(&mut f, &mut next)?;
-                    Ok((next, end))
+            let mut rest = Vec::with_capacity(buf.len() - at + block);
+            rest.extend_from_slice(buf.get(at..).unwrap_or_default());
+            buf.truncate(at);
+            rest
+        };
+        let limits = self.limits;
+        let template = self.names.sibling();
+
+        let mut cur: Vec<u8> = Vec::new();
+        let mut eof = fill(&mut f, &mut cur)?;
+        while !eof && cur.len() < 3 {
+            eof = fill(&mut f, &mut cur)?;
+        }
+        if cur.starts_with(b"\xEF\xBB\xBF") {
+            cur.drain(..3);
+        }
+        let mut next = cut(&mut cur, eof);
+        let mut pending: Option<Vec<Chunk>> = None;
+        let mut lines = 0u64;
+        let mut reserved = eof;
+        loop {
+            // Merge the parsed block, parse the current one, read the next one.
+            let (merged, (parsed, read)) = rayon::join(
+                || pending.take().map(|p| self.merge_block(p, file, lines)),
+                || {
+                    rayon::join(
+                        || parse_block(&cur, &limits, &template),
+                        || {
+                            if eof {
+                                Ok(true)
+                            } else {
+                                fill(&mut f, &mut next)
+                            }
+                        },
+                    )
                 },
             );
-            lines += read;
-            if first && !eof && cut > 0 {
+            lines += merged.unwrap_or(0);
+            if !reserved && !cur.is_empty() {
                 // Incidents per byte of the first block, times the file's size.
-                let per_byte = (self.incidents.len() - before) as f64 / cut as f64;
-                let expected = (per_byte * size as f64 * 1.02) as usize;
-                self.incidents
-                    .reserve(expected.saturating_sub(self.incidents.len()));
+                let got: usize = parsed.iter().map(|c| c.incidents.len()).sum();
+                let expected = (got as f64 / cur.len() as f64 * size as f64 * 1.02) as usize;
+                self.incidents.reserve(expected);
+                reserved = true;
             }
-            first = first && cut == 0;
-            if eof {
-                return Ok(());
+            pending = Some(parsed);
+            eof = read?;
+            if eof && next.is_empty() {
+                break;
             }
-            (buf, eof) = next?;
+            cur = next;
+            next = cut(&mut cur, eof);
         }
+        if let Some(p) = pending {
+            self.merge_block(p, file, lines);
+        }
+        Ok(())
     }
 
     /// JSON Lines in chunks of about a megabyte, parsed and checked in parallel;
     /// the chunks are then merged in order, so lines, ids and rejections come out
     /// exactly as a sequential read would give them.
     fn read_jsonl_parallel(&mut self, bytes: &[u8], file: u32, first_line: u64) -> u64 {
-        const CHUNK: usize = 1 << 20;
-        let mut chunks = Vec::new();
-        let mut start = 0;
-        while start < bytes.len() {
-            let mut end = (start + CHUNK).min(bytes.len());
-            if end < bytes.len() {
-                end = bytes
-                    .get(end..)
-                    .and_then(|rest| rest.iter().position(|b| *b == b'\n'))
-                    .map_or(bytes.len(), |p| end + p + 1);
-            }
-            chunks.push(bytes.get(start..end).unwrap_or_default());
-            start = end;
-        }
-        let limits = self.limits;
-        let mut parsed: Vec<Chunk> = chunks
-            .par_iter()
-            .map(|c| parse_chunk(c, &limits, self.names.sibling()))
-            .collect();
+        let template = self.names.sibling();
+        let parsed = parse_block(bytes, &self.limits, &template);
+        self.merge_block(parsed, file, first_line)
+    }
 
+    /// Adds a block's parsed chunks to the dataset, in order; returns its lines.
+    fn merge_block(&mut self, mut parsed: Vec<Chunk>, file: u32, first_line: u64) -> u64 {
         // In order: the chunks' names join the dataset's, and each chunk learns where
         // its lines, records, texts and ids start.
         let mut fixes = Vec::with_capacity(parsed.len());
@@ -362,6 +380,30 @@ impl Dataset {
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         self.read_bytes(&bytes, &name, format)
     }
+}
+
+/// `bytes` (whole lines) in chunks of about a megabyte, each parsed and checked in
+/// parallel with its own names table (a clone of `template`, an empty sibling of the
+/// dataset's).
+fn parse_block(bytes: &[u8], limits: &Limits, template: &Names) -> Vec<Chunk> {
+    const CHUNK: usize = 1 << 20;
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    while start < bytes.len() {
+        let mut end = (start + CHUNK).min(bytes.len());
+        if end < bytes.len() {
+            end = bytes
+                .get(end..)
+                .and_then(|rest| rest.iter().position(|b| *b == b'\n'))
+                .map_or(bytes.len(), |p| end + p + 1);
+        }
+        chunks.push(bytes.get(start..end).unwrap_or_default());
+        start = end;
+    }
+    chunks
+        .par_iter()
+        .map(|c| parse_chunk(c, limits, template.clone()))
+        .collect()
 }
 
 /// One chunk of JSON Lines, parsed and checked with its own names table; lines and
@@ -455,4 +497,69 @@ pub(crate) fn repeated_texts<'k>(
         );
     }
     groups
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Streaming in blocks of any size, including blocks shorter than a line, reads
+    /// what reading the whole file at once reads: incidents, lines, rejections.
+    #[test]
+    fn streaming_in_any_block_size_reads_as_one_read() {
+        let mut text = String::from("\u{feff}");
+        for i in 0..40 {
+            let name = "x".repeat(i * 7 % 50);
+            text.push_str(&format!(
+                r#"{{"id":"a{i}","company":"c{}","company_name":"{name}","type":"breach","date":"2020-01-{:02}"}}"#,
+                i % 6,
+                i % 28 + 1
+            ));
+            text.push_str(match i % 5 {
+                0 => "\r\n",
+                1 => "\n\n",
+                2 => "\nnot json\n",
+                _ => "\n",
+            });
+        }
+        text.push_str(r#"{"id":"a0","company":"dup","type":"breach","date":"2020-01-01"}"#);
+        let dir = std::env::temp_dir().join(format!("riskrate-stream-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("in.jsonl");
+        std::fs::write(&path, &text).unwrap();
+
+        let mut whole = Dataset::new();
+        whole
+            .read_bytes(text.as_bytes(), "in.jsonl", Format::Jsonl)
+            .unwrap();
+        let ids = |d: &Dataset| -> Vec<String> {
+            d.incidents()
+                .iter()
+                .map(|i| format!("{}:{}:{}:{}", d.id(i), d.text(i.company), i.line, i.seq))
+                .collect()
+        };
+        let rejected = |d: &Dataset| -> Vec<String> {
+            d.rejected().iter().map(|r| format!("{r:?}")).collect()
+        };
+        for block in [
+            1,
+            2,
+            3,
+            7,
+            64,
+            100,
+            1000,
+            text.len(),
+            text.len() + 1,
+            1 << 20,
+        ] {
+            let mut streamed = Dataset::new();
+            streamed.stream_jsonl_in(&path, "in.jsonl", block).unwrap();
+            assert_eq!(ids(&streamed), ids(&whole), "block {block}");
+            assert_eq!(rejected(&streamed), rejected(&whole), "block {block}");
+            assert_eq!(streamed.read_count(), whole.read_count(), "block {block}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
