@@ -66,13 +66,33 @@ fn parse_contributors(s: &str) -> Result<Contributors, String> {
     s.parse().map_err(|e: Error| e.to_string())
 }
 
+/// ", rss R MB, peak P MB" from /proc/self/status where there is one (Linux), so
+/// `--timings` shows which stage sets the peak; empty elsewhere.
+fn memory_note() -> String {
+    let Ok(status) = std::fs::read_to_string("/proc/self/status") else {
+        return String::new();
+    };
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+            .map(|kb| kb / 1024)
+    };
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(rss), Some(peak)) => format!(", rss {rss} MB, peak {peak} MB"),
+        _ => String::new(),
+    }
+}
+
 pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
     let clock = std::time::Instant::now();
     let lap = |stage: &str| {
         if args.timings {
             eprintln!(
-                "riskrate: timing: {stage} done at {:.3} s",
-                clock.elapsed().as_secs_f64()
+                "riskrate: timing: {stage} done at {:.3} s{}",
+                clock.elapsed().as_secs_f64(),
+                memory_note()
             );
         }
     };

@@ -211,7 +211,7 @@ fn in_parallel<T: Sync>(
     render: impl Fn(&mut Vec<u8>, &T) -> io::Result<()> + Sync,
 ) -> io::Result<()> {
     const BLOCK: usize = 512;
-    const WINDOW: usize = 64 * BLOCK;
+    const WINDOW: usize = 8 * BLOCK;
     for window in items.chunks(WINDOW) {
         let blocks: Vec<io::Result<Vec<u8>>> = window
             .par_chunks(BLOCK)
