@@ -147,33 +147,52 @@ pub struct Incident {
     /// The `type` text as given, as an index into [`Names::kinds`]; the rules
     /// decide which type it means.
     pub kind: u32,
+    /// The `data_types` names as given, as an index into [`Names::lists`] (0: none).
+    pub data: u32,
+    /// Index of the input file within its [`crate::Dataset`].
+    pub file: u32,
     /// When it happened.
     pub date: PartialDate,
     /// When it became public, if later given.
     pub disclosed: Option<PartialDate>,
-    /// 0..=100, when given (the rules' default applies otherwise).
-    pub severity: Option<f64>,
-    /// The impact level, when given; the rules say which levels exist.
-    pub impact: Option<i64>,
-    /// The `data_types` names as given, as an index into [`Names::lists`] (0: none).
-    pub data: u32,
-    /// Records or people affected, when known.
-    pub records: Option<u64>,
+    // The three optional numbers are kept without `Option`'s 8 bytes of tag each
+    // (120 -> 96 bytes an incident, 240 MB at 10M): `given` says which were given.
+    severity: f64,
+    impact: i64,
+    records: u64,
+    /// 1-based line (or element position) in that input.
+    pub line: u64,
+    /// Position among all records read in the run (accepted or not), from 0.
+    pub seq: u64,
     /// How sure the source is.
     pub status: Status,
     /// The data was lost at a supplier.
     pub third_party: bool,
     /// Minors, patients in care or other vulnerable people were among the victims.
     pub vulnerable_subjects: bool,
-    /// Index of the input file within its [`crate::Dataset`], and the 1-based line.
-    pub file: u32,
-    /// 1-based line (or element position) in that input.
-    pub line: u64,
-    /// Position among all records read in the run (accepted or not), from 0.
-    pub seq: u64,
+    given: u8,
 }
 
+const GIVEN_SEVERITY: u8 = 1;
+const GIVEN_IMPACT: u8 = 2;
+const GIVEN_RECORDS: u8 = 4;
+
 impl Incident {
+    /// 0..=100, when given (the rules' default applies otherwise).
+    pub fn severity(&self) -> Option<f64> {
+        (self.given & GIVEN_SEVERITY != 0).then_some(self.severity)
+    }
+
+    /// The impact level, when given; the rules say which levels exist.
+    pub fn impact(&self) -> Option<i64> {
+        (self.given & GIVEN_IMPACT != 0).then_some(self.impact)
+    }
+
+    /// Records or people affected, when known.
+    pub fn records(&self) -> Option<u64> {
+        (self.given & GIVEN_RECORDS != 0).then_some(self.records)
+    }
+
     /// `disclosed` when given, else `date`: the day the incident became known.
     pub fn effective(&self) -> PartialDate {
         self.disclosed.unwrap_or(self.date)
@@ -885,6 +904,9 @@ impl<'a> Record<'a> {
         let industry = text(industry);
         let country = text(country);
         let company = names.texts.intern(&company);
+        let given = severity.map_or(0, |_| GIVEN_SEVERITY)
+            | impact.map_or(0, |_| GIVEN_IMPACT)
+            | records.map_or(0, |_| GIVEN_RECORDS);
         Ok(Incident {
             id: names.ids.push(&id),
             company,
@@ -892,18 +914,19 @@ impl<'a> Record<'a> {
             industry,
             country,
             kind: names.intern_kind(kind),
+            data,
+            file,
             date,
             disclosed,
-            severity,
-            impact,
-            data,
-            records,
+            severity: severity.unwrap_or(0.0),
+            impact: impact.unwrap_or(0),
+            records: records.unwrap_or(0),
+            line,
+            seq,
             status,
             third_party,
             vulnerable_subjects,
-            file,
-            line,
-            seq,
+            given,
         })
     }
 
@@ -1112,6 +1135,12 @@ mod tests {
         clippy::indexing_slicing
     )]
     use super::*;
+
+    /// Memory at scale is mostly incidents: 10M of them at 96 bytes are 960 MB.
+    #[test]
+    fn an_incident_stays_within_96_bytes() {
+        assert!(std::mem::size_of::<Incident>() <= 96);
+    }
 
     #[test]
     fn dates_in_every_form() {

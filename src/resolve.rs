@@ -228,8 +228,8 @@ pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
             data,
             type_id,
             data_classes,
-            severity: inc.severity.unwrap_or(rules.severity.default),
-            impact: resolve_impact(rules, inc.impact)?,
+            severity: inc.severity().unwrap_or(rules.severity.default),
+            impact: resolve_impact(rules, inc.impact())?,
             status: inc.status,
         })
     };

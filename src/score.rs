@@ -129,7 +129,7 @@ pub fn factors(rules: &Rules, incident: &Resolved<'_>, k: usize, age_days: i64) 
         severity: severity_factor(rules, incident.severity),
         impact: impact_factor(rules, incident.impact),
         data: data_factor(rules, incident),
-        volume: volume_factor(rules, incident.incident.records),
+        volume: volume_factor(rules, incident.incident.records()),
         confidence: confidence_factor(rules, incident.status, incident.incident.third_party),
         recurrence: if ty.recurring {
             recurrence_factor(rules, k)

@@ -575,7 +575,7 @@ fn json_incident<'a>(
             .classes()
             .map(|c| rules.class_rule(c).name.as_str())
             .collect(),
-        records: inc.records,
+        records: inc.records(),
         third_party: inc.third_party,
         vulnerable_subjects: inc.vulnerable_subjects,
         points: a.points,
@@ -902,13 +902,13 @@ pub fn write_canonical(
             kind: &rules.type_rule(r.type_id).name,
             date: inc.date.to_string(),
             disclosed: inc.disclosed.map(|d| d.to_string()),
-            severity: inc.severity,
-            impact: inc.impact,
+            severity: inc.severity(),
+            impact: inc.impact(),
             data_types: r
                 .classes()
                 .map(|c| rules.class_rule(c).name.as_str())
                 .collect(),
-            records: inc.records,
+            records: inc.records(),
             status: (inc.status != crate::model::Status::Confirmed).then(|| inc.status.as_str()),
             third_party: inc.third_party,
             vulnerable_subjects: inc.vulnerable_subjects,
