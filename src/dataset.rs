@@ -127,7 +127,7 @@ impl Dataset {
         field: Option<String>,
         message: String,
     ) {
-        let seq = self.read;
+        let seq = self.incidents.len() as u64;
         self.read += 1;
         self.rejected.push(Rejection {
             file: self.file_name(file),
@@ -140,9 +140,9 @@ impl Dataset {
     }
 
     fn push_in(&mut self, record: &Record<'_>, file: u32, line: u64) {
-        let seq = self.read;
+        let seq = self.incidents.len() as u64;
         self.read += 1;
-        match record.check(&mut self.names, file, line, seq) {
+        match record.check(&mut self.names, file, line) {
             Ok(incident) => self.incidents.push(incident),
             Err(fault) => {
                 // The file name is only copied into a rejection, never per incident.
@@ -304,6 +304,7 @@ impl Dataset {
         // its lines, records, texts and ids start.
         let mut fixes = Vec::with_capacity(parsed.len());
         let mut line = first_line;
+        let mut accepted = self.incidents.len() as u64;
         let chunk_texts: Vec<&Texts> = parsed.iter().map(|c| &c.names.texts).collect();
         let mut texts = self.names.texts.merge_all(&chunk_texts).into_iter();
         for chunk in &parsed {
@@ -322,9 +323,10 @@ impl Dataset {
                 texts: texts.next().unwrap_or_default(),
                 ids: self.names.ids.append(&names.ids),
                 line,
-                seq: self.read,
+                seq: accepted,
             });
             line += chunk.lines;
+            accepted += chunk.incidents.len() as u64;
             self.read += chunk.records;
         }
         // Then every incident is renumbered in parallel, and the chunks appended.
@@ -407,17 +409,17 @@ fn parse_block(bytes: &[u8], limits: &Limits, template: &Names) -> Vec<Chunk> {
 }
 
 /// One chunk of JSON Lines, parsed and checked with its own names table; lines and
-/// positions (`seq`) are relative to the chunk.
+/// positions (`seq`: incidents accepted before) are relative to the chunk.
 struct Chunk {
     incidents: Vec<Incident>,
-    /// Line, position, id when readable, and why.
+    /// Line, incidents accepted before it, id when readable, and why.
     rejected: Vec<(u64, u64, Option<String>, Fault)>,
     names: Names,
     lines: u64,
     records: u64,
 }
 
-/// Where a chunk's lines, positions, texts and ids start in the dataset, and what
+/// Where a chunk's lines, incidents, texts and ids start in the dataset, and what
 /// its type texts and data lists became there.
 struct Fix {
     kinds: Vec<u32>,
@@ -440,7 +442,6 @@ impl Fix {
         inc.country = inc.country.map(text);
         inc.file = file;
         inc.line += self.line;
-        inc.seq += self.seq;
     }
 }
 
@@ -450,10 +451,10 @@ fn parse_chunk(bytes: &[u8], limits: &Limits, mut names: Names) -> Chunk {
     let mut rejected = Vec::new();
     let mut records = 0u64;
     read::read_jsonl(bytes, limits, &mut |(line, item)| {
-        let seq = records;
+        let seq = incidents.len() as u64;
         records += 1;
         match item {
-            Ok(record) => match record.check(&mut names, 0, line, seq) {
+            Ok(record) => match record.check(&mut names, 0, line) {
                 Ok(inc) => incidents.push(inc),
                 Err(f) => rejected.push((line, seq, record.id_text(), f)),
             },
@@ -536,7 +537,7 @@ mod tests {
         let ids = |d: &Dataset| -> Vec<String> {
             d.incidents()
                 .iter()
-                .map(|i| format!("{}:{}:{}:{}", d.id(i), d.text(i.company), i.line, i.seq))
+                .map(|i| format!("{}:{}:{}", d.id(i), d.text(i.company), i.line))
                 .collect()
         };
         let rejected = |d: &Dataset| -> Vec<String> {

@@ -279,7 +279,7 @@ pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
                 Some(data.id(inc).to_string()),
                 data.file(inc).to_string(),
                 inc.line,
-                inc.seq,
+                i as u64,
             ))
         });
 
@@ -300,7 +300,8 @@ fn merge_by_seq(a: &[Rejection], b: Vec<Rejection>) -> Vec<Rejection> {
     let mut out = Vec::with_capacity(a.len() + b.len());
     let mut a = a.iter().peekable();
     for r in b {
-        while let Some(x) = a.next_if(|x| x.seq < r.seq) {
+        // `x.seq` incidents were accepted before x; r belongs to incident `r.seq`.
+        while let Some(x) = a.next_if(|x| x.seq <= r.seq) {
             out.push(x.clone());
         }
         out.push(r);

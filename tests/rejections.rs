@@ -397,3 +397,53 @@ fn duplicates_are_found_across_files() {
             .contains("already used by the record at a.jsonl:1")
     );
 }
+
+/// Rejections found while reading (bad JSON, bad fields) and while resolving (an
+/// unknown type, a duplicate id) come out together in input order, across files and
+/// across the chunks a large file is read in.
+#[test]
+fn rejections_of_every_stage_come_out_in_input_order() {
+    let rules = default_rules();
+    let good = |i: usize| {
+        format!(
+            r#"{{"id":"g{i}","company":"c{}","type":"breach","date":"2020-01-01"}}"#,
+            i % 7
+        )
+    };
+    let mut lines = Vec::new();
+    for i in 0..30_000 {
+        lines.push(match i % 1000 {
+            3 => "not json".to_string(),
+            10 => format!(r#"{{"id":"t{i}","company":"c","type":"meteor","date":"2020-01-01"}}"#),
+            11 => good(i - 2), // the id of line 9 again
+            12 => format!(r#"{{"id":"s{i}",{BASE},"severity":500}}"#),
+            _ => good(i),
+        });
+    }
+    let text = lines.join("\n");
+    let mut d = Dataset::new();
+    d.read_bytes(text.as_bytes(), "a.jsonl", Format::Jsonl)
+        .unwrap();
+    d.read_bytes(text.as_bytes(), "b.jsonl", Format::Jsonl)
+        .unwrap();
+    let resolved = d.resolve(&rules);
+    let got: Vec<(String, u64)> = resolved
+        .rejected()
+        .iter()
+        .map(|r| (r.file.clone(), r.line))
+        .collect();
+    let mut want = Vec::new();
+    for file in ["a.jsonl", "b.jsonl"] {
+        for i in 0..30_000u64 {
+            if matches!(i % 1000, 3 | 10 | 11 | 12) || (file == "b.jsonl") {
+                want.push((file.to_string(), i + 1));
+            }
+        }
+    }
+    // Every line of b.jsonl repeats an id of a.jsonl (or is bad on its own).
+    assert_eq!(got.len(), want.len());
+    assert_eq!(got, want);
+    let s = riskrate::rate(&resolved, date("2021-01-01")).summary;
+    assert_eq!(s.read, 60_000);
+    assert_eq!(s.rejected, want.len() as u64);
+}
