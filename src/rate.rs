@@ -170,6 +170,27 @@ pub fn rate_keeping<'a>(
     as_of: NaiveDate,
     keep: Option<usize>,
 ) -> Report<'a> {
+    rate_with(data, as_of, keep, true)
+}
+
+/// As [`rate_keeping`], with every [`Rating::explanation`] left empty, for a report
+/// that is only to be written: [`crate::write_report`] renders each explanation as
+/// it writes its rating (the same text), so they are never all held at once
+/// (about 150 MB at 10M incidents).
+pub fn rate_for_writing<'a>(
+    data: &'a Resolution<'a>,
+    as_of: NaiveDate,
+    keep: Option<usize>,
+) -> Report<'a> {
+    rate_with(data, as_of, keep, false)
+}
+
+fn rate_with<'a>(
+    data: &'a Resolution<'a>,
+    as_of: NaiveDate,
+    keep: Option<usize>,
+    explain: bool,
+) -> Report<'a> {
     let rules = data.rules();
     let incidents = data.items();
 
@@ -195,9 +216,11 @@ pub fn rate_keeping<'a>(
 
     fill_intervals(rules, &mut ratings);
     fill_percentiles(&mut ratings);
-    ratings
-        .par_iter_mut()
-        .for_each(|r| r.explanation = explain::explanation(rules, r, as_of));
+    if explain {
+        ratings
+            .par_iter_mut()
+            .for_each(|r| r.explanation = explain::explanation(rules, r, as_of));
+    }
 
     let mut summary = Summary {
         rejected: data.rejected().len() as u64,

@@ -232,9 +232,20 @@ proptest! {
         let s = report.summary;
         prop_assert_eq!(s.read as usize, non_blank);
         prop_assert_eq!(s.read, s.counted + s.expired + s.future + s.rejected);
-        for fmt in [riskrate::OutputFormat::Json, riskrate::OutputFormat::Csv, riskrate::OutputFormat::Table] {
+        // A report rated for writing (explanations rendered by the writer) writes
+        // the same bytes as one that holds its explanations.
+        let for_writing = riskrate::rate_for_writing(&resolved, date("2020-01-01"), None);
+        for fmt in [
+            riskrate::OutputFormat::Json,
+            riskrate::OutputFormat::Jsonl,
+            riskrate::OutputFormat::Csv,
+            riskrate::OutputFormat::Table,
+        ] {
             let mut out = Vec::new();
             riskrate::write_report(&mut out, &report, fmt, riskrate::Contributors::All).unwrap();
+            let mut out2 = Vec::new();
+            riskrate::write_report(&mut out2, &for_writing, fmt, riskrate::Contributors::All).unwrap();
+            prop_assert_eq!(out, out2);
         }
     }
 }

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use riskrate::{
-    Contributors, Error, OutputFormat, rate_keeping, write_report, write_table_colored,
+    Contributors, Error, OutputFormat, rate_for_writing, write_report, write_table_colored,
 };
 
 use super::{Exit, InputArgs, RatingArgs, emit, warn_rejected};
@@ -115,7 +115,7 @@ pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
         (OutputFormat::Json | OutputFormat::Jsonl, Contributors::Top(n)) => Some(n.max(1)),
         _ => Some(1),
     };
-    let report = rate_keeping(&resolved, args.rating.as_of(), keep);
+    let report = rate_for_writing(&resolved, args.rating.as_of(), keep);
     lap("rate");
     progress.stage(format!("writing {} ratings", report.ratings.len()));
     let color = args.output.is_none() && super::use_color(&args.color);

@@ -147,10 +147,15 @@ struct JsonRating<'a> {
     industry_percentile: Option<f64>,
     next_grade_change: Option<JsonGradeChange<'a>>,
     contributors: Vec<JsonContributor<'a>>,
-    explanation: &'a str,
+    explanation: std::borrow::Cow<'a, str>,
 }
 
-fn json_rating<'a>(rules: &'a Rules, r: &'a Rating<'_>, limit: Contributors) -> JsonRating<'a> {
+fn json_rating<'a>(
+    report: &'a Report<'_>,
+    r: &'a Rating<'_>,
+    limit: Contributors,
+) -> JsonRating<'a> {
+    let rules = report.rules;
     let take = match limit {
         Contributors::All => usize::MAX,
         Contributors::Top(n) => n,
@@ -182,7 +187,7 @@ fn json_rating<'a>(rules: &'a Rules, r: &'a Rating<'_>, limit: Contributors) -> 
                 factors: &a.factors,
             })
             .collect(),
-        explanation: &r.explanation,
+        explanation: explain::of(report, r),
     }
 }
 
@@ -250,7 +255,7 @@ pub fn write_report(
             serde_json::to_writer(&mut tail, &RulesMeta::of(report.rules)).map_err(json_err)?;
             tail.extend_from_slice(b"}\n");
             in_parallel(out, &report.ratings, |buf, r| {
-                serde_json::to_writer(&mut *buf, &json_rating(report.rules, r, limit))
+                serde_json::to_writer(&mut *buf, &json_rating(report, r, limit))
                     .map_err(json_err)?;
                 if buf.last() == Some(&b'}') {
                     buf.pop();
@@ -273,7 +278,7 @@ fn write_json(out: &mut dyn Write, report: &Report<'_>, limit: Contributors) -> 
         ratings: report
             .ratings
             .iter()
-            .map(|r| json_rating(report.rules, r, limit))
+            .map(|r| json_rating(report, r, limit))
             .collect(),
         rejected: report.rejected,
     };
@@ -339,7 +344,7 @@ fn write_csv(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
             &opt_num(r.industry_percentile),
             escape::csv_cell(&ng).as_ref(),
             &nd,
-            escape::csv_cell(&r.explanation).as_ref(),
+            escape::csv_cell(&explain::of(report, r)).as_ref(),
             &as_of,
             escape::csv_cell(rules.name()).as_ref(),
             escape::csv_cell(rules.version()).as_ref(),
@@ -638,7 +643,7 @@ pub fn write_explain(
                 riskrate: env!("CARGO_PKG_VERSION"),
                 rules: RulesMeta::of(rules),
                 as_of: report.as_of.ymd().to_string(),
-                rating: json_rating(rules, rating, Contributors::All),
+                rating: json_rating(report, rating, Contributors::All),
                 incidents: rating
                     .incidents
                     .iter()
@@ -648,7 +653,7 @@ pub fn write_explain(
                     w.rating.map(|r| JsonWhatIf {
                         without: w.without,
                         as_disputed: w.as_disputed,
-                        rating: json_rating(rules, r, Contributors::All),
+                        rating: json_rating(report, r, Contributors::All),
                         score_change: r.score - rating.score,
                     })
                 }),
