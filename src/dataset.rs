@@ -445,22 +445,45 @@ impl Fix {
     }
 }
 
-fn parse_chunk(bytes: &[u8], limits: &Limits, mut names: Names) -> Chunk {
+fn parse_chunk(bytes: &[u8], limits: &Limits, names: Names) -> Chunk {
+    parse_chunk_with(bytes, limits, names, true)
+}
+
+/// As [`parse_chunk`]; `direct` false reads every line the generic way (for tests
+/// that hold the direct path to it).
+fn parse_chunk_with(bytes: &[u8], limits: &Limits, names: Names, direct: bool) -> Chunk {
     // About 200 bytes a record; a guess that spares most regrowth.
-    let mut incidents = Vec::with_capacity(bytes.len() / 160);
+    let incidents = Vec::with_capacity(bytes.len() / 160);
+    // Both closures below add to the same incidents, names and count.
+    let state = std::cell::RefCell::new((incidents, names, 0u64));
     let mut rejected = Vec::new();
-    let mut records = 0u64;
-    read::read_jsonl(bytes, limits, &mut |(line, item)| {
+    let mut first = |line: u64, text: &[u8]| {
+        if !direct {
+            return false;
+        }
+        let (incidents, names, records) = &mut *state.borrow_mut();
+        match crate::io::direct::incident(text, limits.max_depth, names, 0, line) {
+            Some(inc) => {
+                incidents.push(inc);
+                *records += 1;
+                true
+            }
+            None => false,
+        }
+    };
+    read::read_jsonl(bytes, limits, &mut first, &mut |(line, item)| {
+        let (incidents, names, records) = &mut *state.borrow_mut();
         let seq = incidents.len() as u64;
-        records += 1;
+        *records += 1;
         match item {
-            Ok(record) => match record.check(&mut names, 0, line) {
+            Ok(record) => match record.check(names, 0, line) {
                 Ok(inc) => incidents.push(inc),
                 Err(f) => rejected.push((line, seq, record.id_text(), f)),
             },
             Err(why) => rejected.push((line, seq, None, Fault::unreadable(why.message, why.field))),
         }
     });
+    let (incidents, names, records) = state.into_inner();
     Chunk {
         incidents,
         rejected,
@@ -502,8 +525,184 @@ pub(crate) fn repeated_texts<'k>(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+    use proptest::prelude::*;
+
+    /// A field in one of its usual forms or an unusual one: the direct path must
+    /// take the usual ones and leave the others to the generic path.
+    fn field() -> impl Strategy<Value = String> {
+        let text = prop_oneof![
+            Just("\"x\"".to_string()),
+            Just("\" x \"".to_string()),
+            Just("\"\"".to_string()),
+            Just("\"  \"".to_string()),
+            Just("\"\u{a0}y\"".to_string()),
+            Just("\"Ünïcode\"".to_string()),
+            Just("\"a\\\"b\"".to_string()),
+            Just("null".to_string()),
+            Just("7".to_string()),
+            Just("-7".to_string()),
+            Just("2.5".to_string()),
+            Just("true".to_string()),
+            Just("[\"x\"]".to_string()),
+            Just("{}".to_string()),
+            "\"[a-c ]{0,3}\"",
+        ];
+        let number = prop_oneof![
+            Just("0".to_string()),
+            Just("100".to_string()),
+            Just("101".to_string()),
+            Just("3".to_string()),
+            Just("999999999999999999".to_string()),
+            Just("18446744073709551615".to_string()),
+            Just("1e2".to_string()),
+            Just("50.0".to_string()),
+            Just("\"40\"".to_string()),
+            Just("\"\"".to_string()),
+            Just("null".to_string()),
+            Just("-1".to_string()),
+            Just("true".to_string()),
+        ];
+        let date = prop_oneof![
+            Just("\"2020-01-02\"".to_string()),
+            Just("\" 2020-01 \"".to_string()),
+            Just("\"03/2019\"".to_string()),
+            Just("\"2019\"".to_string()),
+            Just("2019".to_string()),
+            Just("\"2020-02-30\"".to_string()),
+            Just("\"\"".to_string()),
+            Just("null".to_string()),
+        ];
+        let data = prop_oneof![
+            Just("[\"health\", \" ssn \",null,\"\"]".to_string()),
+            Just("[]".to_string()),
+            Just("[1]".to_string()),
+            Just("[true,\"x\"]".to_string()),
+            Just("\"health; ;ssn\"".to_string()),
+            Just("\"\"".to_string()),
+            Just("null".to_string()),
+            Just("7".to_string()),
+            Just("[\"a\",\"b\",\"c\",\"d\",\"e\",\"f\",\"g\",\"h\",\"i\"]".to_string()),
+            Just("\"a;b;c;d;e;f;g;h;i;j;k;l;m;n;o;p;q\"".to_string()),
+            Just("[[\"x\"]]".to_string()),
+        ];
+        let status = prop_oneof![
+            Just("\"confirmed\"".to_string()),
+            Just("\" Alleged \"".to_string()),
+            Just("\"disputed\"".to_string()),
+            Just("\"rumour\"".to_string()),
+            Just("\"\"".to_string()),
+            Just("null".to_string()),
+            Just("1".to_string()),
+        ];
+        let flag = prop_oneof![
+            Just("true".to_string()),
+            Just("false".to_string()),
+            Just("null".to_string()),
+            Just("1".to_string()),
+            Just("\"yes\"".to_string()),
+        ];
+        prop_oneof![
+            text.clone().prop_map(|v| format!("\"id\":{v}")),
+            text.clone().prop_map(|v| format!("\"company\":{v}")),
+            text.clone().prop_map(|v| format!("\"linkid\":{v}")),
+            text.clone().prop_map(|v| format!("\"company_name\":{v}")),
+            text.clone().prop_map(|v| format!("\"industry\":{v}")),
+            text.clone().prop_map(|v| format!("\"country\":{v}")),
+            text.clone().prop_map(|v| format!("\"type\":{v}")),
+            text.prop_map(|v| format!("\"other\":{v}")),
+            date.clone().prop_map(|v| format!("\"date\":{v}")),
+            date.prop_map(|v| format!("\"disclosed\":{v}")),
+            number.clone().prop_map(|v| format!("\"severity\":{v}")),
+            number.clone().prop_map(|v| format!("\"impact\":{v}")),
+            number.prop_map(|v| format!("\"records\":{v}")),
+            data.prop_map(|v| format!("\"data_types\":{v}")),
+            status.prop_map(|v| format!("\"status\":{v}")),
+            flag.clone().prop_map(|v| format!("\"third_party\":{v}")),
+            flag.prop_map(|v| format!("\"vulnerable_subjects\":{v}")),
+        ]
+    }
+
+    /// A record: usually the required fields plus a few others, sometimes not.
+    fn record() -> impl Strategy<Value = String> {
+        (
+            any::<bool>(),
+            proptest::collection::vec(field(), 0..8),
+            0usize..5,
+            "[a-d]{1,2}",
+            prop::sample::select(vec!["breach", " breach ", "Ransomware", "breach, ddos"]),
+            prop::sample::select(vec!["", " ", "x "]),
+            prop::sample::select(vec!["", "Acme", "industry", "Acme "]),
+        )
+            .prop_map(|(base, extra, spaces, id, kind, pad, name)| {
+                let mut fields: Vec<String> = if base {
+                    vec![
+                        format!("\"id\":\"{pad}{id}\""),
+                        format!("\"company\":\"c{id}{pad}\""),
+                        format!("\"type\":\"{kind}\""),
+                        "\"date\":\"2020-01-02\"".to_string(),
+                    ]
+                    .into_iter()
+                    .chain((!name.is_empty()).then(|| format!("\"company_name\":\"{name}\"")))
+                    .collect()
+                } else {
+                    Vec::new()
+                };
+                fields.extend(extra);
+                let sep = [",", " , ", ",\t"][spaces % 3];
+                let mut line = format!("{{{}}}", fields.join(sep));
+                if spaces == 4 {
+                    line = format!("  {line} ");
+                }
+                line
+            })
+    }
+
+    fn snapshot(c: &Chunk) -> String {
+        format!(
+            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{} {}",
+            c.incidents,
+            c.rejected,
+            c.names.texts.all(),
+            c.names.ids.all(),
+            c.names.kinds(),
+            c.names.lists(),
+            c.lines,
+            c.records
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, .. ProptestConfig::default() })]
+
+        /// The direct path gives what the generic path gives: the same incidents
+        /// (ids of texts included), rejections, names tables and counts.
+        #[test]
+        fn the_direct_path_reads_as_the_generic_path(
+            lines in proptest::collection::vec(record(), 1..12),
+            depth in prop_oneof![Just(64usize), Just(1), Just(2)],
+        ) {
+            let text = lines.join("\n");
+            let limits = Limits { max_depth: depth, ..Limits::default() };
+            let template = Dataset::new().names.sibling();
+            let direct = parse_chunk_with(text.as_bytes(), &limits, template.clone(), true);
+            let generic = parse_chunk_with(text.as_bytes(), &limits, template, false);
+            prop_assert_eq!(snapshot(&direct), snapshot(&generic), "{}", text);
+        }
+    }
+
+    /// The usual generated record takes the direct path (else the test above would
+    /// compare the generic path with itself).
+    #[test]
+    fn usual_records_take_the_direct_path() {
+        let line = br#"{"id":"G-1","company":"co1","company_name":"Company 1","industry":"retail","country":"FI","type":"breach","date":"2022-09-25","disclosed":"2022-10-22","severity":39,"impact":2,"data_types":["internal","personal"],"records":1200,"status":"alleged","third_party":true,"vulnerable_subjects":false,"x":[1,"y",null]}"#;
+        let mut names = Names::default();
+        assert!(crate::io::direct::incident(line, 64, &mut names, 0, 1).is_some());
+        let twice =
+            br#"{"id":"G-1","id":"G-2","company":"co1","type":"breach","date":"2022-09-25"}"#;
+        assert!(crate::io::direct::incident(twice, 64, &mut names, 0, 1).is_none());
+    }
 
     /// Streaming in blocks of any size, including blocks shorter than a line, reads
     /// what reading the whole file at once reads: incidents, lines, rejections.

@@ -145,7 +145,7 @@ pub(crate) fn trim(s: &str) -> &str {
 
 impl Status {
     /// `confirmed`, `alleged` or `disputed`, in lower case.
-    fn from_word(word: &str) -> Option<Status> {
+    pub(crate) fn from_word(word: &str) -> Option<Status> {
         match word {
             "confirmed" => Some(Status::Confirmed),
             "alleged" => Some(Status::Alleged),
@@ -181,9 +181,9 @@ pub struct Incident {
     pub disclosed: Option<PartialDate>,
     // The three optional numbers are kept without `Option`'s 8 bytes of tag each
     // (with no `seq`, 120 -> 88 bytes an incident): `given` says which were given.
-    severity: f64,
-    impact: i64,
-    records: u64,
+    pub(crate) severity: f64,
+    pub(crate) impact: i64,
+    pub(crate) records: u64,
     /// 1-based line (or element position) in that input.
     pub line: u64,
     /// How sure the source is.
@@ -192,12 +192,12 @@ pub struct Incident {
     pub third_party: bool,
     /// Minors, patients in care or other vulnerable people were among the victims.
     pub vulnerable_subjects: bool,
-    given: u8,
+    pub(crate) given: u8,
 }
 
-const GIVEN_SEVERITY: u8 = 1;
-const GIVEN_IMPACT: u8 = 2;
-const GIVEN_RECORDS: u8 = 4;
+pub(crate) const GIVEN_SEVERITY: u8 = 1;
+pub(crate) const GIVEN_IMPACT: u8 = 2;
+pub(crate) const GIVEN_RECORDS: u8 = 4;
 
 impl Incident {
     /// 0..=100, when given (the rules' default applies otherwise).

@@ -124,6 +124,12 @@ impl Texts {
         self.buf.get(start..end).unwrap_or("")
     }
 
+    /// Every text, in order (for tests comparing two tables).
+    #[cfg(test)]
+    pub(crate) fn all(&self) -> Vec<&str> {
+        (0..self.len()).map(|i| self.at(i)).collect()
+    }
+
     /// Number of texts.
     pub fn len(&self) -> usize {
         self.ends.len()

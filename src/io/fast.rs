@@ -22,12 +22,7 @@ pub(crate) fn parse_flat<'a>(line: &'a [u8], max_depth: usize, record: &mut Reco
 
 fn read_flat<'a>(line: &'a [u8], max_depth: usize, record: &mut Record<'a>) -> Option<()> {
     // One UTF-8 check for the whole line; the strings are then slices of it.
-    let text = std::str::from_utf8(line).ok()?;
-    let mut p = Parser {
-        s: text,
-        b: line,
-        i: 0,
-    };
+    let mut p = Parser::new(line)?;
     p.ws();
     p.eat(b'{')?;
     if max_depth < 1 {
@@ -57,39 +52,54 @@ fn read_flat<'a>(line: &'a [u8], max_depth: usize, record: &mut Record<'a>) -> O
         }
     }
     p.ws();
-    (p.i == line.len()).then_some(())
+    p.at_end().then_some(())
 }
 
-struct Parser<'a> {
+/// A cursor over one line of JSON (also used by [`super::direct`]).
+pub(super) struct Parser<'a> {
     s: &'a str,
     b: &'a [u8],
-    i: usize,
+    pub(super) i: usize,
 }
 
 impl<'a> Parser<'a> {
-    fn peek(&self) -> Option<u8> {
+    /// A cursor at the start of `line`, which must be valid UTF-8 (else `None`).
+    pub(super) fn new(line: &'a [u8]) -> Option<Parser<'a>> {
+        Some(Parser {
+            s: std::str::from_utf8(line).ok()?,
+            b: line,
+            i: 0,
+        })
+    }
+
+    /// Whether the whole line has been read.
+    pub(super) fn at_end(&self) -> bool {
+        self.i == self.b.len()
+    }
+
+    pub(super) fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
 
-    fn next(&mut self) -> Option<u8> {
+    pub(super) fn next(&mut self) -> Option<u8> {
         let c = self.peek()?;
         self.i += 1;
         Some(c)
     }
 
-    fn eat(&mut self, c: u8) -> Option<()> {
+    pub(super) fn eat(&mut self, c: u8) -> Option<()> {
         (self.next()? == c).then_some(())
     }
 
     /// JSON whitespace: space, tab, line feed, carriage return.
-    fn ws(&mut self) {
+    pub(super) fn ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.i += 1;
         }
     }
 
     /// A string without escapes or control characters, borrowed from the line.
-    fn string(&mut self) -> Option<&'a str> {
+    pub(super) fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.i;
         let rest = self.b.get(start..)?;
@@ -102,7 +112,7 @@ impl<'a> Parser<'a> {
         self.s.get(start..start + len)
     }
 
-    fn literal(&mut self, word: &[u8], v: Value<'a>) -> Option<Value<'a>> {
+    pub(super) fn literal(&mut self, word: &[u8], v: Value<'a>) -> Option<Value<'a>> {
         let end = self.i.checked_add(word.len())?;
         (self.b.get(self.i..end)? == word).then(|| {
             self.i = end;
@@ -112,7 +122,7 @@ impl<'a> Parser<'a> {
 
     /// A non-negative integer of at most 18 digits (always a u64, as serde_json
     /// reads it); anything else is left to serde_json.
-    fn integer(&mut self) -> Option<Value<'a>> {
+    pub(super) fn integer(&mut self) -> Option<Value<'a>> {
         let start = self.i;
         let rest = self.b.get(start..)?;
         let len = rest
@@ -134,7 +144,7 @@ impl<'a> Parser<'a> {
         Some(Value::UInt(n))
     }
 
-    fn scalar(&mut self) -> Option<Value<'a>> {
+    pub(super) fn scalar(&mut self) -> Option<Value<'a>> {
         match self.peek()? {
             b'"' => self.string().map(|s| Value::Str(Cow::Borrowed(s))),
             b't' => self.literal(b"true", Value::Bool(true)),

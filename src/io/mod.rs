@@ -2,6 +2,7 @@
 
 pub mod backtest;
 pub mod diff;
+pub(crate) mod direct;
 pub mod escape;
 mod fast;
 pub mod html;

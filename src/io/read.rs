@@ -186,8 +186,15 @@ pub(crate) fn read_bytes<'b>(
     }
 }
 
-/// Every non-blank line of `bytes` as a record, numbered from 1.
-pub(crate) fn read_jsonl(bytes: &[u8], limits: &Limits, sink: &mut dyn FnMut(Item<'_, '_>)) {
+/// Every non-blank line of `bytes` as a record, numbered from 1. Each line is first
+/// offered to `first` (with its number), which returns true when it took the line
+/// whole; the others go to `sink` as records or as unreadable.
+pub(crate) fn read_jsonl(
+    bytes: &[u8],
+    limits: &Limits,
+    first: &mut dyn FnMut(u64, &[u8]) -> bool,
+    sink: &mut dyn FnMut(Item<'_, '_>),
+) {
     let mut start = 0;
     let mut n = 0u64;
     let mut record = Record::default();
@@ -198,6 +205,9 @@ pub(crate) fn read_jsonl(bytes: &[u8], limits: &Limits, sink: &mut dyn FnMut(Ite
         start = end + 1;
         n += 1;
         if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if line.len() <= limits.max_record_bytes && first(n, line) {
             continue;
         }
         if line.len() <= limits.max_record_bytes
