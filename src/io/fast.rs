@@ -194,9 +194,7 @@ fn string_end(bytes: &[u8]) -> Option<usize> {
     let mut words = bytes.chunks_exact(8);
     let mut at = 0;
     for word in &mut words {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(word);
-        let x = u64::from_le_bytes(w);
+        let x = u64::from_le_bytes(<[u8; 8]>::try_from(word).ok()?);
         // Bytes below 0x20: x - 0x20 borrows into the high bit where x < 0x20
         // (bytes of 0x80 and above have their own high bit masked out by !x).
         let found = zero(x ^ (ONES * u64::from(b'"')))
