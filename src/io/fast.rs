@@ -185,7 +185,7 @@ impl<'a> Parser<'a> {
 /// The position of the first `"`, `\\` or control character of `bytes`, eight bytes
 /// at a time: strings are scanned byte by byte otherwise, which was half the time
 /// of reading a record.
-fn string_end(bytes: &[u8]) -> Option<usize> {
+pub(crate) fn string_end(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // The high bit of each byte of `x` that is zero; the lowest one set is exact

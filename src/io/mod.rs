@@ -4,7 +4,7 @@ pub mod backtest;
 pub mod diff;
 pub(crate) mod direct;
 pub mod escape;
-mod fast;
+pub(crate) mod fast;
 pub mod html;
 pub mod read;
 pub mod write;
