@@ -462,14 +462,9 @@ fn parse_chunk_with(bytes: &[u8], limits: &Limits, names: Names, direct: bool) -
             return false;
         }
         let (incidents, names, records) = &mut *state.borrow_mut();
-        match crate::io::direct::incident(text, limits.max_depth, names, 0, line) {
-            Some(inc) => {
-                incidents.push(inc);
-                *records += 1;
-                true
-            }
-            None => false,
-        }
+        let took = crate::io::direct::incident(text, limits.max_depth, names, 0, line, incidents);
+        *records += u64::from(took);
+        took
     };
     read::read_jsonl(bytes, limits, &mut first, &mut |(line, item)| {
         let (incidents, names, records) = &mut *state.borrow_mut();
@@ -698,10 +693,16 @@ mod tests {
     fn usual_records_take_the_direct_path() {
         let line = br#"{"id":"G-1","company":"co1","company_name":"Company 1","industry":"retail","country":"FI","type":"breach","date":"2022-09-25","disclosed":"2022-10-22","severity":39,"impact":2,"data_types":["internal","personal"],"records":1200,"status":"alleged","third_party":true,"vulnerable_subjects":false,"x":[1,"y",null]}"#;
         let mut names = Names::default();
-        assert!(crate::io::direct::incident(line, 64, &mut names, 0, 1).is_some());
+        let mut out = Vec::new();
+        assert!(crate::io::direct::incident(
+            line, 64, &mut names, 0, 1, &mut out
+        ));
         let twice =
             br#"{"id":"G-1","id":"G-2","company":"co1","type":"breach","date":"2022-09-25"}"#;
-        assert!(crate::io::direct::incident(twice, 64, &mut names, 0, 1).is_none());
+        assert!(!crate::io::direct::incident(
+            twice, 64, &mut names, 0, 1, &mut out
+        ));
+        assert_eq!(out.len(), 1);
     }
 
     /// Streaming in blocks of any size, including blocks shorter than a line, reads

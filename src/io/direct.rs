@@ -52,23 +52,27 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// The incident of `line` when it is a usual record, with `names` updated as the
-/// generic path would update them; `None` (and `names` untouched) otherwise.
+/// Adds the incident of `line` to `out` when it is a usual record, with `names`
+/// updated as the generic path would update them, and says whether it did
+/// (`names` and `out` are untouched when not).
 pub(crate) fn incident(
     line: &[u8],
     max_depth: usize,
     names: &mut Names,
     file: u32,
     line_no: u64,
-) -> Option<Incident> {
-    let fields = scan(line, max_depth)?;
-    build(&fields, names, file, line_no)
+    out: &mut Vec<Incident>,
+) -> bool {
+    // Filled in place and the incident built in place: returning either by value
+    // cost a copy (half a kilobyte for the fields) per record.
+    let mut fields = Fields::default();
+    scan(line, max_depth, &mut fields).is_some()
+        && build(&fields, names, file, line_no, out).is_some()
 }
 
-/// The grammar of [`super::fast::parse_flat`], into [`Fields`].
-fn scan(line: &[u8], max_depth: usize) -> Option<Fields<'_>> {
+/// The grammar of [`super::fast::parse_flat`], into `f`.
+fn scan<'a>(line: &'a [u8], max_depth: usize, f: &mut Fields<'a>) -> Option<()> {
     let mut p = Parser::new(line)?;
-    let mut f = Fields::default();
     p.ws();
     p.eat(b'{')?;
     if max_depth < 1 {
@@ -85,7 +89,7 @@ fn scan(line: &[u8], max_depth: usize) -> Option<Fields<'_>> {
             p.eat(b':')?;
             p.ws();
             let name = FieldName::from_name(key);
-            let value = value(&mut p, max_depth, &mut f, name == FieldName::DataTypes)?;
+            let value = value(&mut p, max_depth, f, name == FieldName::DataTypes)?;
             if name != FieldName::Other {
                 let slot = f.slots.get_mut(name as usize)?;
                 // A field given twice: the generic path rejects the record (a
@@ -104,7 +108,7 @@ fn scan(line: &[u8], max_depth: usize) -> Option<Fields<'_>> {
         }
     }
     p.ws();
-    p.at_end().then_some(f)
+    p.at_end().then_some(())
 }
 
 /// One value; the text items of an array are kept in `f` when `keep` (for
@@ -211,7 +215,13 @@ fn flag(v: Raw<'_>) -> Option<bool> {
     }
 }
 
-fn build<'a>(f: &Fields<'a>, names: &mut Names, file: u32, line: u64) -> Option<Incident> {
+fn build<'a>(
+    f: &Fields<'a>,
+    names: &mut Names,
+    file: u32,
+    line: u64,
+    out: &mut Vec<Incident>,
+) -> Option<()> {
     use FieldName as F;
     // Every check first, in the generic path's terms; nothing is stored until all pass.
     let id = text(f.get(F::Id))?;
@@ -278,7 +288,11 @@ fn build<'a>(f: &Fields<'a>, names: &mut Names, file: u32, line: u64) -> Option<
     let given = severity.map_or(0, |_| GIVEN_SEVERITY)
         | impact.map_or(0, |_| GIVEN_IMPACT)
         | records.map_or(0, |_| GIVEN_RECORDS);
-    Some(Incident {
+    let impact = match impact {
+        Some(i) => i64::try_from(i).ok()?,
+        None => 0,
+    };
+    out.push(Incident {
         id: names.ids.push(id),
         company,
         company_name,
@@ -290,15 +304,13 @@ fn build<'a>(f: &Fields<'a>, names: &mut Names, file: u32, line: u64) -> Option<
         date,
         disclosed,
         severity: severity.map_or(0.0, |s| s as f64),
-        impact: match impact {
-            Some(i) => i64::try_from(i).ok()?,
-            None => 0,
-        },
+        impact,
         records: records.unwrap_or(0),
         line,
         status,
         third_party,
         vulnerable_subjects,
         given,
-    })
+    });
+    Some(())
 }
