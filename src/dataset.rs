@@ -224,16 +224,18 @@ impl Dataset {
             Ok(got < block)
         };
         // Splits off the partial last line of `buf` (none at the end of the file).
-        let cut = |buf: &mut Vec<u8>, eof: bool| -> Vec<u8> {
+        // Moves the partial last line of `buf` (none at the end of the file) into
+        // `rest`, emptied first, which then has room for another block.
+        let cut = |buf: &mut Vec<u8>, eof: bool, rest: &mut Vec<u8>| {
             let at = if eof {
                 buf.len()
             } else {
                 buf.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1)
             };
-            let mut rest = Vec::with_capacity(buf.len() - at + block);
+            rest.clear();
+            rest.reserve(buf.len() - at + block);
             rest.extend_from_slice(buf.get(at..).unwrap_or_default());
             buf.truncate(at);
-            rest
         };
         let limits = self.limits;
         let template = self.names.sibling();
@@ -246,7 +248,8 @@ impl Dataset {
         if cur.starts_with(b"\xEF\xBB\xBF") {
             cur.drain(..3);
         }
-        let mut next = cut(&mut cur, eof);
+        let mut next = Vec::new();
+        cut(&mut cur, eof, &mut next);
         let mut pending: Option<Vec<Chunk>> = None;
         let mut lines = 0u64;
         let mut reserved = eof;
@@ -280,8 +283,10 @@ impl Dataset {
             if eof && next.is_empty() {
                 break;
             }
-            cur = next;
-            next = cut(&mut cur, eof);
+            // The parsed block's buffer takes the next one: two buffers serve the
+            // whole file, rather than a fresh 16 MiB (and its page faults) a block.
+            std::mem::swap(&mut cur, &mut next);
+            cut(&mut cur, eof, &mut next);
         }
         if let Some(p) = pending {
             self.merge_block(p, file, lines);
