@@ -129,7 +129,7 @@ pub fn backtest(data: &Resolution<'_>, p: &BacktestParams) -> Backtest {
             .filter_map(|(_, list)| {
                 let known: Vec<Resolved<'_>> = list
                     .iter()
-                    .filter(|r| r.effective().date <= t)
+                    .filter(|r| r.effective_date() <= t)
                     .copied()
                     .collect();
                 if known.is_empty() {
@@ -138,7 +138,7 @@ pub fn backtest(data: &Resolution<'_>, p: &BacktestParams) -> Backtest {
                 let a = assess_counted(rules, &known, t);
                 let score_exact = rules.score_exact(a.risk_points);
                 let event = list.iter().any(|r| {
-                    let e = r.effective().date;
+                    let e = r.effective_date();
                     e > t && e <= end && p.events.contains(&r.type_id)
                 });
                 Some(Obs {

@@ -1230,6 +1230,8 @@ mod tests {
     #[test]
     fn an_incident_stays_within_88_bytes() {
         assert!(std::mem::size_of::<Incident>() <= 88);
+        // And the effective date rides in what was padding of a resolved one.
+        assert!(std::mem::size_of::<crate::Resolved<'_>>() <= 40);
     }
 
     #[test]

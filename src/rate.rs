@@ -327,7 +327,7 @@ fn assess_with<'a>(
 ) -> Assessment<'a> {
     let ages: Vec<i64> = list
         .iter()
-        .map(|inc| (as_of - inc.effective().date).num_days())
+        .map(|inc| (as_of - inc.effective_date()).num_days())
         .collect();
     let standing = |inc: &Resolved<'_>, age: i64| {
         if age < 0 {
@@ -346,7 +346,7 @@ fn assess_with<'a>(
         .zip(&ages)
         .enumerate()
         .filter(|(_, (inc, age))| **age >= 0 && rules.type_rule(inc.type_id).recurring)
-        .map(|(i, (inc, _))| (inc.effective().date, i))
+        .map(|(i, (inc, _))| (inc.effective_date(), i))
         .collect();
     // By date, then id (read only on a tie: it lies in the text buffer).
     let id = |i: usize| list.get(i).map_or("", |r| r.id());

@@ -6,6 +6,7 @@
 //! rules-dependent rejections are merged with the dataset's own, in input order, so
 //! the accounting of SCORING.md §6 holds under every set of rules.
 
+use chrono::NaiveDate;
 use rayon::iter::Either;
 use rayon::prelude::*;
 
@@ -32,6 +33,10 @@ pub struct Resolved<'a> {
     pub impact: u8,
     /// Status (a what-if may change it).
     pub status: Status,
+    /// The effective date, kept here (in what was padding) so that rating, which
+    /// mostly asks only whether an incident is counted, expired or future, need
+    /// not reach the incident itself: a cache miss each at scale.
+    pub(crate) effective_date: NaiveDate,
 }
 
 /// Shows the incident's texts rather than the whole dataset they are kept in.
@@ -67,6 +72,11 @@ impl<'a> Resolved<'a> {
     /// `disclosed` when given, else `date`.
     pub fn effective(&self) -> PartialDate {
         self.incident.effective()
+    }
+
+    /// The day of [`Resolved::effective`].
+    pub fn effective_date(&self) -> NaiveDate {
+        self.effective_date
     }
 
     /// The incident's id.
@@ -231,6 +241,7 @@ pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
             severity: inc.severity().unwrap_or(rules.severity.default),
             impact: resolve_impact(rules, inc.impact())?,
             status: inc.status,
+            effective_date: inc.effective().date,
         })
     };
     let incidents = data.incidents();

@@ -178,6 +178,7 @@ mod tests {
             severity: 50.0,
             impact: 3,
             status: Status::Confirmed,
+            effective_date: data.incidents()[0].effective().date,
         }
     }
 

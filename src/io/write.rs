@@ -374,12 +374,8 @@ mod jsonl {
             buf.extend_from_slice(b",\"type\":");
             text(buf, &rules.type_rule(a.item.type_id).name)?;
             buf.extend_from_slice(b",\"effective_date\":");
-            // The as-of date less the age: the effective date, without a trip to
-            // the incident (at 10M incidents, a cache miss each).
-            let effective = report
-                .as_of
-                .checked_sub_signed(chrono::TimeDelta::days(a.age_days))
-                .unwrap_or_else(|| a.item.incident.effective().date);
+            // Kept with the resolved incident: no trip to the incident itself.
+            let effective = a.item.effective_date();
             date(buf, effective)?;
             buf.extend_from_slice(b",\"points\":");
             num(buf, a.points)?;
