@@ -196,21 +196,43 @@ fn rate_with<'a>(
 
     let (order, groups) = group_by_company(incidents);
 
+    // Companies in batches: first every incident of the batch is gathered (and its
+    // incident's fields brought into cache) in one tight loop, so that the cache
+    // misses of incidents scattered over the whole input overlap, rather than
+    // come one company at a time between the arithmetic; then each is rated.
+    const BATCH: usize = 256;
     let mut ratings: Vec<Rating<'a>> = groups
-        .par_iter()
-        .map(|(company, members)| {
-            let list: Vec<Resolved<'a>> = order
-                .get(members.clone())
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|&k| incidents.get(index(k)).copied())
-                .collect();
-            let mut r = rate_company_with(rules, company, &list, as_of, keep.is_none());
-            if let Some(n) = keep {
-                r.incidents.truncate(n.min(r.counts.counted as usize));
-                r.incidents.shrink_to_fit();
+        .par_chunks(BATCH)
+        .flat_map_iter(|batch| {
+            let mut items: Vec<Resolved<'a>> = Vec::new();
+            let mut spans = Vec::with_capacity(batch.len());
+            let mut warm = 0u64;
+            for (_, members) in batch {
+                let from = items.len();
+                for &k in order.get(members.clone()).unwrap_or_default() {
+                    if let Some(r) = incidents.get(index(k)) {
+                        warm = warm
+                            .wrapping_add(r.incident.records)
+                            .wrapping_add(u64::from(r.incident.given));
+                        items.push(*r);
+                    }
+                }
+                spans.push(from..items.len());
             }
-            r
+            std::hint::black_box(warm);
+            batch
+                .iter()
+                .zip(spans)
+                .map(|((company, _), span)| {
+                    let list = items.get(span).unwrap_or_default();
+                    let mut r = rate_company_with(rules, company, list, as_of, keep.is_none());
+                    if let Some(n) = keep {
+                        r.incidents.truncate(n.min(r.counts.counted as usize));
+                        r.incidents.shrink_to_fit();
+                    }
+                    r
+                })
+                .collect::<Vec<_>>()
         })
         .collect();
 
