@@ -17,7 +17,10 @@ use crate::model::{
     trim,
 };
 
+use std::borrow::Cow;
+
 use super::fast::Parser;
+use crate::model::Value;
 
 /// A field's value as read, for the forms this path handles; `Absent` also stands
 /// for `null`, as the generic record does.
@@ -72,47 +75,25 @@ pub(crate) fn incident(
 
 /// The grammar of [`super::fast::parse_flat`], into `f`.
 fn scan<'a>(line: &'a [u8], max_depth: usize, f: &mut Fields<'a>) -> Option<()> {
-    let mut p = Parser::new(line)?;
-    p.ws();
-    p.eat(b'{')?;
-    if max_depth < 1 {
-        return None;
-    }
-    p.ws();
-    if p.peek()? == b'}' {
-        p.i += 1;
-    } else {
-        loop {
-            p.ws();
-            let key = p.string()?;
-            p.ws();
-            p.eat(b':')?;
-            p.ws();
-            let name = FieldName::from_name(key);
-            let value = value(&mut p, max_depth, f, name == FieldName::DataTypes)?;
-            if name != FieldName::Other {
-                let slot = f.slots.get_mut(name as usize)?;
-                // A field given twice: the generic path rejects the record (a
-                // `null` first counts as not given, there too).
-                if !matches!(slot, Raw::Absent) {
-                    return None;
-                }
-                *slot = value;
+    Parser::new(line)?.object(max_depth, |p, key| {
+        let name = FieldName::from_name(key);
+        let value = value(p, max_depth, f, name == FieldName::DataTypes)?;
+        if name != FieldName::Other {
+            let slot = f.slots.get_mut(name as usize)?;
+            // A field given twice: the generic path rejects the record (a `null`
+            // first counts as not given, there too).
+            if !matches!(slot, Raw::Absent) {
+                return None;
             }
-            p.ws();
-            match p.next()? {
-                b',' => continue,
-                b'}' => break,
-                _ => return None,
-            }
+            *slot = value;
         }
-    }
-    p.ws();
-    p.at_end().then_some(())
+        Some(())
+    })
 }
 
 /// One value; the text items of an array are kept in `f` when `keep` (for
 /// `data_types`, which appears at most once in a record this path accepts).
+#[inline]
 fn value<'a>(
     p: &mut Parser<'a>,
     max_depth: usize,
@@ -120,55 +101,29 @@ fn value<'a>(
     keep: bool,
 ) -> Option<Raw<'a>> {
     match p.peek()? {
-        b'[' => {}
-        b'"' => return p.string().map(Raw::Str),
-        b'n' => {
-            return p
-                .literal(b"null", crate::model::Value::Null)
-                .map(|_| Raw::Absent);
-        }
-        _ => {
-            return match p.scalar()? {
-                crate::model::Value::Bool(b) => Some(Raw::Bool(b)),
-                crate::model::Value::UInt(u) => Some(Raw::UInt(u)),
-                _ => None,
-            };
-        }
-    }
-    if max_depth < 2 {
-        return None;
-    }
-    p.i += 1;
-    let mut plain = true;
-    p.ws();
-    if p.peek()? == b']' {
-        p.i += 1;
-        return Some(Raw::List { plain });
-    }
-    loop {
-        p.ws();
-        match p.peek()? {
-            b'"' => {
-                let s = p.string()?;
-                if keep {
-                    *f.items.get_mut(f.n_items)? = s;
-                    f.n_items += 1;
+        // Text first: most values are.
+        b'"' => p.string().map(Raw::Str),
+        b'[' => {
+            let mut plain = true;
+            p.array(max_depth, |item| {
+                match item {
+                    Value::Str(Cow::Borrowed(s)) if keep => {
+                        *f.items.get_mut(f.n_items)? = s;
+                        f.n_items += 1;
+                    }
+                    Value::Str(_) | Value::Null => {}
+                    _ => plain = false,
                 }
-            }
-            b'n' => {
-                p.literal(b"null", crate::model::Value::Null)?;
-            }
-            _ => {
-                p.scalar()?;
-                plain = false;
-            }
+                Some(())
+            })?;
+            Some(Raw::List { plain })
         }
-        p.ws();
-        match p.next()? {
-            b',' => continue,
-            b']' => return Some(Raw::List { plain }),
-            _ => return None,
-        }
+        _ => match p.scalar()? {
+            Value::Null => Some(Raw::Absent),
+            Value::Bool(b) => Some(Raw::Bool(b)),
+            Value::UInt(u) => Some(Raw::UInt(u)),
+            _ => None,
+        },
     }
 }
 

@@ -22,44 +22,21 @@ pub(crate) fn parse_flat<'a>(line: &'a [u8], max_depth: usize, record: &mut Reco
 
 fn read_flat<'a>(line: &'a [u8], max_depth: usize, record: &mut Record<'a>) -> Option<()> {
     // One UTF-8 check for the whole line; the strings are then slices of it.
-    let mut p = Parser::new(line)?;
-    p.ws();
-    p.eat(b'{')?;
-    if max_depth < 1 {
-        return None;
-    }
-    p.ws();
-    if p.peek()? == b'}' {
-        p.i += 1;
-    } else {
-        loop {
-            p.ws();
-            let key = p.string()?;
-            p.ws();
-            p.eat(b':')?;
-            p.ws();
-            let value = p.value(max_depth)?;
-            let name = FieldName::from_name(key);
-            if name != FieldName::Other {
-                record.set(name, value);
-            }
-            p.ws();
-            match p.next()? {
-                b',' => continue,
-                b'}' => break,
-                _ => return None,
-            }
+    Parser::new(line)?.object(max_depth, |p, key| {
+        let value = p.value(max_depth)?;
+        let name = FieldName::from_name(key);
+        if name != FieldName::Other {
+            record.set(name, value);
         }
-    }
-    p.ws();
-    p.at_end().then_some(())
+        Some(())
+    })
 }
 
 /// A cursor over one line of JSON (also used by [`super::direct`]).
 pub(super) struct Parser<'a> {
     s: &'a str,
     b: &'a [u8],
-    pub(super) i: usize,
+    i: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -73,7 +50,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Whether the whole line has been read.
-    pub(super) fn at_end(&self) -> bool {
+    fn at_end(&self) -> bool {
         self.i == self.b.len()
     }
 
@@ -81,18 +58,18 @@ impl<'a> Parser<'a> {
         self.b.get(self.i).copied()
     }
 
-    pub(super) fn next(&mut self) -> Option<u8> {
+    fn next(&mut self) -> Option<u8> {
         let c = self.peek()?;
         self.i += 1;
         Some(c)
     }
 
-    pub(super) fn eat(&mut self, c: u8) -> Option<()> {
+    fn eat(&mut self, c: u8) -> Option<()> {
         (self.next()? == c).then_some(())
     }
 
     /// JSON whitespace: space, tab, line feed, carriage return.
-    pub(super) fn ws(&mut self) {
+    fn ws(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.i += 1;
         }
@@ -112,7 +89,7 @@ impl<'a> Parser<'a> {
         self.s.get(start..start + len)
     }
 
-    pub(super) fn literal(&mut self, word: &[u8], v: Value<'a>) -> Option<Value<'a>> {
+    fn literal(&mut self, word: &[u8], v: Value<'a>) -> Option<Value<'a>> {
         let end = self.i.checked_add(word.len())?;
         (self.b.get(self.i..end)? == word).then(|| {
             self.i = end;
@@ -122,7 +99,7 @@ impl<'a> Parser<'a> {
 
     /// A non-negative integer of at most 18 digits (always a u64, as serde_json
     /// reads it); anything else is left to serde_json.
-    pub(super) fn integer(&mut self) -> Option<Value<'a>> {
+    fn integer(&mut self) -> Option<Value<'a>> {
         let start = self.i;
         let rest = self.b.get(start..)?;
         let len = rest
@@ -144,6 +121,7 @@ impl<'a> Parser<'a> {
         Some(Value::UInt(n))
     }
 
+    #[inline]
     pub(super) fn scalar(&mut self) -> Option<Value<'a>> {
         match self.peek()? {
             b'"' => self.string().map(|s| Value::Str(Cow::Borrowed(s))),
@@ -159,23 +137,75 @@ impl<'a> Parser<'a> {
         if self.peek()? != b'[' {
             return self.scalar();
         }
+        let mut items = Vec::new();
+        self.array(max_depth, |v| {
+            items.push(v);
+            Some(())
+        })?;
+        Some(Value::List(items))
+    }
+
+    /// A flat object that makes up the whole line (whitespace aside): `field` is
+    /// called with each key, the cursor at its value, and must read the value.
+    /// Arrays nest one level, so `max_depth` must allow 2 for records with one.
+    #[inline]
+    pub(super) fn object(
+        &mut self,
+        max_depth: usize,
+        mut field: impl FnMut(&mut Self, &'a str) -> Option<()>,
+    ) -> Option<()> {
+        self.ws();
+        self.eat(b'{')?;
+        if max_depth < 1 {
+            return None;
+        }
+        self.ws();
+        if self.peek()? == b'}' {
+            self.i += 1;
+        } else {
+            loop {
+                self.ws();
+                let key = self.string()?;
+                self.ws();
+                self.eat(b':')?;
+                self.ws();
+                field(self, key)?;
+                self.ws();
+                match self.next()? {
+                    b',' => continue,
+                    b'}' => break,
+                    _ => return None,
+                }
+            }
+        }
+        self.ws();
+        self.at_end().then_some(())
+    }
+
+    /// An array of scalars (one level deeper than its record, so `max_depth` must
+    /// allow 2), each given to `item`.
+    #[inline]
+    pub(super) fn array(
+        &mut self,
+        max_depth: usize,
+        mut item: impl FnMut(Value<'a>) -> Option<()>,
+    ) -> Option<()> {
         if max_depth < 2 {
             return None;
         }
-        self.i += 1;
-        let mut items = Vec::new();
+        self.eat(b'[')?;
         self.ws();
         if self.peek()? == b']' {
             self.i += 1;
-            return Some(Value::List(items));
+            return Some(());
         }
         loop {
             self.ws();
-            items.push(self.scalar()?);
+            item(self.scalar()?)?;
             self.ws();
             match self.next()? {
                 b',' => continue,
-                b']' => return Some(Value::List(items)),
+                b']' => return Some(()),
                 _ => return None,
             }
         }
