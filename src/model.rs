@@ -131,6 +131,65 @@ impl Status {
     }
 }
 
+/// A record's fields once checked, its data list already interned: what both
+/// readers (the generic check and [`crate::io::direct`]) hand over to be stored.
+pub(crate) struct Checked<'s> {
+    pub(crate) id: &'s str,
+    pub(crate) company: &'s str,
+    pub(crate) company_name: Option<&'s str>,
+    pub(crate) industry: Option<&'s str>,
+    pub(crate) country: Option<&'s str>,
+    /// The `type` text, trimmed.
+    pub(crate) kind: &'s str,
+    pub(crate) data: u32,
+    pub(crate) date: PartialDate,
+    pub(crate) disclosed: Option<PartialDate>,
+    pub(crate) severity: Option<f64>,
+    pub(crate) impact: Option<i64>,
+    pub(crate) records: Option<u64>,
+    pub(crate) status: Status,
+    pub(crate) third_party: bool,
+    pub(crate) vulnerable_subjects: bool,
+}
+
+impl Checked<'_> {
+    /// The incident, its texts added to `names`: the one place they are, so the
+    /// order (on which text ids depend) is the same whichever reader read it.
+    #[inline]
+    pub(crate) fn store(self, names: &mut Names, file: u32, line: u64) -> Incident {
+        // Keys are interned (equal key <=> equal id, which grouping relies on); names
+        // only describe and are appended: interning them too saved 190 MB at 10M
+        // incidents but cost 8% of the time at 1M (docs/PERFORMANCE.md).
+        let company_name = self.company_name.map(|t| names.texts.push(t));
+        let industry = self.industry.map(|t| names.texts.intern(t));
+        let country = self.country.map(|t| names.texts.intern(t));
+        let company = names.texts.intern(self.company);
+        let given = self.severity.map_or(0, |_| GIVEN_SEVERITY)
+            | self.impact.map_or(0, |_| GIVEN_IMPACT)
+            | self.records.map_or(0, |_| GIVEN_RECORDS);
+        Incident {
+            id: names.ids.push(self.id),
+            company,
+            company_name,
+            industry,
+            country,
+            kind: names.intern_kind(self.kind),
+            data: self.data,
+            file,
+            date: self.date,
+            disclosed: self.disclosed,
+            severity: self.severity.unwrap_or(0.0),
+            impact: self.impact.unwrap_or(0),
+            records: self.records.unwrap_or(0),
+            line,
+            status: self.status,
+            third_party: self.third_party,
+            vulnerable_subjects: self.vulnerable_subjects,
+            given,
+        }
+    }
+}
+
 /// `str::trim`, without its Unicode tables for the usual text that starts and ends
 /// with a printable ASCII character (no whitespace is one, and every other
 /// whitespace character is ASCII below `!` or starts with a byte above 0x7f).
@@ -181,9 +240,9 @@ pub struct Incident {
     pub disclosed: Option<PartialDate>,
     // The three optional numbers are kept without `Option`'s 8 bytes of tag each
     // (with no `seq`, 120 -> 88 bytes an incident): `given` says which were given.
-    pub(crate) severity: f64,
-    pub(crate) impact: i64,
-    pub(crate) records: u64,
+    severity: f64,
+    impact: i64,
+    records: u64,
     /// 1-based line (or element position) in that input.
     pub line: u64,
     /// How sure the source is.
@@ -192,12 +251,12 @@ pub struct Incident {
     pub third_party: bool,
     /// Minors, patients in care or other vulnerable people were among the victims.
     pub vulnerable_subjects: bool,
-    pub(crate) given: u8,
+    given: u8,
 }
 
-pub(crate) const GIVEN_SEVERITY: u8 = 1;
-pub(crate) const GIVEN_IMPACT: u8 = 2;
-pub(crate) const GIVEN_RECORDS: u8 = 4;
+const GIVEN_SEVERITY: u8 = 1;
+const GIVEN_IMPACT: u8 = 2;
+const GIVEN_RECORDS: u8 = 4;
 
 impl Incident {
     /// 0..=100, when given (the rules' default applies otherwise).
@@ -958,37 +1017,24 @@ impl<'a> Record<'a> {
         let third_party = flag(&self.third_party, "third_party")?;
         let vulnerable_subjects = flag(&self.vulnerable_subjects, "vulnerable_subjects")?;
 
-        // Keys are interned (equal key <=> equal id, which grouping relies on); names
-        // only describe and are appended: interning them too saved 190 MB at 10M
-        // incidents but cost 8% of the time at 1M (docs/PERFORMANCE.md).
-        let company_name = company_name.map(|t| names.texts.push(&t));
-        let mut text = |t: Option<Cow<'_, str>>| t.map(|t| names.texts.intern(&t));
-        let industry = text(industry);
-        let country = text(country);
-        let company = names.texts.intern(&company);
-        let given = severity.map_or(0, |_| GIVEN_SEVERITY)
-            | impact.map_or(0, |_| GIVEN_IMPACT)
-            | records.map_or(0, |_| GIVEN_RECORDS);
-        Ok(Incident {
-            id: names.ids.push(&id),
-            company,
-            company_name,
-            industry,
-            country,
-            kind: names.intern_kind(kind),
+        Ok(Checked {
+            id: &id,
+            company: &company,
+            company_name: company_name.as_deref(),
+            industry: industry.as_deref(),
+            country: country.as_deref(),
+            kind,
             data,
-            file,
             date,
             disclosed,
-            severity: severity.unwrap_or(0.0),
-            impact: impact.unwrap_or(0),
-            records: records.unwrap_or(0),
-            line,
+            severity,
+            impact,
+            records,
             status,
             third_party,
             vulnerable_subjects,
-            given,
-        })
+        }
+        .store(names, file, line))
     }
 
     /// The `type` text, trimmed; which type it names is the rules' to say.

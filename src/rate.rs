@@ -211,9 +211,8 @@ fn rate_with<'a>(
                 let from = items.len();
                 for &k in order.get(members.clone()).unwrap_or_default() {
                     if let Some(r) = incidents.get(index(k)) {
-                        warm = warm
-                            .wrapping_add(r.incident.records)
-                            .wrapping_add(u64::from(r.incident.given));
+                        // Reads the incident's `records` and which numbers were given.
+                        warm = warm.wrapping_add(r.incident.records().unwrap_or(0));
                         items.push(*r);
                     }
                 }

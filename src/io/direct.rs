@@ -12,10 +12,7 @@
 //! It spares the generic record's sixteen `Value` slots (filled, matched and
 //! dropped for every line); docs/PERFORMANCE.md has the figures.
 
-use crate::model::{
-    FieldName, GIVEN_IMPACT, GIVEN_RECORDS, GIVEN_SEVERITY, Incident, Names, PartialDate, Status,
-    trim,
-};
+use crate::model::{Checked, FieldName, Incident, Names, PartialDate, Status, trim};
 
 use std::borrow::Cow;
 
@@ -235,37 +232,28 @@ fn build<'a>(
     }
     let data = names.intern_list(data.get(..n)?);
 
-    // Stored in the order of the generic check, so that ids come out the same.
-    let company_name = company_name.map(|t| names.texts.push(t));
-    let industry = industry.map(|t| names.texts.intern(t));
-    let country = country.map(|t| names.texts.intern(t));
-    let company = names.texts.intern(company);
-    let given = severity.map_or(0, |_| GIVEN_SEVERITY)
-        | impact.map_or(0, |_| GIVEN_IMPACT)
-        | records.map_or(0, |_| GIVEN_RECORDS);
     let impact = match impact {
-        Some(i) => i64::try_from(i).ok()?,
-        None => 0,
+        Some(i) => Some(i64::try_from(i).ok()?),
+        None => None,
     };
-    out.push(Incident {
-        id: names.ids.push(id),
+    let incident = Checked {
+        id,
         company,
         company_name,
         industry,
         country,
-        kind: names.intern_kind(kind),
+        kind,
         data,
-        file,
         date,
         disclosed,
-        severity: severity.map_or(0.0, |s| s as f64),
+        severity: severity.map(|s| s as f64),
         impact,
-        records: records.unwrap_or(0),
-        line,
+        records,
         status,
         third_party,
         vulnerable_subjects,
-        given,
-    });
+    }
+    .store(names, file, line);
+    out.push(incident);
     Some(())
 }
