@@ -457,39 +457,58 @@ fn parse_chunk(bytes: &[u8], limits: &Limits, names: Names) -> Chunk {
 /// As [`parse_chunk`]; `direct` false reads every line the generic way (for tests
 /// that hold the direct path to it).
 fn parse_chunk_with(bytes: &[u8], limits: &Limits, names: Names, direct: bool) -> Chunk {
-    // About 200 bytes a record; a guess that spares most regrowth.
-    let incidents = Vec::with_capacity(bytes.len() / 160);
-    // Both closures below add to the same incidents, names and count.
-    let state = std::cell::RefCell::new((incidents, names, 0u64));
-    let mut rejected = Vec::new();
-    let mut first = |line: u64, text: &[u8]| {
-        if !direct {
-            return false;
-        }
-        let (incidents, names, records) = &mut *state.borrow_mut();
-        let took = crate::io::direct::incident(text, limits.max_depth, names, 0, line, incidents);
-        *records += u64::from(took);
-        took
-    };
-    read::read_jsonl(bytes, limits, &mut first, &mut |(line, item)| {
-        let (incidents, names, records) = &mut *state.borrow_mut();
-        let seq = incidents.len() as u64;
-        *records += 1;
-        match item {
-            Ok(record) => match record.check(names, 0, line) {
-                Ok(inc) => incidents.push(inc),
-                Err(f) => rejected.push((line, seq, record.id_text(), f)),
-            },
-            Err(why) => rejected.push((line, seq, None, Fault::unreadable(why.message, why.field))),
-        }
-    });
-    let (incidents, names, records) = state.into_inner();
-    Chunk {
-        incidents,
-        rejected,
+    let mut chunk = Chunk {
+        // About 200 bytes a record; a guess that spares most regrowth.
+        incidents: Vec::with_capacity(bytes.len() / 160),
+        rejected: Vec::new(),
         names,
         lines: memchr::memchr_iter(b'\n', bytes).count() as u64,
-        records,
+        records: 0,
+    };
+    read::read_jsonl(
+        bytes,
+        limits,
+        &mut ChunkSink {
+            chunk: &mut chunk,
+            max_depth: direct.then_some(limits.max_depth),
+        },
+    );
+    chunk
+}
+
+/// Reads a chunk's lines into it: the usual record by the direct path (when
+/// `max_depth` is given), any other as a record checked the generic way.
+struct ChunkSink<'c> {
+    chunk: &'c mut Chunk,
+    max_depth: Option<usize>,
+}
+
+impl read::JsonlSink for ChunkSink<'_> {
+    fn line(&mut self, n: u64, line: &[u8]) -> bool {
+        let Some(max_depth) = self.max_depth else {
+            return false;
+        };
+        let c = &mut *self.chunk;
+        let took =
+            crate::io::direct::incident(line, max_depth, &mut c.names, 0, n, &mut c.incidents);
+        c.records += u64::from(took);
+        took
+    }
+
+    fn item(&mut self, (line, item): read::Item<'_, '_>) {
+        let c = &mut *self.chunk;
+        let seq = c.incidents.len() as u64;
+        c.records += 1;
+        match item {
+            Ok(record) => match record.check(&mut c.names, 0, line) {
+                Ok(inc) => c.incidents.push(inc),
+                Err(f) => c.rejected.push((line, seq, record.id_text(), f)),
+            },
+            Err(why) => {
+                c.rejected
+                    .push((line, seq, None, Fault::unreadable(why.message, why.field)))
+            }
+        }
     }
 }
 

@@ -186,15 +186,18 @@ pub(crate) fn read_bytes<'b>(
     }
 }
 
-/// Every non-blank line of `bytes` as a record, numbered from 1. Each line is first
-/// offered to `first` (with its number), which returns true when it took the line
-/// whole; the others go to `sink` as records or as unreadable.
-pub(crate) fn read_jsonl(
-    bytes: &[u8],
-    limits: &Limits,
-    first: &mut dyn FnMut(u64, &[u8]) -> bool,
-    sink: &mut dyn FnMut(Item<'_, '_>),
-) {
+/// Where [`read_jsonl`] hands each line.
+pub(crate) trait JsonlSink {
+    /// Offered each line (with its number) before it is parsed: true when the sink
+    /// took the line whole, false to have it read as a record and given to
+    /// [`JsonlSink::item`].
+    fn line(&mut self, n: u64, line: &[u8]) -> bool;
+    /// A record read from a line, or why it could not be.
+    fn item(&mut self, item: Item<'_, '_>);
+}
+
+/// Every non-blank line of `bytes` as a record, numbered from 1.
+pub(crate) fn read_jsonl(bytes: &[u8], limits: &Limits, sink: &mut impl JsonlSink) {
     let mut start = 0;
     let mut n = 0u64;
     let mut record = Record::default();
@@ -207,22 +210,22 @@ pub(crate) fn read_jsonl(
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        if line.len() <= limits.max_record_bytes && first(n, line) {
+        if line.len() <= limits.max_record_bytes && sink.line(n, line) {
             continue;
         }
         if line.len() <= limits.max_record_bytes
             && super::fast::parse_flat(line, limits.max_depth, &mut record)
         {
-            sink((n, Ok(&record)));
+            sink.item((n, Ok(&record)));
             continue;
         }
         if let Err(message) = limits.check(line) {
-            sink((n, Err(message.into())));
+            sink.item((n, Err(message.into())));
             continue;
         }
         match serde_json::from_slice::<Record<'_>>(line) {
-            Ok(r) => sink((n, Ok(&r))),
-            Err(e) => sink((n, Err(unparsed(line, &e)))),
+            Ok(r) => sink.item((n, Ok(&r))),
+            Err(e) => sink.item((n, Err(unparsed(line, &e)))),
         }
     }
 }
