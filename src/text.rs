@@ -225,23 +225,13 @@ impl Texts {
                 }
             }
         }
-        let this = &*self;
-        let found: Vec<Vec<(usize, usize, TextId)>> = by_shard
-            .iter()
-            .map(|bucket| {
-                bucket
-                    .iter()
-                    .filter_map(|&(o, i, h)| {
-                        let s = others.get(o)?.at(i);
-                        Some((o, i, this.find(h, s)?))
-                    })
-                    .collect()
-            })
-            .collect();
         let mut maps: Vec<Vec<Option<TextId>>> =
             others.iter().map(|o| vec![None; o.len()]).collect();
-        for (o, i, id) in found.into_iter().flatten() {
-            if let Some(slot) = maps.get_mut(o).and_then(|m| m.get_mut(i)) {
+        for &(o, i, h) in by_shard.iter().flatten() {
+            if let Some(other) = others.get(o)
+                && let Some(id) = self.find(h, other.at(i))
+                && let Some(slot) = maps.get_mut(o).and_then(|m| m.get_mut(i))
+            {
                 *slot = Some(id);
             }
         }
