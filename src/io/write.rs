@@ -382,22 +382,19 @@ mod jsonl {
             buf.extend_from_slice(b",\"share\":");
             num(buf, a.share)?;
             let f = &a.factors;
-            buf.extend_from_slice(b",\"factors\":{\"base\":");
-            num(buf, f.base)?;
-            buf.extend_from_slice(b",\"severity\":");
-            num(buf, f.severity)?;
-            buf.extend_from_slice(b",\"impact\":");
-            num(buf, f.impact)?;
-            buf.extend_from_slice(b",\"data\":");
-            num(buf, f.data)?;
-            buf.extend_from_slice(b",\"volume\":");
-            num(buf, f.volume)?;
-            buf.extend_from_slice(b",\"confidence\":");
-            num(buf, f.confidence)?;
-            buf.extend_from_slice(b",\"recurrence\":");
-            num(buf, f.recurrence)?;
-            buf.extend_from_slice(b",\"decay\":");
-            num(buf, f.decay)?;
+            for (key, x) in [
+                (&b",\"factors\":{\"base\":"[..], f.base),
+                (b",\"severity\":", f.severity),
+                (b",\"impact\":", f.impact),
+                (b",\"data\":", f.data),
+                (b",\"volume\":", f.volume),
+                (b",\"confidence\":", f.confidence),
+                (b",\"recurrence\":", f.recurrence),
+                (b",\"decay\":", f.decay),
+            ] {
+                buf.extend_from_slice(key);
+                num(buf, x)?;
+            }
             buf.extend_from_slice(b"}}");
         }
         buf.extend_from_slice(b"],\"explanation\":");
