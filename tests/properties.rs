@@ -275,3 +275,50 @@ fn line() -> impl Strategy<Value = Vec<u8>> {
         1 => proptest::collection::vec(any::<u8>(), 0..40).prop_map(|mut v| { v.retain(|b| *b != b'\n'); v }),
     ]
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 150, .. ProptestConfig::default() })]
+
+    /// SCORING.md §4's percentile, counted directly for each company, equals what
+    /// the engine gives (which sorts each industry once): many companies, a few
+    /// industries, one with a single company, and ties (every company with nothing
+    /// counted scores exactly 1000).
+    #[test]
+    fn industry_percentiles_follow_the_formula(
+        incs in proptest::collection::vec((0u8..40, 0..TYPES.len(), 0i64..2600, 0u8..=100), 1..80),
+        at in 0i64..3000,
+    ) {
+        let industries = ["health", "retail", "energy", "alone"];
+        let mut text = String::new();
+        for (i, (company, kind, day_n, severity)) in incs.iter().enumerate() {
+            // Company 39 alone has the industry "alone"; the others take theirs from
+            // the company number, so a company's incidents agree on it.
+            let industry = if *company == 39 { industries[3] } else { industries[usize::from(*company) % 3] };
+            text.push_str(&serde_json::json!({
+                "id": format!("i{i}"),
+                "company": format!("c{company}"),
+                "industry": industry,
+                "type": TYPES[*kind],
+                "date": day(*day_n),
+                "severity": severity,
+            }).to_string());
+            text.push('\n');
+        }
+        let as_of = origin() + chrono::Duration::days(at);
+        with_report(&text, &as_of.format("%Y-%m-%d").to_string(), |report| {
+            for r in &report.ratings {
+                let same: Vec<f64> = report.ratings.iter()
+                    .filter(|o| o.industry == r.industry)
+                    .map(|o| o.score_exact)
+                    .collect();
+                let n = same.len();
+                let expected = (n >= 2).then(|| {
+                    let lower = same.iter().filter(|s| **s < r.score_exact).count();
+                    let tied_others = same.iter().filter(|s| **s == r.score_exact).count() - 1;
+                    100.0 * (lower as f64 + 0.5 * tied_others as f64) / (n - 1) as f64
+                });
+                assert_eq!(r.industry_percentile, expected, "{}", r.company);
+            }
+        });
+    }
+}
