@@ -8,7 +8,6 @@
 //! the AUC (the chance that a company with an event scored below one without, ties
 //! counted half) is above 0.5, and event rates rise from grade A to F.
 
-use crate::FastMap as HashMap;
 use crate::model::DateExt;
 
 use chrono::{Days, NaiveDate};
@@ -109,13 +108,9 @@ pub fn cutoffs(p: &BacktestParams) -> Vec<NaiveDate> {
 /// Runs the back-test on a resolved dataset.
 pub fn backtest(data: &Resolution<'_>, p: &BacktestParams) -> Backtest {
     let rules = data.rules();
-    // Each company's incidents in input order (as `score` sums them).
-    let mut groups: HashMap<&str, Vec<Resolved<'_>>> = HashMap::default();
-    for r in data.items() {
-        groups.entry(r.company()).or_default().push(*r);
-    }
-    let mut groups: Vec<(&str, Vec<Resolved<'_>>)> = groups.into_iter().collect();
-    groups.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    // Each company's incidents in input order (as `score` sums them), companies in
+    // key order: slices of the resolution, not copies.
+    let groups: Vec<(&str, &[Resolved<'_>])> = data.companies().collect();
 
     let n_grades = rules.grades().len();
     let mut per_cutoff = Vec::new();

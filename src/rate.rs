@@ -6,8 +6,6 @@
 
 use crate::FastMap as HashMap;
 
-use std::ops::Range;
-
 use chrono::{Days, NaiveDate};
 use rayon::prelude::*;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
@@ -192,46 +190,34 @@ fn rate_with<'a>(
     explain: bool,
 ) -> Report<'a> {
     let rules = data.rules();
-    let incidents = data.items();
-
-    let (order, groups) = group_by_company(incidents);
-
-    // Companies in batches: first every incident of the batch is gathered (and its
-    // incident's fields brought into cache) in one tight loop, so that the cache
-    // misses of incidents scattered over the whole input overlap, rather than
-    // come one company at a time between the arithmetic; then each is rated.
+    // Companies in batches: first the incidents of the batch's items are read in
+    // one tight loop, so that the cache misses of incidents scattered over the
+    // whole input overlap, rather than come one company at a time between the
+    // arithmetic; then each company is rated. A company's items lie together
+    // (see `Resolution::items`).
     const BATCH: usize = 256;
-    let mut ratings: Vec<Rating<'a>> = groups
+    let mut ratings: Vec<Rating<'a>> = data
+        .runs()
         .par_chunks(BATCH)
         .flat_map_iter(|batch| {
-            let mut items: Vec<Resolved<'a>> = Vec::new();
-            let mut spans = Vec::with_capacity(batch.len());
             let mut warm = 0u64;
-            for (_, members) in batch {
-                let from = items.len();
-                for &k in order.get(members.clone()).unwrap_or_default() {
-                    if let Some(r) = incidents.get(index(k)) {
-                        // Reads the incident's `records` and which numbers were given.
-                        warm = warm.wrapping_add(r.incident.records().unwrap_or(0));
-                        items.push(*r);
-                    }
+            for run in batch {
+                for r in data.company_items(*run) {
+                    // Reads the incident's `records` and which numbers were given.
+                    warm = warm.wrapping_add(r.incident.records().unwrap_or(0));
                 }
-                spans.push(from..items.len());
             }
             std::hint::black_box(warm);
-            batch
-                .iter()
-                .zip(spans)
-                .map(|((company, _), span)| {
-                    let list = items.get(span).unwrap_or_default();
-                    let mut r = rate_company_with(rules, company, list, as_of, keep.is_none());
-                    if let Some(n) = keep {
-                        r.incidents.truncate(n.min(r.counts.counted as usize));
-                        r.incidents.shrink_to_fit();
-                    }
-                    r
-                })
-                .collect::<Vec<_>>()
+            batch.iter().map(|run| {
+                let list = data.company_items(*run);
+                let company = data.data().text(run.key);
+                let mut r = rate_company_with(rules, company, list, as_of, keep.is_none());
+                if let Some(n) = keep {
+                    r.incidents.truncate(n.min(r.counts.counted as usize));
+                    r.incidents.shrink_to_fit();
+                }
+                r
+            })
         })
         .collect();
 
@@ -262,54 +248,6 @@ fn rate_with<'a>(
         ratings,
         rejected: data.rejected(),
     }
-}
-
-/// Each company's incident indices (in input order), companies in key order: the
-/// key and a range of the returned list, whose entries give an index through [`index`].
-///
-/// Company keys are interned, so equal keys have equal [`crate::text::TextId`]s:
-/// sorting (key id, index) pairs in parallel groups them without hashing a string.
-/// The groups are then ordered by key through its first 16 bytes held inline, so
-/// that a comparison reads the text (elsewhere in memory) only on a tie there.
-fn group_by_company<'a>(incidents: &[Resolved<'a>]) -> (Vec<u64>, Vec<(&'a str, Range<usize>)>) {
-    // (key id, index) packed in a u64: half the memory of a tuple, and a plain
-    // integer sort. Both fit in 32 bits: text ids are u32, and a dataset of 2^32
-    // incidents (over 480 GB of them) is beyond any machine this runs on.
-    let mut keyed: Vec<u64> = incidents
-        .par_iter()
-        .enumerate()
-        .map(|(i, r)| ((r.incident.company.index() as u64) << 32) | (i as u64 & 0xffff_ffff))
-        .collect();
-    keyed.par_sort_unstable();
-    let mut groups: Vec<(u128, &'a str, Range<usize>)> = Vec::new();
-    let mut start = 0;
-    for run in keyed.chunk_by(|a, b| a >> 32 == b >> 32) {
-        let range = start..start + run.len();
-        start = range.end;
-        if let Some(r) = run.first().and_then(|&k| incidents.get(index(k))) {
-            let key = r.company();
-            groups.push((prefix(key), key, range));
-        }
-    }
-    groups.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
-    // The sorted pairs serve as the index list themselves: a separate list of
-    // indices would cost 80 MB more at the peak for 10M incidents.
-    (keyed, groups.into_iter().map(|(_, k, r)| (k, r)).collect())
-}
-
-/// The incident index of a (key id, index) pair of [`group_by_company`].
-fn index(packed: u64) -> usize {
-    (packed & 0xffff_ffff) as usize
-}
-
-/// The first 16 bytes of `s`, zero-padded, as a number that orders as the bytes do;
-/// equal prefixes leave the order to the whole texts.
-fn prefix(s: &str) -> u128 {
-    let mut b = [0u8; 16];
-    for (d, c) in b.iter_mut().zip(s.bytes()) {
-        *d = c;
-    }
-    u128::from_be_bytes(b)
 }
 
 /// A company's incidents assessed at one date: the part of a rating every use needs.

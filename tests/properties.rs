@@ -322,3 +322,64 @@ proptest! {
         });
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, .. ProptestConfig::default() })]
+
+    /// A resolution holds its incidents grouped by company (keys in byte order, each
+    /// company's in input order), whatever the rules reject on the way (unknown
+    /// types, ids used twice), and keeps that shape when a what-if removes some;
+    /// `items_in_input_order` gives them back in input order.
+    #[test]
+    fn resolutions_group_incidents_by_company(
+        incs in proptest::collection::vec((0u8..12, 0usize..4, 0u8..30, any::<bool>()), 0..60),
+        drop in proptest::collection::vec(0u8..30, 0..4),
+    ) {
+        let mut text = String::new();
+        for (company, kind, id, _) in &incs {
+            let kind = ["breach", "ransomware", "no such type", "ddos"][*kind];
+            // Keys of several lengths, some sharing a long prefix.
+            let company = format!("{}{company}", if company % 3 == 0 { "a-rather-long-common-prefix-" } else { "k" });
+            text.push_str(&serde_json::json!({
+                "id": format!("i{id}"), "company": company, "type": kind, "date": "2020-01-01",
+            }).to_string());
+            text.push('\n');
+        }
+        let rules = default_rules();
+        let mut data = Dataset::new();
+        data.read_bytes(text.as_bytes(), "g.jsonl", Format::Jsonl).unwrap();
+        let res = data.resolve(&rules);
+        check_grouping(&res)?;
+        let ids: Vec<String> = drop.iter().map(|i| format!("i{i}")).collect();
+        let (fewer, _) = res.without(&ids);
+        check_grouping(&fewer)?;
+        prop_assert!(fewer.items().iter().all(|r| !ids.iter().any(|id| id == r.id())));
+        let (disputed, _) = res.as_disputed(&ids);
+        check_grouping(&disputed)?;
+        prop_assert_eq!(disputed.items().len(), res.items().len());
+    }
+}
+
+fn check_grouping(res: &riskrate::Resolution<'_>) -> Result<(), TestCaseError> {
+    let in_order: Vec<&riskrate::Resolved<'_>> = res.items_in_input_order();
+    // Input order: the records' lines increase.
+    prop_assert!(in_order.windows(2).all(|w| w[0].incident.line < w[1].incident.line));
+    let mut expected: Vec<&riskrate::Resolved<'_>> = in_order.clone();
+    expected.sort_by(|a, b| a.company().cmp(b.company())); // stable: input order kept
+    let got: Vec<&riskrate::Resolved<'_>> = res.items().iter().collect();
+    prop_assert_eq!(got.len(), expected.len());
+    for (g, e) in got.iter().zip(&expected) {
+        prop_assert!(std::ptr::eq(g.incident, e.incident));
+    }
+    let companies: Vec<(&str, &[riskrate::Resolved<'_>])> = res.companies().collect();
+    prop_assert!(companies.windows(2).all(|w| w[0].0 < w[1].0));
+    let mut at = 0;
+    for (key, list) in companies {
+        prop_assert!(!list.is_empty());
+        prop_assert!(list.iter().all(|r| r.company() == key));
+        prop_assert!(std::ptr::eq(list.as_ptr(), res.items()[at..].as_ptr()));
+        at += list.len();
+    }
+    prop_assert_eq!(at, res.items().len());
+    Ok(())
+}

@@ -1107,7 +1107,7 @@ pub fn write_canonical(
     res: &crate::resolve::Resolution<'_>,
 ) -> io::Result<()> {
     let rules = res.rules();
-    for r in res.items() {
+    for r in res.items_in_input_order() {
         let inc = r.incident;
         let line = Canonical {
             id: r.id(),
