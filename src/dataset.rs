@@ -126,9 +126,13 @@ impl Dataset {
     pub fn id(&self, incident: &Incident) -> &str {
         self.names.ids.get(incident.id)
     }
-    /// The text of a company key, name, industry or country of an incident.
+    /// The text of a company key, industry or country of an incident.
     pub fn text(&self, id: TextId) -> &str {
         self.names.texts.get(id)
+    }
+    /// The text of an incident's [`Incident::company_name`].
+    pub fn company_name(&self, id: TextId) -> &str {
+        self.names.company_names.get(id)
     }
     /// The input an incident was read from, by its [`Incident::file`].
     pub fn file(&self, incident: &Incident) -> &str {
@@ -403,6 +407,7 @@ impl Dataset {
                     .map(|l| self.names.intern_list(l))
                     .collect(),
                 texts: texts.next().unwrap_or_default(),
+                company_names: self.names.company_names.append(&names.company_names),
                 ids: self.names.ids.append(&names.ids),
                 line,
                 seq: accepted,
@@ -508,6 +513,7 @@ struct Fix {
     kinds: Vec<u32>,
     lists: Vec<u32>,
     texts: Vec<TextId>,
+    company_names: usize,
     ids: usize,
     line: u64,
     seq: u64,
@@ -520,7 +526,9 @@ impl Fix {
         inc.data = self.lists.get(inc.data as usize).copied().unwrap_or(0);
         inc.id = Texts::shifted(self.ids, inc.id);
         inc.company = text(inc.company);
-        inc.company_name = inc.company_name.map(text);
+        inc.company_name = inc
+            .company_name
+            .map(|t| Texts::shifted(self.company_names, t));
         inc.industry = inc.industry.map(text);
         inc.country = inc.country.map(text);
         inc.file = file;
@@ -826,10 +834,11 @@ mod tests {
 
     fn snapshot(c: &Chunk) -> String {
         format!(
-            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{} {}",
+            "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{} {}",
             c.incidents,
             c.rejected,
             c.names.texts.all(),
+            c.names.company_names.all(),
             c.names.ids.all(),
             c.names.kinds(),
             c.names.lists(),

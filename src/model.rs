@@ -158,9 +158,11 @@ impl Checked<'_> {
     #[inline]
     pub(crate) fn store(self, names: &mut Names, file: u32, line: u64) -> Incident {
         // Keys are interned (equal key <=> equal id, which grouping relies on); names
-        // only describe and are appended: interning them too saved 190 MB at 10M
-        // incidents but cost 8% of the time at 1M (docs/PERFORMANCE.md).
-        let company_name = self.company_name.map(|t| names.texts.push(t));
+        // only describe and are appended, to a table of their own: interning them
+        // too saved 190 MB at 10M incidents but cost 8% of the time at 1M, and in
+        // the keys' table they spread the keys' ids over ten times the range
+        // (docs/PERFORMANCE.md).
+        let company_name = self.company_name.map(|t| names.company_names.push(t));
         let industry = self.industry.map(|t| names.texts.intern(t));
         let country = self.country.map(|t| names.texts.intern(t));
         let company = names.texts.intern(self.company);
@@ -221,7 +223,7 @@ pub struct Incident {
     pub id: TextId,
     /// The rated organisation's key, compared exactly (text: [`crate::Dataset::text`]).
     pub company: TextId,
-    /// Descriptive name.
+    /// Descriptive name (text: [`crate::Dataset::company_name`]).
     pub company_name: Option<TextId>,
     /// Peer group for the industry percentile.
     pub industry: Option<TextId>,
@@ -284,8 +286,10 @@ impl Incident {
 /// that a set of rules resolves each distinct spelling once, not once per record.
 #[derive(Debug, Clone)]
 pub struct Names {
-    /// Company keys, industries and countries, each stored once; company names.
+    /// Company keys, industries and countries, each stored once.
     pub(crate) texts: Texts,
+    /// Company names as given, one per incident that gave one, in input order.
+    pub(crate) company_names: Texts,
     /// Incident ids, one per incident, in input order.
     pub(crate) ids: Texts,
     kinds: Vec<String>,
@@ -303,6 +307,7 @@ impl Default for Names {
         list_index.insert(String::new(), 0);
         Names {
             texts: Texts::default(),
+            company_names: Texts::default(),
             ids: Texts::default(),
             kinds: Vec::new(),
             kind_index: HashMap::default(),

@@ -88,7 +88,9 @@ impl<'a> Resolved<'a> {
     }
     /// The company's descriptive name, when the record gave one.
     pub fn company_name(&self) -> Option<&'a str> {
-        self.incident.company_name.map(|t| self.data.text(t))
+        self.incident
+            .company_name
+            .map(|t| self.data.company_name(t))
     }
     /// The industry, when the record gave one.
     pub fn industry(&self) -> Option<&'a str> {

@@ -363,7 +363,11 @@ proptest! {
 fn check_grouping(res: &riskrate::Resolution<'_>) -> Result<(), TestCaseError> {
     let in_order: Vec<&riskrate::Resolved<'_>> = res.items_in_input_order();
     // Input order: the records' lines increase.
-    prop_assert!(in_order.windows(2).all(|w| w[0].incident.line < w[1].incident.line));
+    prop_assert!(
+        in_order
+            .windows(2)
+            .all(|w| w[0].incident.line < w[1].incident.line)
+    );
     let mut expected: Vec<&riskrate::Resolved<'_>> = in_order.clone();
     expected.sort_by(|a, b| a.company().cmp(b.company())); // stable: input order kept
     let got: Vec<&riskrate::Resolved<'_>> = res.items().iter().collect();
