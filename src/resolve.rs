@@ -320,12 +320,14 @@ pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
         ))
     };
 
-    // Each incident's item goes to its place in the company grouping (a parallel
-    // pass over the incidents in input order per part of the places, each part
-    // written by one thread), or its rejection is kept with that place.
+    // Each incident's item goes to its place in the company grouping, or its
+    // rejection is kept with that place. The places are cut in one part per
+    // thread; each part passes over all the incidents in input order and takes
+    // those whose place is in it. (More parts than threads balanced nothing and
+    // read the incidents once more per part: at 1M that pass was 6% of the run.)
     let n = incidents.len();
     let mut slots: Vec<Option<Resolved<'a>>> = vec![None; n];
-    let part = n.div_ceil(4 * rayon::current_num_threads()).max(1);
+    let part = n.div_ceil(rayon::current_num_threads()).max(1);
     let late: Vec<Vec<(usize, Rejection)>> = slots
         .par_chunks_mut(part)
         .enumerate()
