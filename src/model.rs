@@ -74,13 +74,37 @@ impl PartialDate {
 #[derive(Debug, Clone, Copy)]
 pub struct Ymd(pub NaiveDate);
 
+impl Ymd {
+    /// The ten bytes of `YYYY-MM-DD` for a year of four digits (0 to 9999).
+    ///
+    /// Built digit by digit: through `write!("{:04}-{:02}-{:02}")` a date took three
+    /// padded integer formattings, 2% of the instructions of a run writing ratings.
+    pub fn bytes(self) -> Option<[u8; 10]> {
+        let d = self.0;
+        let year = u32::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        let (month, day) = (d.month(), d.day());
+        Some([
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+            b'-',
+            digit(month / 10),
+            digit(month),
+            b'-',
+            digit(day / 10),
+            digit(day),
+        ])
+    }
+}
+
 impl fmt::Display for Ymd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = self.0;
-        if (0..=9999).contains(&d.year()) {
-            write!(f, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
-        } else {
-            write!(f, "{}", d.format("%Y-%m-%d"))
+        match self.bytes() {
+            // Digits and '-': always UTF-8.
+            Some(b) => f.write_str(std::str::from_utf8(&b).unwrap_or_default()),
+            None => write!(f, "{}", self.0.format("%Y-%m-%d")),
         }
     }
 }
@@ -1348,6 +1372,12 @@ mod tests {
         ] {
             let date = NaiveDate::from_ymd_opt(y, m, d).unwrap();
             assert_eq!(date.ymd().to_string(), date.format("%Y-%m-%d").to_string());
+        }
+        // Every 13th day from year 0 to past 9999: each digit of each field.
+        let mut date = NaiveDate::from_ymd_opt(0, 1, 1).unwrap();
+        while date.year() <= 10_000 {
+            assert_eq!(date.ymd().to_string(), date.format("%Y-%m-%d").to_string());
+            date = date + chrono::Days::new(13);
         }
     }
 }

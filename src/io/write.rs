@@ -309,7 +309,10 @@ mod jsonl {
     fn date(buf: &mut Vec<u8>, d: chrono::NaiveDate) -> io::Result<()> {
         // Digits, '-' and a sign only: nothing to escape.
         buf.push(b'"');
-        write!(buf, "{}", d.ymd())?;
+        match d.ymd().bytes() {
+            Some(b) => buf.extend_from_slice(&b),
+            None => write!(buf, "{}", d.ymd())?,
+        }
         buf.push(b'"');
         Ok(())
     }
