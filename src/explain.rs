@@ -28,10 +28,26 @@ pub(crate) fn of<'r>(report: &Report<'_>, r: &'r Rating<'_>) -> Cow<'r, str> {
 
 /// The data classes of an incident in words, most sensitive first.
 pub fn data_words(rules: &Rules, incident: &Resolved<'_>) -> Vec<String> {
-    let mut classes: Vec<_> = incident
+    let mut words = Vec::new();
+    each_data_word(rules, incident, |w| words.push(w.to_string()));
+    words
+}
+
+/// Calls `word` with each of [`data_words`], without building the list.
+fn each_data_word<'r>(rules: &'r Rules, incident: &Resolved<'_>, mut word: impl FnMut(&'r str)) {
+    // At most 64 classes (a u64 of bits): sorted on the stack.
+    let mut classes = [0u8; 64];
+    let mut n = 0;
+    for c in incident
         .classes()
         .filter(|c| usize::from(*c) < rules.classes.len())
-        .collect();
+    {
+        if let Some(slot) = classes.get_mut(n) {
+            *slot = c;
+            n += 1;
+        }
+    }
+    let classes = classes.get_mut(..n).unwrap_or_default();
     classes.sort_by(|a, b| {
         rules
             .class_rule(*b)
@@ -39,52 +55,104 @@ pub fn data_words(rules: &Rules, incident: &Resolved<'_>) -> Vec<String> {
             .total_cmp(&rules.class_rule(*a).multiplier)
             .then(a.cmp(b))
     });
-    let mut words: Vec<String> = classes
-        .into_iter()
-        .map(|c| rules.class_rule(c).label.clone())
-        .collect();
-    if incident.incident.vulnerable_subjects {
-        words.push("vulnerable subjects".into());
+    for c in classes.iter() {
+        word(&rules.class_rule(*c).label);
     }
-    words
+    if incident.incident.vulnerable_subjects {
+        word("vulnerable subjects");
+    }
 }
 
 /// A share of the risk points as a whole percentage ("100%", "37%", "<1%").
 pub fn percent(share: f64) -> String {
+    let mut s = String::new();
+    push_percent(&mut s, share);
+    s
+}
+
+fn push_percent(s: &mut String, share: f64) {
     let p = share * 100.0;
     if p > 0.0 && p < 0.5 {
-        "<1%".into()
+        s.push_str("<1%");
     } else {
-        format!("{}%", crate::rules::round_half_up(p))
+        push_int(s, crate::rules::round_half_up(p));
+        s.push('%');
     }
 }
 
 /// "2018-03" or "2018-03, disclosed 2021-11-15".
 pub fn when(incident: &Incident) -> String {
-    match incident.disclosed {
-        Some(d) if d != incident.date => format!("{}, disclosed {d}", incident.date),
-        _ => incident.date.to_string(),
+    let mut s = String::new();
+    push_when(&mut s, incident);
+    s
+}
+
+fn push_when(s: &mut String, incident: &Incident) {
+    // Writing to a String cannot fail.
+    let _ = write!(s, "{}", incident.date);
+    if let Some(d) = incident.disclosed
+        && d != incident.date
+    {
+        let _ = write!(s, ", disclosed {d}");
+    }
+}
+
+/// `n` in decimal, as `Display` writes it, without the formatting machinery (the
+/// explanation has five numbers; this is a tenth of its instructions).
+fn push_int(s: &mut String, n: i64) {
+    if n < 0 {
+        s.push('-');
+    }
+    let mut m = n.unsigned_abs();
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(d) = digits.get_mut(at) {
+            *d = b'0' + (m % 10) as u8;
+        }
+        m /= 10;
+        if m == 0 || at == 0 {
+            break;
+        }
+    }
+    // ASCII digits: always UTF-8.
+    s.push_str(std::str::from_utf8(digits.get(at..).unwrap_or_default()).unwrap_or_default());
+}
+
+fn push_count(s: &mut String, n: u64) {
+    push_int(s, i64::try_from(n).unwrap_or(i64::MAX));
+}
+
+fn push_date(s: &mut String, d: NaiveDate) {
+    match d.ymd().bytes() {
+        // Digits and '-': always UTF-8.
+        Some(b) => s.push_str(std::str::from_utf8(&b).unwrap_or_default()),
+        None => {
+            let _ = write!(s, "{}", d.ymd());
+        }
     }
 }
 
 /// The explanation line of one rating.
 pub fn explanation(rules: &Rules, r: &Rating<'_>, as_of: NaiveDate) -> String {
     let mut s = String::with_capacity(200);
-    // Writing to a String cannot fail: the fmt::Results below are always Ok.
-    let _ = write!(
-        s,
-        "{}: {} ({}) as of {}. ",
-        r.display_name(),
-        r.score,
-        r.grade,
-        as_of.ymd()
-    );
+    s.push_str(r.display_name());
+    s.push_str(": ");
+    push_int(&mut s, r.score);
+    s.push_str(" (");
+    s.push_str(r.grade);
+    s.push_str(") as of ");
+    push_date(&mut s, as_of);
+    s.push_str(". ");
     let c = r.counts;
     let others = |s: &mut String, first: &str| {
         let mut sep = first;
-        for (n, what) in [(c.expired, "expired"), (c.future, "future")] {
+        for (n, what) in [(c.expired, " expired"), (c.future, " future")] {
             if n > 0 {
-                let _ = write!(s, "{sep}{n} {what}");
+                s.push_str(sep);
+                push_count(s, n);
+                s.push_str(what);
                 sep = ", ";
             }
         }
@@ -103,37 +171,82 @@ pub fn explanation(rules: &Rules, r: &Rating<'_>, as_of: NaiveDate) -> String {
             s.push('.');
         }
         Some(top) => {
-            let noun = if c.counted == 1 {
-                "incident"
+            push_count(&mut s, c.counted);
+            s.push_str(if c.counted == 1 {
+                " incident counted"
             } else {
-                "incidents"
-            };
-            let _ = write!(s, "{} {noun} counted", c.counted);
+                " incidents counted"
+            });
             others(&mut s, ", ");
-            let inc = top.item.incident;
-            let _ = write!(
-                s,
-                ". Largest: {} {} of {} — {} of risk points",
-                rules.type_rule(top.item.type_id).name,
-                top.item.id(),
-                when(inc),
-                percent(top.share)
-            );
-            let words = data_words(rules, &top.item);
-            if !words.is_empty() {
-                s.push_str("; ");
-                s.push_str(&words.join(", "));
-            }
+            s.push_str(". Largest: ");
+            s.push_str(&rules.type_rule(top.item.type_id).name);
+            s.push(' ');
+            s.push_str(top.item.id());
+            s.push_str(" of ");
+            push_when(&mut s, top.item.incident);
+            s.push_str(" — ");
+            push_percent(&mut s, top.share);
+            s.push_str(" of risk points");
+            let mut sep = "; ";
+            each_data_word(rules, &top.item, |w| {
+                s.push_str(sep);
+                s.push_str(w);
+                sep = ", ";
+            });
             s.push('.');
         }
     }
     if let Some(g) = &r.next_grade_change {
-        let _ = write!(
-            s,
-            " Improves to {} on {} if nothing new happens.",
-            g.grade,
-            g.date.ymd()
-        );
+        s.push_str(" Improves to ");
+        s.push_str(&g.grade);
+        s.push_str(" on ");
+        push_date(&mut s, g.date);
+        s.push_str(" if nothing new happens.");
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_as_display_writes_them() {
+        for n in [
+            0,
+            7,
+            10,
+            99,
+            100,
+            1000,
+            -1,
+            -10,
+            123_456_789,
+            i64::MAX,
+            i64::MIN,
+        ] {
+            let mut s = String::from("x");
+            push_int(&mut s, n);
+            assert_eq!(s, format!("x{n}"));
+        }
+        for share in [
+            0.0,
+            0.001,
+            0.004_999,
+            0.005,
+            0.37,
+            0.994_9,
+            0.995,
+            1.0,
+            f64::NAN,
+        ] {
+            let p = share * 100.0;
+            let old = if p > 0.0 && p < 0.5 {
+                "<1%".to_string()
+            } else {
+                format!("{}%", crate::rules::round_half_up(p))
+            };
+            assert_eq!(percent(share), old, "{share}");
+        }
+    }
 }
