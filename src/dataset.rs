@@ -670,19 +670,38 @@ fn prefix(s: &str) -> u128 {
 /// group in increasing order (the groups in no particular order). Found by sorting
 /// the keys' hashes in parallel and comparing texts only where hashes are equal:
 /// faster than a hash map of a million keys, which is sequential.
+///
+/// The hashes alone are sorted (8 bytes each, not a (hash, index) pair of 16: half
+/// the memory moved, 80 MB less at 10M keys); the few keys whose hash repeats are
+/// then found by hashing every key once more.
 pub(crate) fn repeated_texts<'k>(
     n: usize,
     key: impl Fn(usize) -> &'k str + Sync,
 ) -> Vec<Vec<usize>> {
     use std::hash::BuildHasher;
     let state = foldhash::fast::FixedState::default();
+    let hash = |i: usize| state.hash_one(key(i));
+    let mut hashes: Vec<u64> = (0..n).into_par_iter().map(hash).collect();
+    hashes.par_sort_unstable();
+    let repeated: Vec<u64> = hashes
+        .chunk_by(|a, b| a == b)
+        .filter(|run| run.len() > 1)
+        .filter_map(|run| run.first().copied())
+        .collect();
+    drop(hashes);
+    if repeated.is_empty() {
+        return Vec::new();
+    }
     let mut keyed: Vec<(u64, usize)> = (0..n)
         .into_par_iter()
-        .map(|i| (state.hash_one(key(i)), i))
+        .filter_map(|i| {
+            let h = hash(i);
+            repeated.binary_search(&h).is_ok().then_some((h, i))
+        })
         .collect();
     keyed.par_sort_unstable();
     let mut groups = Vec::new();
-    for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+    for run in keyed.chunk_by(|a, b| a.0 == b.0) {
         // Equal hashes: split by text (a collision is two groups, or none).
         let mut members: Vec<usize> = run.iter().map(|&(_, i)| i).collect();
         members.sort_by(|&a, &b| key(a).cmp(key(b)).then(a.cmp(&b)));
@@ -830,6 +849,23 @@ mod tests {
                 }
                 line
             })
+    }
+
+    proptest! {
+        /// Against a map from each key to its indices: the same groups of two or
+        /// more, each in increasing order.
+        #[test]
+        fn repeated_texts_are_the_keys_used_twice(keys in proptest::collection::vec("[ab]{0,3}", 0..60)) {
+            let mut got = repeated_texts(keys.len(), |i| keys[i].as_str());
+            got.sort();
+            let mut by_key: std::collections::BTreeMap<&str, Vec<usize>> = Default::default();
+            for (i, k) in keys.iter().enumerate() {
+                by_key.entry(k.as_str()).or_default().push(i);
+            }
+            let mut expected: Vec<Vec<usize>> = by_key.into_values().filter(|g| g.len() > 1).collect();
+            expected.sort();
+            prop_assert_eq!(got, expected);
+        }
     }
 
     fn snapshot(c: &Chunk) -> String {
