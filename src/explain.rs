@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use chrono::NaiveDate;
 
-use crate::model::Incident;
+use crate::model::{Incident, push_decimal};
 use crate::rate::{Rating, Report, Standing};
 use crate::resolve::Resolved;
 use crate::rules::Rules;
@@ -98,30 +98,12 @@ fn push_when(s: &mut String, incident: &Incident) {
 }
 
 /// `n` in decimal, as `Display` writes it, without the formatting machinery (the
-/// explanation has five numbers; this is a tenth of its instructions).
+/// explanation has five numbers; they were a tenth of its instructions).
 fn push_int(s: &mut String, n: i64) {
     if n < 0 {
         s.push('-');
     }
-    let mut m = n.unsigned_abs();
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        if let Some(d) = digits.get_mut(at) {
-            *d = b'0' + (m % 10) as u8;
-        }
-        m /= 10;
-        if m == 0 || at == 0 {
-            break;
-        }
-    }
-    // ASCII digits: always UTF-8.
-    s.push_str(std::str::from_utf8(digits.get(at..).unwrap_or_default()).unwrap_or_default());
-}
-
-fn push_count(s: &mut String, n: u64) {
-    push_int(s, i64::try_from(n).unwrap_or(i64::MAX));
+    push_decimal(s, n.unsigned_abs());
 }
 
 fn push_date(s: &mut String, d: NaiveDate) {
@@ -151,7 +133,7 @@ pub fn explanation(rules: &Rules, r: &Rating<'_>, as_of: NaiveDate) -> String {
         for (n, what) in [(c.expired, " expired"), (c.future, " future")] {
             if n > 0 {
                 s.push_str(sep);
-                push_count(s, n);
+                push_decimal(s, n);
                 s.push_str(what);
                 sep = ", ";
             }
@@ -171,7 +153,7 @@ pub fn explanation(rules: &Rules, r: &Rating<'_>, as_of: NaiveDate) -> String {
             s.push('.');
         }
         Some(top) => {
-            push_count(&mut s, c.counted);
+            push_decimal(&mut s, c.counted);
             s.push_str(if c.counted == 1 {
                 " incident counted"
             } else {

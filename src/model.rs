@@ -374,7 +374,7 @@ impl Names {
         self.scratch.clear();
         for name in list {
             let name = name.as_ref();
-            push_len(&mut self.scratch, name.len());
+            push_decimal(&mut self.scratch, name.len() as u64);
             self.scratch.push(':');
             self.scratch.push_str(name);
         }
@@ -606,8 +606,9 @@ impl<'de> serde::Deserialize<'de> for Value<'de> {
     }
 }
 
-/// Appends the decimal digits of `n` (no formatting machinery: it runs per record).
-fn push_len(out: &mut String, mut n: usize) {
+/// Appends the decimal digits of `n`, as `Display` writes them, without the
+/// formatting machinery: it runs per record here, and per rating in the explanation.
+pub(crate) fn push_decimal(out: &mut String, mut n: u64) {
     let mut digits = [0u8; 20];
     let mut i = digits.len();
     loop {
@@ -620,9 +621,8 @@ fn push_len(out: &mut String, mut n: usize) {
             break;
         }
     }
-    for d in digits.iter().skip(i) {
-        out.push(char::from(*d));
-    }
+    // ASCII digits: always UTF-8.
+    out.push_str(std::str::from_utf8(digits.get(i..).unwrap_or_default()).unwrap_or_default());
 }
 
 /// The fields of SCORING.md §1, by name. `linkid` is the seed data's name for `company`.
