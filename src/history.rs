@@ -75,11 +75,7 @@ pub fn monthly(from: NaiveDate, to: NaiveDate) -> Vec<NaiveDate> {
 
 /// The company's incidents under the resolution, in input order.
 pub fn incidents_of<'a>(data: &Resolution<'a>, company: &str) -> Vec<Resolved<'a>> {
-    data.items()
-        .iter()
-        .filter(|r| r.company() == company)
-        .copied()
-        .collect()
+    data.company(company).to_vec()
 }
 
 /// The rating series of a company's incidents at each date.

@@ -160,6 +160,16 @@ impl<'a> Resolution<'a> {
             .iter()
             .map(|run| (self.data.text(run.key), self.company_items(*run)))
     }
+    /// The incidents of the company whose key is `key` (as in
+    /// [`Resolution::items`]; empty when there is none), found by a binary search
+    /// over the companies rather than a pass over every incident.
+    pub fn company(&self, key: &str) -> &[Resolved<'a>] {
+        self.companies
+            .binary_search_by(|run| self.data.text(run.key).cmp(key))
+            .ok()
+            .and_then(|k| self.companies.get(k))
+            .map_or(&[], |run| self.company_items(*run))
+    }
     /// The runs of [`Resolution::items`] that are companies.
     pub(crate) fn runs(&self) -> &[Run] {
         &self.companies

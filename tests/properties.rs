@@ -382,8 +382,10 @@ fn check_grouping(res: &riskrate::Resolution<'_>) -> Result<(), TestCaseError> {
         prop_assert!(!list.is_empty());
         prop_assert!(list.iter().all(|r| r.company() == key));
         prop_assert!(std::ptr::eq(list.as_ptr(), res.items()[at..].as_ptr()));
+        prop_assert!(std::ptr::eq(res.company(key), list));
         at += list.len();
     }
     prop_assert_eq!(at, res.items().len());
+    prop_assert!(res.company("no such company").is_empty());
     Ok(())
 }
