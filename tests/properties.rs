@@ -371,14 +371,45 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 60, .. ProptestConfig::default() })]
+
+    /// The grouping a dataset keeps from its first resolve is worked out again when
+    /// more incidents arrive (a second file, or one record pushed): resolving then
+    /// gives what reading everything first gives.
+    #[test]
+    fn reading_more_after_a_resolve_regroups(incs in proptest::collection::vec(inc(), 2..30), cut in any::<prop::sample::Index>()) {
+        let rules = default_rules();
+        let text = jsonl(&incs);
+        let lines: Vec<&str> = text.lines().collect();
+        let k = cut.index(lines.len());
+        let (first, second) = (lines[..k].join("\n"), lines[k..].join("\n"));
+        let as_of = origin() + chrono::Duration::days(3000);
+
+        let mut whole = Dataset::new();
+        whole.read_bytes(text.as_bytes(), "a.jsonl", Format::Jsonl).unwrap();
+        let mut parts = Dataset::new();
+        parts.read_bytes(first.as_bytes(), "a.jsonl", Format::Jsonl).unwrap();
+        let early = parts.resolve(&rules);
+        check_grouping(&early)?;
+        drop(early);
+        parts.read_bytes(second.as_bytes(), "a.jsonl", Format::Jsonl).unwrap();
+        let (a, b) = (whole.resolve(&rules), parts.resolve(&rules));
+        check_grouping(&b)?;
+        let ids = |r: &riskrate::Resolution<'_>| r.items().iter().map(|x| x.id().to_string()).collect::<Vec<_>>();
+        prop_assert_eq!(ids(&a), ids(&b));
+        let scores = |r: &riskrate::Resolution<'_>| {
+            riskrate::rate(r, as_of).ratings.iter().map(|x| (x.company.to_string(), x.score_exact)).collect::<Vec<_>>()
+        };
+        prop_assert_eq!(scores(&a), scores(&b));
+    }
+}
+
 fn check_grouping(res: &riskrate::Resolution<'_>) -> Result<(), TestCaseError> {
     let in_order: Vec<&riskrate::Resolved<'_>> = res.items_in_input_order();
-    // Input order: the records' lines increase.
-    prop_assert!(
-        in_order
-            .windows(2)
-            .all(|w| w[0].incident.line < w[1].incident.line)
-    );
+    // Input order: (input, line) increases.
+    let at = |r: &riskrate::Resolved<'_>| (r.incident.file, r.incident.line);
+    prop_assert!(in_order.windows(2).all(|w| at(w[0]) < at(w[1])));
     let mut expected: Vec<&riskrate::Resolved<'_>> = in_order.clone();
     expected.sort_by(|a, b| a.company().cmp(b.company())); // stable: input order kept
     let got: Vec<&riskrate::Resolved<'_>> = res.items().iter().collect();
