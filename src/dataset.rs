@@ -551,6 +551,7 @@ fn parse_chunk_with(bytes: &[u8], limits: &Limits, names: Names, direct: bool) -
         lines: memchr::memchr_iter(b'\n', bytes).count() as u64,
         records: 0,
     };
+    chunk.names.reserve(chunk.lines as usize + 1, bytes.len());
     read::read_jsonl(
         bytes,
         limits,

@@ -352,6 +352,16 @@ impl Names {
         &self.lists
     }
 
+    /// Room for the texts of about `records` records in `bytes` bytes of input:
+    /// at most one interned company key each (industries and countries repeat), one
+    /// id and one company name each (ids and names run to about a twelfth of a
+    /// record's bytes each in the usual data).
+    pub(crate) fn reserve(&mut self, records: usize, bytes: usize) {
+        self.texts.reserve(records, bytes / 16, records);
+        self.ids.reserve(records, bytes / 12, 0);
+        self.company_names.reserve(records, bytes / 12, 0);
+    }
+
     /// An empty table for a chunk read in parallel, hashing as this one does.
     pub(crate) fn sibling(&self) -> Names {
         Names {

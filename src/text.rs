@@ -139,6 +139,19 @@ impl Texts {
         self.ends.is_empty()
     }
 
+    /// Room for `texts` more texts of `bytes` bytes in all, of which up to
+    /// `interned` interned (a chunk's tables, sized once from its line count rather
+    /// than doubled a dozen times as it is read).
+    pub(crate) fn reserve(&mut self, texts: usize, bytes: usize, interned: usize) {
+        self.ends.reserve(texts);
+        self.buf.reserve(bytes);
+        if interned > 0
+            && let [table] = self.shards.as_mut_slice()
+        {
+            table.reserve(interned, |e| e.hash);
+        }
+    }
+
     /// Appends `s` as a new text, even when an equal one exists (ids: each is
     /// checked for repeats later, under the rules).
     pub fn push(&mut self, s: &str) -> TextId {
