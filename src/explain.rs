@@ -106,16 +106,6 @@ fn push_int(s: &mut String, n: i64) {
     push_decimal(s, n.unsigned_abs());
 }
 
-fn push_date(s: &mut String, d: NaiveDate) {
-    match d.ymd().bytes() {
-        // Digits and '-': always UTF-8.
-        Some(b) => s.push_str(std::str::from_utf8(&b).unwrap_or_default()),
-        None => {
-            let _ = write!(s, "{}", d.ymd());
-        }
-    }
-}
-
 /// The explanation line of one rating.
 pub fn explanation(rules: &Rules, r: &Rating<'_>, as_of: NaiveDate) -> String {
     let mut s = String::with_capacity(200);
@@ -125,7 +115,7 @@ pub fn explanation(rules: &Rules, r: &Rating<'_>, as_of: NaiveDate) -> String {
     s.push_str(" (");
     s.push_str(r.grade);
     s.push_str(") as of ");
-    push_date(&mut s, as_of);
+    as_of.ymd().with_str(|d| s.push_str(d));
     s.push_str(". ");
     let c = r.counts;
     let others = |s: &mut String, first: &str| {
@@ -182,7 +172,7 @@ pub fn explanation(rules: &Rules, r: &Rating<'_>, as_of: NaiveDate) -> String {
         s.push_str(" Improves to ");
         s.push_str(&g.grade);
         s.push_str(" on ");
-        push_date(&mut s, g.date);
+        g.date.ymd().with_str(|d| s.push_str(d));
         s.push_str(" if nothing new happens.");
     }
     s

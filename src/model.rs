@@ -75,16 +75,18 @@ impl PartialDate {
 pub struct Ymd(pub NaiveDate);
 
 impl Ymd {
-    /// The ten bytes of `YYYY-MM-DD` for a year of four digits (0 to 9999).
-    ///
-    /// Built digit by digit: through `write!("{:04}-{:02}-{:02}")` a date took three
-    /// padded integer formattings, 2% of the instructions of a run writing ratings.
-    pub fn bytes(self) -> Option<[u8; 10]> {
+    /// Calls `f` with the date as `YYYY-MM-DD`: built digit by digit on the stack for
+    /// a year of four digits (0 to 9999), by chrono's format for any other. Through
+    /// `write!("{:04}-{:02}-{:02}")` a date took three padded integer formattings, 2%
+    /// of the instructions of a run writing ratings.
+    pub fn with_str<R>(self, f: impl FnOnce(&str) -> R) -> R {
         let d = self.0;
-        let year = u32::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
+        let Some(year) = u32::try_from(d.year()).ok().filter(|y| *y <= 9999) else {
+            return f(&d.format("%Y-%m-%d").to_string());
+        };
         let digit = |n: u32| b'0' + (n % 10) as u8;
         let (month, day) = (d.month(), d.day());
-        Some([
+        let b = [
             digit(year / 1000),
             digit(year / 100),
             digit(year / 10),
@@ -95,17 +97,15 @@ impl Ymd {
             b'-',
             digit(day / 10),
             digit(day),
-        ])
+        ];
+        // Digits and '-': always UTF-8.
+        f(std::str::from_utf8(&b).unwrap_or_default())
     }
 }
 
 impl fmt::Display for Ymd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.bytes() {
-            // Digits and '-': always UTF-8.
-            Some(b) => f.write_str(std::str::from_utf8(&b).unwrap_or_default()),
-            None => write!(f, "{}", self.0.format("%Y-%m-%d")),
-        }
+        self.with_str(|s| f.write_str(s))
     }
 }
 

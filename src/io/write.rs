@@ -274,7 +274,7 @@ pub fn write_report(
 /// as serde_json gives [`JsonRating`] (a test compares them), in about half the
 /// instructions, as the keys need no escaping and most values none either.
 mod jsonl {
-    use std::io::{self, Write};
+    use std::io;
 
     use super::{Contributors, json_err};
     use crate::model::DateExt;
@@ -309,10 +309,7 @@ mod jsonl {
     fn date(buf: &mut Vec<u8>, d: chrono::NaiveDate) -> io::Result<()> {
         // Digits, '-' and a sign only: nothing to escape.
         buf.push(b'"');
-        match d.ymd().bytes() {
-            Some(b) => buf.extend_from_slice(&b),
-            None => write!(buf, "{}", d.ymd())?,
-        }
+        d.ymd().with_str(|s| buf.extend_from_slice(s.as_bytes()));
         buf.push(b'"');
         Ok(())
     }
