@@ -198,8 +198,7 @@ fn rate_with<'a>(
         .runs()
         .par_iter()
         .map(|run| {
-            let list = data.company_items(*run);
-            let company = data.data().text(run.key);
+            let (company, list) = data.company_of(*run);
             let mut r = rate_company_with(rules, company, list, as_of, keep.is_none());
             if let Some(n) = keep {
                 r.incidents.truncate(n.min(r.counts.counted as usize));

@@ -156,9 +156,7 @@ impl<'a> Resolution<'a> {
     /// Each company's key and incidents (as in [`Resolution::items`]), in company
     /// order; every company has at least one.
     pub fn companies(&self) -> impl ExactSizeIterator<Item = (&'a str, &[Resolved<'a>])> + '_ {
-        self.companies
-            .iter()
-            .map(|run| (self.data.text(run.key), self.company_items(*run)))
+        self.companies.iter().map(|run| self.company_of(*run))
     }
     /// The incidents of the company whose key is `key` (as in
     /// [`Resolution::items`]; empty when there is none), found by a binary search
@@ -168,15 +166,19 @@ impl<'a> Resolution<'a> {
             .binary_search_by(|run| self.data.text(run.key).cmp(key))
             .ok()
             .and_then(|k| self.companies.get(k))
-            .map_or(&[], |run| self.company_items(*run))
+            .map_or(&[], |run| self.company_of(*run).1)
     }
-    /// The runs of [`Resolution::items`] that are companies.
+    /// The runs of [`Resolution::items`] that are companies (indexable, for rating
+    /// them in parallel).
     pub(crate) fn runs(&self) -> &[Run] {
         &self.companies
     }
-    /// The incidents of one run of [`Resolution::runs`].
-    pub(crate) fn company_items(&self, run: Run) -> &[Resolved<'a>] {
-        self.items.get(run.range()).unwrap_or_default()
+    /// The key and incidents of one run of [`Resolution::runs`].
+    pub(crate) fn company_of(&self, run: Run) -> (&'a str, &[Resolved<'a>]) {
+        (
+            self.data.text(run.key),
+            self.items.get(run.range()).unwrap_or_default(),
+        )
     }
     /// Every rejected record (the dataset's and the rules'), in input order.
     pub fn rejected(&self) -> &[Rejection] {
@@ -186,42 +188,24 @@ impl<'a> Resolution<'a> {
     /// The same resolution with the incidents whose ids are in `ids` removed (a
     /// what-if: "rate as if these never happened"). Unknown ids are returned.
     pub fn without(&self, ids: &[String]) -> (Resolution<'a>, Vec<String>) {
-        let (items, companies, missing) = self.edit(ids, |_| None);
-        (
-            Resolution {
-                data: self.data,
-                rules: self.rules,
-                items,
-                companies,
-                rejected: self.rejected.clone(),
-            },
-            missing,
-        )
+        self.edit(ids, |_| None)
     }
 
     /// The same resolution with the incidents whose ids are in `ids` marked disputed.
     pub fn as_disputed(&self, ids: &[String]) -> (Resolution<'a>, Vec<String>) {
-        let (items, companies, missing) = self.edit(ids, |mut r| {
+        self.edit(ids, |mut r| {
             r.status = Status::Disputed;
             Some(r)
-        });
-        (
-            Resolution {
-                data: self.data,
-                rules: self.rules,
-                items,
-                companies,
-                rejected: self.rejected.clone(),
-            },
-            missing,
-        )
+        })
     }
 
+    /// The same resolution with `f` applied to the incidents whose ids are in `ids`
+    /// (dropped where it gives `None`), and the ids not found.
     fn edit(
         &self,
         ids: &[String],
         f: impl Fn(Resolved<'a>) -> Option<Resolved<'a>>,
-    ) -> (Vec<Resolved<'a>>, Vec<Run>, Vec<String>) {
+    ) -> (Resolution<'a>, Vec<String>) {
         let mut found = vec![false; ids.len()];
         let mut removed = Vec::new();
         let items = self
@@ -250,7 +234,14 @@ impl<'a> Resolution<'a> {
             .filter(|(_, f)| !f)
             .map(|(id, _)| id.clone())
             .collect();
-        (items, runs_without(&self.companies, &removed), missing)
+        let edited = Resolution {
+            data: self.data,
+            rules: self.rules,
+            items,
+            companies: runs_without(&self.companies, &removed),
+            rejected: self.rejected.clone(),
+        };
+        (edited, missing)
     }
 }
 
