@@ -16,7 +16,7 @@ use crate::model::{Checked, FieldName, Incident, Names, PartialDate, Status, tri
 
 use std::borrow::Cow;
 
-use super::fast::Parser;
+use super::fast::{KeyGuess, Line, Parser};
 use crate::model::Value;
 
 /// A field's value as read, for the forms this path handles; `Absent` also stands
@@ -56,8 +56,9 @@ impl<'a> Fields<'a> {
 /// updated as the generic path would update them, and says whether it did
 /// (`names` and `out` are untouched when not).
 pub(crate) fn incident(
-    line: &[u8],
+    line: Line<'_>,
     max_depth: usize,
+    guess: &mut KeyGuess,
     names: &mut Names,
     file: u32,
     line_no: u64,
@@ -66,14 +67,18 @@ pub(crate) fn incident(
     // Filled in place and the incident built in place: returning either by value
     // cost a copy (half a kilobyte for the fields) per record.
     let mut fields = Fields::default();
-    scan(line, max_depth, &mut fields).is_some()
+    scan(line, max_depth, guess, &mut fields).is_some()
         && build(&fields, names, file, line_no, out).is_some()
 }
 
 /// The grammar of [`super::fast::parse_flat`], into `f`.
-fn scan<'a>(line: &'a [u8], max_depth: usize, f: &mut Fields<'a>) -> Option<()> {
-    Parser::new(line)?.object(max_depth, |p, key| {
-        let name = FieldName::from_name(key);
+fn scan<'a>(
+    line: Line<'a>,
+    max_depth: usize,
+    guess: &mut KeyGuess,
+    f: &mut Fields<'a>,
+) -> Option<()> {
+    Parser::new(line)?.object_guessing(max_depth, guess, |p, name| {
         let value = value(p, max_depth, f, name == FieldName::DataTypes)?;
         if name != FieldName::Other {
             let slot = f.slots.get_mut(name as usize)?;

@@ -12,16 +12,76 @@ use std::borrow::Cow;
 
 use crate::model::{FieldName, Record, Value};
 
+/// A block of JSON Lines checked once for all its lines: checked line by line, the
+/// UTF-8 check alone cost ~290 instructions a record (most of them on the unaligned
+/// ends of each line), and a string's scan tested every byte three ways.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Block<'a> {
+    bytes: &'a [u8],
+    /// The whole block as text, when it is valid UTF-8.
+    text: Option<&'a str>,
+    /// No backslash and no control character but line feeds anywhere in the block.
+    plain: bool,
+}
+
+impl<'a> Block<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Block<'a> {
+        // A line feed is the only control character allowed. The test runs over
+        // whole pieces without stopping early, so the compiler vectorises it.
+        let controls = bytes
+            .iter()
+            .fold(0u8, |n, &b| n | u8::from(b < 0x20 && b != b'\n'));
+        let no_controls = controls == 0;
+        Block {
+            bytes,
+            text: std::str::from_utf8(bytes).ok(),
+            plain: no_controls && memchr::memchr(b'\\', bytes).is_none(),
+        }
+    }
+
+    /// The line at `start..end` of the block, with what the block's checks tell of it.
+    pub(crate) fn line(&self, start: usize, end: usize) -> Line<'a> {
+        Line {
+            bytes: self.bytes.get(start..end).unwrap_or_default(),
+            text: self.text.and_then(|t| t.get(start..end)),
+            plain: self.plain,
+        }
+    }
+}
+
+/// One line, with what its [`Block`] told of it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Line<'a> {
+    pub(crate) bytes: &'a [u8],
+    /// The line as text, when it is known to be valid UTF-8.
+    text: Option<&'a str>,
+    /// Known to hold no backslash and no control character: each string ends at its
+    /// next quote.
+    plain: bool,
+}
+
+impl<'a> Line<'a> {
+    /// A line known for nothing yet: it is checked as it is parsed.
+    #[cfg(test)]
+    pub(crate) fn new(bytes: &'a [u8]) -> Line<'a> {
+        Line {
+            bytes,
+            text: None,
+            plain: false,
+        }
+    }
+}
+
 /// Reads `line` into `record` (cleared first) and says whether it could: when it
 /// could not, `record` holds no meaning. Arrays nest one level, so `max_depth` must
 /// allow 2 for records with one.
-pub(crate) fn parse_flat<'a>(line: &'a [u8], max_depth: usize, record: &mut Record<'a>) -> bool {
+pub(crate) fn parse_flat<'a>(line: Line<'a>, max_depth: usize, record: &mut Record<'a>) -> bool {
     record.clear();
     read_flat(line, max_depth, record).is_some()
 }
 
-fn read_flat<'a>(line: &'a [u8], max_depth: usize, record: &mut Record<'a>) -> Option<()> {
-    // One UTF-8 check for the whole line; the strings are then slices of it.
+fn read_flat<'a>(line: Line<'a>, max_depth: usize, record: &mut Record<'a>) -> Option<()> {
+    // One UTF-8 check for the whole line (or its block); the strings are slices of it.
     Parser::new(line)?.object(max_depth, |p, key| {
         let value = p.value(max_depth)?;
         let name = FieldName::from_name(key);
@@ -32,20 +92,127 @@ fn read_flat<'a>(line: &'a [u8], max_depth: usize, record: &mut Record<'a>) -> O
     })
 }
 
+/// Which key follows which, as the records read so far had them. The records of a
+/// file mostly list their keys in one order, some of them optional, so each key is
+/// first checked against the (up to two) keys seen after the one before it. A key
+/// of a field SCORING.md does not have is always scanned. Only speed depends on
+/// the guesses, never the result.
+#[derive(Debug, Default)]
+pub(crate) struct KeyGuess {
+    /// Each field's key, by [`FieldName`], made when first seen.
+    keys: [Option<Key>; FIELDS],
+    /// After each field (and, last, at the start of a record): the keys seen next,
+    /// the latest first.
+    next: [[Option<FieldName>; 2]; FIELDS + 1],
+}
+
+/// The number of [`FieldName`]s, `Other` included.
+const FIELDS: usize = FieldName::Other as usize + 1;
+
+impl KeyGuess {
+    /// The key that follows `prev` (a field, or `FIELDS` at the start) at the start
+    /// of `bytes`, if it is one of the guesses.
+    #[inline]
+    fn guess(&self, prev: usize, bytes: &[u8]) -> Option<Key> {
+        let after = self.next.get(prev)?;
+        after
+            .iter()
+            .flatten()
+            .filter_map(|name| *self.keys.get(*name as usize)?)
+            .find(|key| key.starts(bytes))
+    }
+
+    fn learn(&mut self, prev: usize, name: FieldName) {
+        if let Some(key) = self.keys.get_mut(name as usize)
+            && key.is_none()
+        {
+            *key = Key::of(name);
+        }
+        if let Some(after) = self.next.get_mut(prev)
+            && after[0] != Some(name)
+        {
+            *after = [Some(name), after[0]];
+        }
+    }
+}
+
+/// A field's key as it is written without whitespace, `"name":`, as words to
+/// compare with the line's next bytes (a byte-wise compare cost ~70 instructions).
+#[derive(Debug, Clone, Copy)]
+struct Key {
+    name: FieldName,
+    len: usize,
+    head: u128,
+    head_mask: u128,
+    tail: u64,
+    tail_mask: u64,
+}
+
+impl Key {
+    /// The key of a field of SCORING.md (none for others, or a longer name).
+    fn of(name: FieldName) -> Option<Key> {
+        let mut text = [0u8; 24];
+        let mut len = 0;
+        for &b in [b"\"", name.label()?.as_bytes(), b"\":"].concat().iter() {
+            *text.get_mut(len)? = b;
+            len += 1;
+        }
+        let mut mask = [0u8; 24];
+        mask.iter_mut().take(len).for_each(|b| *b = 0xff);
+        let (head, tail) = text.split_first_chunk::<16>()?;
+        let (head_mask, tail_mask) = mask.split_first_chunk::<16>()?;
+        Some(Key {
+            name,
+            len,
+            head: u128::from_le_bytes(*head),
+            head_mask: u128::from_le_bytes(*head_mask),
+            tail: u64::from_le_bytes(*tail.first_chunk::<8>()?),
+            tail_mask: u64::from_le_bytes(*tail_mask.first_chunk::<8>()?),
+        })
+    }
+
+    /// Whether `bytes` start with this key.
+    #[inline]
+    fn starts(&self, bytes: &[u8]) -> bool {
+        // Near the end of the line, the bytes left padded with zeros (which no key
+        // holds).
+        let mut padded = [0u8; 24];
+        let b = match bytes.first_chunk::<24>() {
+            Some(b) => b,
+            None => {
+                padded.iter_mut().zip(bytes).for_each(|(d, s)| *d = *s);
+                &padded
+            }
+        };
+        let (Some(head), Some(tail)) = (b.first_chunk::<16>(), b.last_chunk::<8>()) else {
+            return false;
+        };
+        (u128::from_le_bytes(*head) ^ self.head) & self.head_mask == 0
+            && (u64::from_le_bytes(*tail) ^ self.tail) & self.tail_mask == 0
+    }
+}
+
 /// A cursor over one line of JSON (also used by [`super::direct`]).
 pub(super) struct Parser<'a> {
     s: &'a str,
     b: &'a [u8],
     i: usize,
+    /// See [`Line::plain`].
+    plain: bool,
 }
 
 impl<'a> Parser<'a> {
     /// A cursor at the start of `line`, which must be valid UTF-8 (else `None`).
-    pub(super) fn new(line: &'a [u8]) -> Option<Parser<'a>> {
+    pub(super) fn new(line: Line<'a>) -> Option<Parser<'a>> {
+        let s = match line.text {
+            Some(s) => s,
+            None => std::str::from_utf8(line.bytes).ok()?,
+        };
         Some(Parser {
-            s: std::str::from_utf8(line).ok()?,
-            b: line,
+            s,
+            b: s.as_bytes(),
             i: 0,
+            plain: line.plain,
         })
     }
 
@@ -80,7 +247,11 @@ impl<'a> Parser<'a> {
         self.eat(b'"')?;
         let start = self.i;
         let rest = self.b.get(start..)?;
-        let len = string_end(rest)?;
+        let len = if self.plain {
+            quote(rest)?
+        } else {
+            string_end(rest)?
+        };
         if rest.get(len) != Some(&b'"') {
             return None;
         }
@@ -182,6 +353,57 @@ impl<'a> Parser<'a> {
         self.at_end().then_some(())
     }
 
+    /// As [`Parser::object`], with each key told by its [`FieldName`]: where `guess`
+    /// foresaw it, it is only checked (quote, name, quote, colon), not scanned and
+    /// looked up; `guess` then learns this record's keys.
+    #[inline]
+    pub(super) fn object_guessing(
+        &mut self,
+        max_depth: usize,
+        guess: &mut KeyGuess,
+        mut field: impl FnMut(&mut Self, FieldName) -> Option<()>,
+    ) -> Option<()> {
+        self.ws();
+        self.eat(b'{')?;
+        if max_depth < 1 {
+            return None;
+        }
+        self.ws();
+        if self.peek()? == b'}' {
+            self.i += 1;
+        } else {
+            let mut prev = FIELDS;
+            loop {
+                self.ws();
+                let name = match guess.guess(prev, self.b.get(self.i..).unwrap_or_default()) {
+                    Some(key) => {
+                        self.i += key.len;
+                        key.name
+                    }
+                    None => {
+                        let key = self.string()?;
+                        self.ws();
+                        self.eat(b':')?;
+                        let name = FieldName::from_name(key);
+                        guess.learn(prev, name);
+                        name
+                    }
+                };
+                self.ws();
+                field(self, name)?;
+                self.ws();
+                prev = name as usize;
+                match self.next()? {
+                    b',' => continue,
+                    b'}' => break,
+                    _ => return None,
+                }
+            }
+        }
+        self.ws();
+        self.at_end().then_some(())
+    }
+
     /// An array of scalars (one level deeper than its record, so `max_depth` must
     /// allow 2), each given to `item`.
     #[inline]
@@ -212,15 +434,40 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// The position of the first `"` in `bytes`, eight bytes at a time: in a plain line
+/// (see [`Line::plain`]) it is where a string ends.
+fn quote(bytes: &[u8]) -> Option<usize> {
+    let mut words = bytes.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let x = u64::from_le_bytes(<[u8; 8]>::try_from(word).ok()?);
+        let found = zero_bytes(x ^ (ONES * u64::from(b'"')));
+        if found != 0 {
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .position(|&c| c == b'"')
+        .map(|p| at + p)
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `x` that is zero; the lowest one set is exact (a
+/// borrow can only mark bytes above a true zero byte).
+fn zero_bytes(x: u64) -> u64 {
+    x.wrapping_sub(ONES) & !x & HIGH
+}
+
 /// The position of the first `"`, `\\` or control character of `bytes`, eight bytes
 /// at a time: strings are scanned byte by byte otherwise, which was half the time
 /// of reading a record.
 pub(crate) fn string_end(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // The high bit of each byte of `x` that is zero; the lowest one set is exact
-    // (a borrow can only mark bytes above a true zero byte).
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let zero = zero_bytes;
     let mut words = bytes.chunks_exact(8);
     let mut at = 0;
     for word in &mut words {
@@ -247,9 +494,19 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
+    /// The record of `line` read alone, and (it must be the same) read as part of a
+    /// block: a plain block's lines take the quote-only string scan.
     fn flat(line: &[u8], max_depth: usize) -> Option<Record<'_>> {
         let mut r = Record::default();
-        parse_flat(line, max_depth, &mut r).then_some(r)
+        let alone = parse_flat(Line::new(line), max_depth, &mut r).then_some(r);
+        // A line never holds a line feed: the reader splits at them.
+        if !line.contains(&b'\n') {
+            let mut r = Record::default();
+            let line_in_block = Block::new(line).line(0, line.len());
+            let in_block = parse_flat(line_in_block, max_depth, &mut r).then_some(r);
+            assert_eq!(alone, in_block, "{}", String::from_utf8_lossy(line));
+        }
+        alone
     }
 
     fn serde(line: &[u8]) -> Option<Record<'_>> {
@@ -304,9 +561,82 @@ mod tests {
         assert!(flat(br#"{"id":"a"}"#, 1).is_some());
         // A record reused after a line with fields keeps none of them.
         let mut r = Record::default();
-        assert!(parse_flat(br#"{"id":"a","severity":3}"#, 64, &mut r));
-        assert!(parse_flat(br#"{"company":"c"}"#, 64, &mut r));
+        assert!(parse_flat(
+            Line::new(br#"{"id":"a","severity":3}"#),
+            64,
+            &mut r
+        ));
+        assert!(parse_flat(Line::new(br#"{"company":"c"}"#), 64, &mut r));
         assert_eq!(Some(r), serde(br#"{"company":"c"}"#));
+    }
+
+    /// A key is recognised whole only as `"name":` of a field of SCORING.md, at
+    /// any distance from the end of the line.
+    #[test]
+    fn keys_are_recognised_only_as_written_whole() {
+        let names = [
+            FieldName::Id,
+            FieldName::Company,
+            FieldName::CompanyName,
+            FieldName::DataTypes,
+            FieldName::VulnerableSubjects,
+        ];
+        for name in names {
+            let key = Key::of(name).unwrap();
+            let label = name.label().unwrap();
+            let whole = format!("\"{label}\":");
+            assert_eq!(key.len, whole.len());
+            for tail in ["", "1", "\"x\",\"company\":\"abcdefghijklmnopqrstuvwxyz\"}"] {
+                assert!(
+                    key.starts(format!("{whole}{tail}").as_bytes()),
+                    "{whole}{tail}"
+                );
+                for other in [
+                    format!("\"{label}\" :{tail}"),
+                    format!("\"{label}x\":{tail}"),
+                    format!("\"{label}\"{tail}"),
+                    format!(" \"{label}\":{tail}"),
+                    format!("\"{}\":{tail}", &label[1..]),
+                ] {
+                    assert!(!key.starts(other.as_bytes()), "{other}");
+                }
+            }
+            assert!(!key.starts(&whole.as_bytes()[..whole.len() - 1]));
+        }
+        assert!(Key::of(FieldName::Other).is_none());
+    }
+
+    /// Keys in any order, some unknown, some given twice: reading with guesses
+    /// gives what reading each key in full gives.
+    #[test]
+    fn guessed_keys_read_as_scanned_ones() {
+        let lines = [
+            r#"{"id":"a","company":"c","date":"2020-01-01"}"#,
+            r#"{"id":"a","company":"c","date":"2020-01-01"}"#,
+            r#"{"company":"c","id":"a","x":1,"date":"2020-01-01"}"#,
+            r#"{"id":"a","companyx":"c","date":"2020-01-01"}"#,
+            r#"{"id":"a","company" :"c","date":"2020-01-01"}"#,
+            r#"{"id":"a","company_name":"n","company":"c"}"#,
+            r#"{"id":"a","company":"c","company":"d"}"#,
+            r#"{"id":"a"}"#,
+            r#"{"id":"#,
+        ];
+        let mut guess = KeyGuess::default();
+        for line in lines {
+            let mut scanned = Vec::new();
+            let mut p = Parser::new(Line::new(line.as_bytes())).unwrap();
+            let whole = p.object(64, |p, key| {
+                scanned.push(FieldName::from_name(key));
+                p.value(64).map(drop)
+            });
+            let mut guessed = Vec::new();
+            let mut p = Parser::new(Line::new(line.as_bytes())).unwrap();
+            let read = p.object_guessing(64, &mut guess, |p, name| {
+                guessed.push(name);
+                p.value(64).map(drop)
+            });
+            assert_eq!((whole, scanned), (read, guessed), "{line}");
+        }
     }
 
     use proptest::prelude::*;

@@ -191,30 +191,32 @@ pub(crate) trait JsonlSink {
     /// Offered each line (with its number) before it is parsed: true when the sink
     /// took the line whole, false to have it read as a record and given to
     /// [`JsonlSink::item`].
-    fn line(&mut self, n: u64, line: &[u8]) -> bool;
+    fn line(&mut self, n: u64, line: super::fast::Line<'_>) -> bool;
     /// A record read from a line, or why it could not be.
     fn item(&mut self, item: Item<'_, '_>);
 }
 
 /// Every non-blank line of `bytes` as a record, numbered from 1.
 pub(crate) fn read_jsonl(bytes: &[u8], limits: &Limits, sink: &mut impl JsonlSink) {
+    let block = super::fast::Block::new(bytes);
     let mut start = 0;
     let mut n = 0u64;
     let mut record = Record::default();
     while start <= bytes.len() {
         let end = memchr::memchr(b'\n', bytes.get(start..).unwrap_or_default())
             .map_or(bytes.len(), |p| start + p);
-        let line = bytes.get(start..end).unwrap_or_default();
+        let checked = block.line(start, end);
+        let line = checked.bytes;
         start = end + 1;
         n += 1;
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        if line.len() <= limits.max_record_bytes && sink.line(n, line) {
+        if line.len() <= limits.max_record_bytes && sink.line(n, checked) {
             continue;
         }
         if line.len() <= limits.max_record_bytes
-            && super::fast::parse_flat(line, limits.max_depth, &mut record)
+            && super::fast::parse_flat(checked, limits.max_depth, &mut record)
         {
             sink.item((n, Ok(&record)));
             continue;
