@@ -14,8 +14,6 @@
 
 use crate::model::{Checked, FieldName, Incident, Names, PartialDate, Status, trim};
 
-use std::borrow::Cow;
-
 use super::fast::{KeyGuess, Line, Parser};
 use crate::model::Value;
 
@@ -107,14 +105,16 @@ fn value<'a>(
         b'"' => p.string().map(Raw::Str),
         b'[' => {
             let mut plain = true;
-            p.array(max_depth, |item| {
-                match item {
-                    Value::Str(Cow::Borrowed(s)) if keep => {
+            p.array(max_depth, |p| {
+                // Text is read here as text: a `Value` costs its drop.
+                if p.peek()? == b'"' {
+                    let s = p.string()?;
+                    if keep {
                         *f.items.get_mut(f.n_items)? = s;
                         f.n_items += 1;
                     }
-                    Value::Str(_) | Value::Null => {}
-                    _ => plain = false,
+                } else if !matches!(p.scalar()?, Value::Null) {
+                    plain = false;
                 }
                 Some(())
             })?;

@@ -273,21 +273,26 @@ impl<'a> Parser<'a> {
     fn integer(&mut self) -> Option<Value<'a>> {
         let start = self.i;
         let rest = self.b.get(start..)?;
-        let len = rest
-            .iter()
-            .position(|c| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        if len == 0 || len > 18 || (len > 1 && rest.first() == Some(&b'0')) {
+        // Digits read as they are found (most numbers here have one to three).
+        let (mut n, mut len) = (0u64, 0);
+        while let Some(d) = rest
+            .get(len)
+            .map(|c| c.wrapping_sub(b'0'))
+            .filter(|d| *d <= 9)
+        {
+            if len == 18 {
+                return None;
+            }
+            n = n * 10 + u64::from(d);
+            len += 1;
+        }
+        if len == 0 || (len > 1 && rest.first() == Some(&b'0')) {
             return None;
         }
         // A fraction or exponent makes it a float: serde_json's to read.
         if let Some(b'.' | b'e' | b'E') = rest.get(len) {
             return None;
         }
-        let n = rest
-            .get(..len)?
-            .iter()
-            .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
         self.i = start + len;
         Some(Value::UInt(n))
     }
@@ -309,8 +314,8 @@ impl<'a> Parser<'a> {
             return self.scalar();
         }
         let mut items = Vec::new();
-        self.array(max_depth, |v| {
-            items.push(v);
+        self.array(max_depth, |p| {
+            items.push(p.scalar()?);
             Some(())
         })?;
         Some(Value::List(items))
@@ -405,12 +410,12 @@ impl<'a> Parser<'a> {
     }
 
     /// An array of scalars (one level deeper than its record, so `max_depth` must
-    /// allow 2), each given to `item`.
+    /// allow 2): `item` is called with the cursor at each, and must read it.
     #[inline]
     pub(super) fn array(
         &mut self,
         max_depth: usize,
-        mut item: impl FnMut(Value<'a>) -> Option<()>,
+        mut item: impl FnMut(&mut Self) -> Option<()>,
     ) -> Option<()> {
         if max_depth < 2 {
             return None;
@@ -423,7 +428,7 @@ impl<'a> Parser<'a> {
         }
         loop {
             self.ws();
-            item(self.scalar()?)?;
+            item(self)?;
             self.ws();
             match self.next()? {
                 b',' => continue,
