@@ -9,8 +9,10 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::hash::{BuildHasher, Hasher};
 
 use chrono::{Datelike, NaiveDate};
+use hashbrown::HashTable;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::FastMap as HashMap;
@@ -319,16 +321,19 @@ pub struct Names {
     kinds: Vec<String>,
     kind_index: HashMap<String, u32>,
     lists: Vec<Vec<String>>,
-    /// Keyed by the names each prefixed by its length ("3:ssn5:names"), which no
-    /// two different lists share; built in `scratch` so a known list allocates nothing.
-    list_index: HashMap<String, u32>,
-    scratch: String,
+    /// Indices into `lists`, by [`Names::list_hash`] of their names: a list is
+    /// looked up as given, without first being written out as one key text (which
+    /// cost ~330 instructions a record).
+    list_index: HashTable<u32>,
+    list_hashing: foldhash::fast::RandomState,
 }
 
 impl Default for Names {
     fn default() -> Self {
-        let mut list_index = HashMap::default();
-        list_index.insert(String::new(), 0);
+        let list_hashing = foldhash::fast::RandomState::default();
+        let mut list_index = HashTable::new();
+        let none: [&str; 0] = [];
+        list_index.insert_unique(Names::list_hash(&list_hashing, &none), 0, |_| 0);
         Names {
             texts: Texts::default(),
             company_names: Texts::default(),
@@ -337,7 +342,7 @@ impl Default for Names {
             kind_index: HashMap::default(),
             lists: vec![Vec::new()],
             list_index,
-            scratch: String::new(),
+            list_hashing,
         }
     }
 }
@@ -380,21 +385,42 @@ impl Names {
         i
     }
 
-    pub(crate) fn intern_list<S: AsRef<str>>(&mut self, list: &[S]) -> u32 {
-        self.scratch.clear();
+    /// A hash of the names of a list, each with its length (so that no two
+    /// different lists run together alike).
+    fn list_hash<S: AsRef<str>>(state: &foldhash::fast::RandomState, list: &[S]) -> u64 {
+        let mut h = state.build_hasher();
         for name in list {
             let name = name.as_ref();
-            push_decimal(&mut self.scratch, name.len() as u64);
-            self.scratch.push(':');
-            self.scratch.push_str(name);
+            h.write_usize(name.len());
+            h.write(name.as_bytes());
         }
-        if let Some(&i) = self.list_index.get(self.scratch.as_str()) {
+        h.finish()
+    }
+
+    pub(crate) fn intern_list<S: AsRef<str>>(&mut self, list: &[S]) -> u32 {
+        let Names {
+            lists,
+            list_index,
+            list_hashing,
+            ..
+        } = self;
+        let hash = Names::list_hash(list_hashing, list);
+        let same = |&i: &u32| {
+            lists.get(i as usize).is_some_and(|known| {
+                known.len() == list.len() && known.iter().zip(list).all(|(k, n)| k == n.as_ref())
+            })
+        };
+        if let Some(&i) = list_index.find(hash, same) {
             return i;
         }
-        let i = u32::try_from(self.lists.len()).unwrap_or(u32::MAX);
-        self.lists
-            .push(list.iter().map(|n| n.as_ref().to_string()).collect());
-        self.list_index.insert(self.scratch.clone(), i);
+        let i = u32::try_from(lists.len()).unwrap_or(u32::MAX);
+        lists.push(list.iter().map(|n| n.as_ref().to_string()).collect());
+        let rehash = |&j: &u32| {
+            lists
+                .get(j as usize)
+                .map_or(0, |l| Names::list_hash(list_hashing, l))
+        };
+        list_index.insert_unique(hash, i, rehash);
         i
     }
 }
@@ -1389,5 +1415,34 @@ mod tests {
             assert_eq!(date.ymd().to_string(), date.format("%Y-%m-%d").to_string());
             date = date + chrono::Days::new(13);
         }
+    }
+
+    /// A list is stored once, whatever its names' lengths: lists that run together
+    /// alike (`ab`,`c` and `a`,`bc`) stay apart, the empty list is 0, and equal
+    /// lists, given as `&str` or `String`, share an index however many lists
+    /// there are (the table grows and rehashes on the way).
+    #[test]
+    fn lists_are_interned_by_their_names() {
+        let mut names = Names::default();
+        let none: [&str; 0] = [];
+        assert_eq!(names.intern_list(&none), 0);
+        let ab_c = names.intern_list(&["ab", "c"]);
+        let a_bc = names.intern_list(&["a", "bc"]);
+        let abc = names.intern_list(&["abc"]);
+        let c_ab = names.intern_list(&["c", "ab"]);
+        assert_eq!([ab_c, a_bc, abc, c_ab], [1, 2, 3, 4]);
+        let many: Vec<u32> = (0..500)
+            .map(|i| names.intern_list(&[format!("n{i}"), "x".to_string()]))
+            .collect();
+        assert_eq!(
+            names.intern_list(&["ab".to_string(), "c".to_string()]),
+            ab_c
+        );
+        assert_eq!(names.intern_list(&none), 0);
+        for (i, id) in many.iter().enumerate() {
+            assert_eq!(names.intern_list(&[format!("n{i}").as_str(), "x"]), *id);
+        }
+        assert_eq!(names.lists().len(), 505);
+        assert_eq!(names.lists()[2], ["a", "bc"]);
     }
 }
