@@ -209,11 +209,12 @@ fn json_err(e: serde_json::Error) -> io::Error {
 
 /// Renders `items` in parallel, a block at a time, and writes the blocks in order:
 /// the output is byte-identical to a sequential render whatever the thread count,
-/// and memory stays bounded by one window of blocks.
-fn in_parallel<T: Sync>(
+/// and memory stays bounded by one window of blocks. Each block's items share a
+/// fresh `S` (a memo of what they have in common).
+fn in_parallel<T: Sync, S: Default>(
     out: &mut dyn Write,
     items: &[T],
-    render: impl Fn(&mut Vec<u8>, &T) -> io::Result<()> + Sync,
+    render: impl Fn(&mut Vec<u8>, &mut S, &T) -> io::Result<()> + Sync,
 ) -> io::Result<()> {
     const BLOCK: usize = 512;
     const WINDOW: usize = 8 * BLOCK;
@@ -224,8 +225,9 @@ fn in_parallel<T: Sync>(
                 // A JSON Lines rating with five contributors is about 1.2 kB: room
                 // for it up front spares growing (and copying) the buffer twice.
                 let mut buf = Vec::with_capacity(block.len() * 1536);
+                let mut shared = S::default();
                 for item in block {
-                    render(&mut buf, item)?;
+                    render(&mut buf, &mut shared, item)?;
                 }
                 Ok(buf)
             })
@@ -256,8 +258,8 @@ pub fn write_report(
             let mut tail = format!(",\"as_of\":\"{}\",\"rules\":", report.as_of.ymd()).into_bytes();
             serde_json::to_writer(&mut tail, &RulesMeta::of(report.rules)).map_err(json_err)?;
             tail.extend_from_slice(b"}\n");
-            in_parallel(out, &report.ratings, |buf, r| {
-                jsonl::rating(buf, report, r, limit)?;
+            in_parallel(out, &report.ratings, |buf, memo, r| {
+                jsonl::rating(buf, memo, report, r, limit)?;
                 if buf.last() == Some(&b'}') {
                     buf.pop();
                 }
@@ -306,6 +308,43 @@ mod jsonl {
         serde_json::to_writer(&mut *buf, &x).map_err(json_err)
     }
 
+    /// The text of numbers that recur from rating to rating: most factors take one
+    /// of a few values a rules file fixes (a type's base, impact levels, data and
+    /// confidence multipliers, recurrence steps, severities in whole percent).
+    /// Formatting a float cost ~70 instructions; a hit copies its bytes.
+    #[derive(Default)]
+    pub(super) struct Memo {
+        /// By a hash of the bits: the bits, and the text's length and bytes.
+        slots: Vec<Option<(u64, u8, [u8; 24])>>,
+    }
+
+    /// As [`num`] for an `f64`, through `memo`.
+    pub(super) fn recurring(buf: &mut Vec<u8>, memo: &mut Memo, x: f64) -> io::Result<()> {
+        const SLOTS: usize = 128;
+        let bits = x.to_bits();
+        let slot = (bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 57) as usize % SLOTS;
+        if let Some(Some((known, len, text))) = memo.slots.get(slot)
+            && *known == bits
+        {
+            buf.extend_from_slice(text.get(..usize::from(*len)).unwrap_or_default());
+            return Ok(());
+        }
+        let start = buf.len();
+        num(buf, x)?;
+        let written = buf.get(start..).unwrap_or_default();
+        let mut text = [0u8; 24];
+        if let Some(to) = text.get_mut(..written.len()) {
+            to.copy_from_slice(written);
+            if memo.slots.is_empty() {
+                memo.slots.resize(SLOTS, None);
+            }
+            if let Some(s) = memo.slots.get_mut(slot) {
+                *s = Some((bits, written.len() as u8, text));
+            }
+        }
+        Ok(())
+    }
+
     fn date(buf: &mut Vec<u8>, d: chrono::NaiveDate) -> io::Result<()> {
         // Digits, '-' and a sign only: nothing to escape.
         buf.push(b'"');
@@ -316,6 +355,7 @@ mod jsonl {
 
     pub(super) fn rating(
         buf: &mut Vec<u8>,
+        memo: &mut Memo,
         report: &Report<'_>,
         r: &Rating<'_>,
         limit: Contributors,
@@ -340,7 +380,7 @@ mod jsonl {
         buf.extend_from_slice(b",\"risk_points\":");
         num(buf, r.risk_points)?;
         buf.extend_from_slice(b",\"interval\":{\"level\":");
-        num(buf, r.interval.level)?;
+        recurring(buf, memo, r.interval.level)?;
         buf.extend_from_slice(b",\"low\":");
         num(buf, r.interval.low)?;
         buf.extend_from_slice(b",\"high\":");
@@ -387,14 +427,21 @@ mod jsonl {
                 (b",\"severity\":", f.severity),
                 (b",\"impact\":", f.impact),
                 (b",\"data\":", f.data),
-                (b",\"volume\":", f.volume),
-                (b",\"confidence\":", f.confidence),
-                (b",\"recurrence\":", f.recurrence),
-                (b",\"decay\":", f.decay),
             ] {
                 buf.extend_from_slice(key);
-                num(buf, x)?;
+                recurring(buf, memo, x)?;
             }
+            buf.extend_from_slice(b",\"volume\":");
+            num(buf, f.volume)?;
+            for (key, x) in [
+                (&b",\"confidence\":"[..], f.confidence),
+                (b",\"recurrence\":", f.recurrence),
+            ] {
+                buf.extend_from_slice(key);
+                recurring(buf, memo, x)?;
+            }
+            buf.extend_from_slice(b",\"decay\":");
+            num(buf, f.decay)?;
             buf.extend_from_slice(b"}}");
         }
         buf.extend_from_slice(b"],\"explanation\":");
@@ -454,6 +501,29 @@ mod tests {
     }
 
     proptest! {
+        /// A number written through the memo is serde_json's text of it, hit or
+        /// miss: many numbers (collisions included), repeated, and the odd ones.
+        #[test]
+        fn recurring_numbers_are_written_as_serde_json_writes_them(
+            xs in proptest::collection::vec(
+                prop_oneof![
+                    any::<f64>(),
+                    (0u32..300).prop_map(|n| f64::from(n) / 100.0),
+                    prop::sample::select(vec![0.0, -0.0, f64::NAN, f64::INFINITY, 1e300, 5e-324, 0.1 + 0.2]),
+                ],
+                0..400,
+            ),
+        ) {
+            let mut memo = jsonl::Memo::default();
+            for x in xs.iter().chain(&xs) {
+                let mut got = Vec::new();
+                jsonl::recurring(&mut got, &mut memo, *x).unwrap();
+                prop_assert_eq!(got, serde_json::to_vec(x).unwrap(), "{}", x);
+            }
+        }
+    }
+
+    proptest! {
         #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
 
         /// The JSON Lines writer gives serde_json's bytes for every rating,
@@ -466,11 +536,13 @@ mod tests {
             d.read_bytes(text.join("\n").as_bytes(), "p.jsonl", Format::Jsonl).unwrap();
             let resolved = d.resolve(&rules);
             let as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+            // One memo across all the ratings, as a block shares one.
+            let mut memo = jsonl::Memo::default();
             for report in [rate_keeping(&resolved, as_of, None), rate_for_writing(&resolved, as_of, Some(2))] {
                 for limit in [Contributors::All, Contributors::Top(1)] {
                     for r in &report.ratings {
                         let (mut direct, mut serde) = (Vec::new(), Vec::new());
-                        jsonl::rating(&mut direct, &report, r, limit).unwrap();
+                        jsonl::rating(&mut direct, &mut memo, &report, r, limit).unwrap();
                         jsonl::with_serde(&mut serde, &report, r, limit).unwrap();
                         prop_assert_eq!(String::from_utf8_lossy(&direct), String::from_utf8_lossy(&serde));
                     }
@@ -529,7 +601,7 @@ fn write_csv(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
     drop(w);
     let as_of = report.as_of.ymd().to_string();
     let rules = report.rules;
-    in_parallel(out, &report.ratings, |buf, r| {
+    in_parallel(out, &report.ratings, |buf, (): &mut (), r| {
         let mut w = csv::WriterBuilder::new()
             .has_headers(false)
             .from_writer(buf);
