@@ -126,6 +126,10 @@ impl Dataset {
     pub fn id(&self, incident: &Incident) -> &str {
         self.names.ids.get(incident.id)
     }
+    /// The table of ids ([`Incident::id`] indexes it).
+    pub(crate) fn ids(&self) -> &crate::text::Texts {
+        &self.names.ids
+    }
     /// The text of a company key, industry or country of an incident.
     pub fn text(&self, id: TextId) -> &str {
         self.names.texts.get(id)

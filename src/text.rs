@@ -115,12 +115,28 @@ impl Texts {
     }
 
     fn at(&self, i: usize) -> &str {
+        self.slice(self.span_at(i))
+    }
+
+    fn span_at(&self, i: usize) -> std::ops::Range<usize> {
         let start = match i.checked_sub(1) {
             Some(prev) => self.ends.get(prev).copied().unwrap_or(0),
             None => 0,
         };
         let end = self.ends.get(i).copied().unwrap_or(start);
-        self.buf.get(start..end).unwrap_or("")
+        start..end
+    }
+
+    /// Where the text `id` stands for lies in the table's buffer: [`Texts::get`] in
+    /// two steps, for callers that look up many texts at once and want each step's
+    /// memory reads to overlap rather than wait on one another.
+    pub(crate) fn span(&self, id: TextId) -> std::ops::Range<usize> {
+        self.span_at(id.index())
+    }
+
+    /// The text at `span` of the buffer ("" out of range).
+    pub(crate) fn slice(&self, span: std::ops::Range<usize>) -> &str {
+        self.buf.get(span).unwrap_or("")
     }
 
     /// Every text, in order (for tests comparing two tables).
