@@ -284,6 +284,15 @@ fn assess_with<'a>(
             Standing::Counted
         }
     };
+    // The factors of a counted incident read the incident itself, from anywhere in
+    // memory. Read here first, all at once, those reads overlap; one at a time
+    // between the factors' arithmetic, each waited on its own.
+    let touched = list
+        .iter()
+        .zip(&ages)
+        .filter(|(inc, age)| standing(inc, **age) == Standing::Counted)
+        .fold(0u64, |acc, (inc, _)| acc ^ inc.incident.records().unwrap_or(0));
+    std::hint::black_box(touched);
 
     // Recurrence: the company's recurring, not-future incidents ordered by (effective
     // date, id); an incident's k - 1 is how many of those before it lie in the window.
