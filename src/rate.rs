@@ -307,7 +307,9 @@ fn assess_with<'a>(
         .iter()
         .zip(&ages)
         .filter(|(inc, age)| standing(inc, **age) == Standing::Counted)
-        .fold(0u64, |acc, (inc, _)| acc ^ inc.incident.records().unwrap_or(0));
+        .fold(0u64, |acc, (inc, _)| {
+            acc ^ inc.incident.records().unwrap_or(0)
+        });
     std::hint::black_box(touched);
 
     // Recurrence: the company's recurring, not-future incidents ordered by (effective

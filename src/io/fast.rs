@@ -328,34 +328,18 @@ impl<'a> Parser<'a> {
     pub(super) fn object(
         &mut self,
         max_depth: usize,
-        mut field: impl FnMut(&mut Self, &'a str) -> Option<()>,
+        field: impl FnMut(&mut Self, &'a str) -> Option<()>,
     ) -> Option<()> {
-        self.ws();
-        self.eat(b'{')?;
-        if max_depth < 1 {
-            return None;
-        }
-        self.ws();
-        if self.peek()? == b'}' {
-            self.i += 1;
-        } else {
-            loop {
-                self.ws();
-                let key = self.string()?;
-                self.ws();
-                self.eat(b':')?;
-                self.ws();
-                field(self, key)?;
-                self.ws();
-                match self.next()? {
-                    b',' => continue,
-                    b'}' => break,
-                    _ => return None,
-                }
-            }
-        }
-        self.ws();
-        self.at_end().then_some(())
+        self.members(
+            max_depth,
+            |p| {
+                let key = p.string()?;
+                p.ws();
+                p.eat(b':')?;
+                Some(key)
+            },
+            field,
+        )
     }
 
     /// As [`Parser::object`], with each key told by its [`FieldName`]: where `guess`
@@ -366,7 +350,38 @@ impl<'a> Parser<'a> {
         &mut self,
         max_depth: usize,
         guess: &mut KeyGuess,
-        mut field: impl FnMut(&mut Self, FieldName) -> Option<()>,
+        field: impl FnMut(&mut Self, FieldName) -> Option<()>,
+    ) -> Option<()> {
+        let mut prev = FIELDS;
+        let key = |p: &mut Self| {
+            let name = match guess.guess(prev, p.b.get(p.i..).unwrap_or_default()) {
+                Some(key) => {
+                    p.i += key.len;
+                    key.name
+                }
+                None => {
+                    let key = p.string()?;
+                    p.ws();
+                    p.eat(b':')?;
+                    let name = FieldName::from_name(key);
+                    guess.learn(prev, name);
+                    name
+                }
+            };
+            prev = name as usize;
+            Some(name)
+        };
+        self.members(max_depth, key, field)
+    }
+
+    /// The grammar of a flat object that makes up the whole line: `key` reads a key
+    /// and its colon, `field` the value after it.
+    #[inline]
+    fn members<K>(
+        &mut self,
+        max_depth: usize,
+        mut key: impl FnMut(&mut Self) -> Option<K>,
+        mut field: impl FnMut(&mut Self, K) -> Option<()>,
     ) -> Option<()> {
         self.ws();
         self.eat(b'{')?;
@@ -377,27 +392,12 @@ impl<'a> Parser<'a> {
         if self.peek()? == b'}' {
             self.i += 1;
         } else {
-            let mut prev = FIELDS;
             loop {
                 self.ws();
-                let name = match guess.guess(prev, self.b.get(self.i..).unwrap_or_default()) {
-                    Some(key) => {
-                        self.i += key.len;
-                        key.name
-                    }
-                    None => {
-                        let key = self.string()?;
-                        self.ws();
-                        self.eat(b':')?;
-                        let name = FieldName::from_name(key);
-                        guess.learn(prev, name);
-                        name
-                    }
-                };
+                let k = key(self)?;
                 self.ws();
-                field(self, name)?;
+                field(self, k)?;
                 self.ws();
-                prev = name as usize;
                 match self.next()? {
                     b',' => continue,
                     b'}' => break,
@@ -439,14 +439,45 @@ impl<'a> Parser<'a> {
     }
 }
 
-/// The position of the first `"` in `bytes`, eight bytes at a time: in a plain line
-/// (see [`Line::plain`]) it is where a string ends.
+/// The position of the first `"` in `bytes`: in a plain line (see [`Line::plain`])
+/// it is where a string ends.
 fn quote(bytes: &[u8]) -> Option<usize> {
+    first_where(
+        bytes,
+        |x| zero_bytes(x ^ (ONES * u64::from(b'"'))),
+        |c| c == b'"',
+    )
+}
+
+/// The position of the first `"`, `\\` or control character of `bytes`: strings
+/// were scanned byte by byte once, which was half the time of reading a record.
+pub(crate) fn string_end(bytes: &[u8]) -> Option<usize> {
+    first_where(
+        bytes,
+        |x| {
+            // Bytes below 0x20: x - 0x20 borrows into the high bit where x < 0x20
+            // (bytes of 0x80 and above have their own high bit masked out by !x).
+            zero_bytes(x ^ (ONES * u64::from(b'"')))
+                | zero_bytes(x ^ (ONES * u64::from(b'\\')))
+                | (x.wrapping_sub(ONES * 0x20) & !x & HIGH)
+        },
+        |c| c == b'"' || c == b'\\' || c < 0x20,
+    )
+}
+
+/// The position of the first byte of `bytes` that `byte` holds for, eight bytes at
+/// a time: `word` marks such bytes of a word by their high bit, the lowest mark
+/// exact (later ones may be false).
+#[inline]
+fn first_where(
+    bytes: &[u8],
+    word: impl Fn(u64) -> u64,
+    byte: impl Fn(u8) -> bool,
+) -> Option<usize> {
     let mut words = bytes.chunks_exact(8);
     let mut at = 0;
-    for word in &mut words {
-        let x = u64::from_le_bytes(<[u8; 8]>::try_from(word).ok()?);
-        let found = zero_bytes(x ^ (ONES * u64::from(b'"')));
+    for w in &mut words {
+        let found = word(u64::from_le_bytes(<[u8; 8]>::try_from(w).ok()?));
         if found != 0 {
             return Some(at + (found.trailing_zeros() / 8) as usize);
         }
@@ -455,7 +486,7 @@ fn quote(bytes: &[u8]) -> Option<usize> {
     words
         .remainder()
         .iter()
-        .position(|&c| c == b'"')
+        .position(|&c| byte(c))
         .map(|p| at + p)
 }
 
@@ -466,32 +497,6 @@ const HIGH: u64 = 0x8080_8080_8080_8080;
 /// borrow can only mark bytes above a true zero byte).
 fn zero_bytes(x: u64) -> u64 {
     x.wrapping_sub(ONES) & !x & HIGH
-}
-
-/// The position of the first `"`, `\\` or control character of `bytes`, eight bytes
-/// at a time: strings are scanned byte by byte otherwise, which was half the time
-/// of reading a record.
-pub(crate) fn string_end(bytes: &[u8]) -> Option<usize> {
-    let zero = zero_bytes;
-    let mut words = bytes.chunks_exact(8);
-    let mut at = 0;
-    for word in &mut words {
-        let x = u64::from_le_bytes(<[u8; 8]>::try_from(word).ok()?);
-        // Bytes below 0x20: x - 0x20 borrows into the high bit where x < 0x20
-        // (bytes of 0x80 and above have their own high bit masked out by !x).
-        let found = zero(x ^ (ONES * u64::from(b'"')))
-            | zero(x ^ (ONES * u64::from(b'\\')))
-            | (x.wrapping_sub(ONES * 0x20) & !x & HIGH);
-        if found != 0 {
-            return Some(at + (found.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    words
-        .remainder()
-        .iter()
-        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-        .map(|p| at + p)
 }
 
 #[cfg(test)]
