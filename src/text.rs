@@ -114,7 +114,8 @@ impl Texts {
         self.at(id.index())
     }
 
-    fn at(&self, i: usize) -> &str {
+    /// The text at position `i` of the table ("" out of range).
+    pub(crate) fn at(&self, i: usize) -> &str {
         self.slice(self.span_at(i))
     }
 
@@ -304,6 +305,16 @@ impl Texts {
     pub(crate) fn shifted(first: usize, id: TextId) -> TextId {
         TextId::new(first + id.index())
     }
+}
+
+/// Reads the first byte of each text and throws it away. Done for many texts in
+/// one tight loop, the reads from all over memory overlap, rather than each stalling
+/// the work that uses the text later (which then finds it in cache).
+pub(crate) fn warm<'s>(texts: impl IntoIterator<Item = &'s str>) {
+    let seen = texts.into_iter().fold(0u8, |acc, t| {
+        acc ^ t.as_bytes().first().copied().unwrap_or(0)
+    });
+    std::hint::black_box(seen);
 }
 
 #[cfg(test)]

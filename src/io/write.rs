@@ -32,6 +32,17 @@ impl Default for Contributors {
     }
 }
 
+impl Contributors {
+    /// The contributors of `r` that are listed, largest first.
+    fn of<'r>(self, r: &'r Rating<'_>) -> impl Iterator<Item = &'r Assessed<'r>> {
+        let n = match self {
+            Contributors::All => usize::MAX,
+            Contributors::Top(n) => n,
+        };
+        r.contributors().take(n)
+    }
+}
+
 impl FromStr for Contributors {
     type Err = Error;
     fn from_str(s: &str) -> Result<Self, Error> {
@@ -156,10 +167,6 @@ fn json_rating<'a>(
     limit: Contributors,
 ) -> JsonRating<'a> {
     let rules = report.rules;
-    let take = match limit {
-        Contributors::All => usize::MAX,
-        Contributors::Top(n) => n,
-    };
     JsonRating {
         company: r.company,
         company_name: r.company_name,
@@ -175,9 +182,8 @@ fn json_rating<'a>(
             grade: &g.grade,
             date: g.date.ymd().to_string(),
         }),
-        contributors: r
-            .contributors()
-            .take(take)
+        contributors: limit
+            .of(r)
             .map(|a| JsonContributor {
                 id: a.item.id(),
                 kind: &rules.type_rule(a.item.type_id).name,
@@ -287,6 +293,7 @@ mod jsonl {
     use super::{Contributors, json_err};
     use crate::model::DateExt;
     use crate::rate::{Rating, Report};
+    use crate::text::Texts;
 
     /// `s` as a JSON string; serde_json writes it when it holds anything to escape.
     fn text(buf: &mut Vec<u8>, s: &str) -> io::Result<()> {
@@ -333,20 +340,16 @@ mod jsonl {
     /// block one step at a time, the reads of each step do not wait on one another.
     pub(super) struct Block {
         pub(super) memo: Memo,
-        ids: String,
-        ends: Vec<usize>,
+        /// The contributors' ids, in the order they are written.
+        ids: Texts,
         next: usize,
     }
 
     impl Block {
         pub(super) fn new(ratings: &[Rating<'_>], limit: Contributors) -> Block {
-            let take = match limit {
-                Contributors::All => usize::MAX,
-                Contributors::Top(n) => n,
-            };
             let items: Vec<_> = ratings
                 .iter()
-                .flat_map(|r| r.contributors().take(take).map(|a| a.item))
+                .flat_map(|r| limit.of(r).map(|a| a.item))
                 .collect();
             let text_ids: Vec<_> = items.iter().map(|r| r.incident.id).collect();
             let spans: Vec<_> = items
@@ -356,35 +359,29 @@ mod jsonl {
                 .collect();
             // The companies' keys and names, written first in each rating, are one
             // read each from all over memory: read together here, they overlap.
-            let byte = |s: &str| s.as_bytes().first().copied();
-            let names: Vec<_> = ratings
-                .iter()
-                .map(|r| (byte(r.company), r.company_name.and_then(byte)))
-                .collect();
-            std::hint::black_box(names);
-            let mut ids = String::with_capacity(spans.iter().map(|s| s.len()).sum());
-            let mut ends = Vec::with_capacity(spans.len());
+            crate::text::warm(
+                ratings
+                    .iter()
+                    .flat_map(|r| [Some(r.company), r.company_name])
+                    .flatten(),
+            );
+            let mut ids = Texts::default();
+            ids.reserve(spans.len(), spans.iter().map(|s| s.len()).sum(), 0);
             for (r, span) in items.iter().zip(spans) {
-                ids.push_str(r.data.ids().slice(span));
-                ends.push(ids.len());
+                ids.push(r.data.ids().slice(span));
             }
             Block {
                 memo: Memo::default(),
                 ids,
-                ends,
                 next: 0,
             }
         }
 
         /// The next contributor's id, fetched in [`Block::new`].
         fn next_id(&mut self) -> Option<&str> {
-            let start = match self.next.checked_sub(1) {
-                Some(prev) => *self.ends.get(prev)?,
-                None => 0,
-            };
-            let end = *self.ends.get(self.next)?;
+            let i = self.next;
             self.next += 1;
-            self.ids.get(start..end)
+            (i < self.ids.len()).then(|| self.ids.at(i))
         }
     }
 
@@ -431,10 +428,6 @@ mod jsonl {
         limit: Contributors,
     ) -> io::Result<()> {
         let rules = report.rules;
-        let take = match limit {
-            Contributors::All => usize::MAX,
-            Contributors::Top(n) => n,
-        };
         buf.extend_from_slice(b"{\"company\":");
         text(buf, r.company)?;
         buf.extend_from_slice(b",\"company_name\":");
@@ -475,7 +468,7 @@ mod jsonl {
             }
         }
         buf.extend_from_slice(b",\"contributors\":[");
-        for (i, a) in r.contributors().take(take).enumerate() {
+        for (i, a) in limit.of(r).enumerate() {
             if i > 0 {
                 buf.push(b',');
             }
