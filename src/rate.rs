@@ -292,26 +292,28 @@ fn assess_with<'a>(
     as_of: NaiveDate,
     keep_uncounted: bool,
 ) -> Assessment<'a> {
-    let ages: Vec<i64> = list
+    // Each incident's age and standing, worked out once.
+    let ages: Vec<(i64, Standing)> = list
         .iter()
-        .map(|inc| (as_of - inc.effective_date()).num_days())
+        .map(|inc| {
+            let age = (as_of - inc.effective_date()).num_days();
+            let standing = if age < 0 {
+                Standing::Future
+            } else if age > rules.type_rule(inc.type_id).cutoff_days {
+                Standing::Expired
+            } else {
+                Standing::Counted
+            };
+            (age, standing)
+        })
         .collect();
-    let standing = |inc: &Resolved<'_>, age: i64| {
-        if age < 0 {
-            Standing::Future
-        } else if age > rules.type_rule(inc.type_id).cutoff_days {
-            Standing::Expired
-        } else {
-            Standing::Counted
-        }
-    };
     // The factors of a counted incident read the incident itself, from anywhere in
     // memory. Read here first, all at once, those reads overlap; one at a time
     // between the factors' arithmetic, each waited on its own.
     let touched = list
         .iter()
         .zip(&ages)
-        .filter(|(inc, age)| standing(inc, **age) == Standing::Counted)
+        .filter(|(_, (_, st))| *st == Standing::Counted)
         .fold(0u64, |acc, (inc, _)| {
             acc ^ inc.incident.records().unwrap_or(0)
         });
@@ -323,7 +325,7 @@ fn assess_with<'a>(
         .iter()
         .zip(&ages)
         .enumerate()
-        .filter(|(_, (inc, age))| **age >= 0 && rules.type_rule(inc.type_id).recurring)
+        .filter(|(_, (inc, (age, _)))| *age >= 0 && rules.type_rule(inc.type_id).recurring)
         .map(|(i, (inc, _))| (inc.effective_date(), i))
         .collect();
     // By date, then id (read only on a tie: it lies in the text buffer).
@@ -346,8 +348,7 @@ fn assess_with<'a>(
     let mut assessed: Vec<Assessed<'a>> = Vec::with_capacity(list.len());
     let mut counts = Counts::default();
     let mut risk_points = 0.0;
-    for (i, (inc, &age)) in list.iter().zip(&ages).enumerate() {
-        let st = standing(inc, age);
+    for (i, (inc, &(age, st))) in list.iter().zip(&ages).enumerate() {
         if !keep_uncounted && st != Standing::Counted {
             match st {
                 Standing::Expired => counts.expired += 1,
