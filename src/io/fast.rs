@@ -330,17 +330,7 @@ impl<'a> Parser<'a> {
         max_depth: usize,
         field: impl FnMut(&mut Self, &'a str) -> Option<()>,
     ) -> Option<()> {
-        self.members(
-            max_depth,
-            (),
-            |p, ()| {
-                let key = p.string()?;
-                p.ws();
-                p.eat(b':')?;
-                Some((key, ()))
-            },
-            field,
-        )
+        self.members(max_depth, (), |p, ()| Some((p.key()?, ())), field)
     }
 
     /// As [`Parser::object`], with each key told by its [`FieldName`]: where `guess`
@@ -361,10 +351,7 @@ impl<'a> Parser<'a> {
                     key.name
                 }
                 None => {
-                    let key = p.string()?;
-                    p.ws();
-                    p.eat(b':')?;
-                    let name = FieldName::from_name(key);
+                    let name = FieldName::from_name(p.key()?);
                     guess.learn(prev, name);
                     name
                 }
@@ -372,6 +359,15 @@ impl<'a> Parser<'a> {
             Some((name, name as usize))
         };
         self.members(max_depth, FIELDS, key, field)
+    }
+
+    /// A key scanned in full, and the colon after it.
+    #[inline]
+    fn key(&mut self) -> Option<&'a str> {
+        let key = self.string()?;
+        self.ws();
+        self.eat(b':')?;
+        Some(key)
     }
 
     /// The grammar of a flat object that makes up the whole line: `key` reads a key
