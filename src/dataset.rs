@@ -299,14 +299,24 @@ impl Dataset {
         // The file's size tells roughly how many incidents are coming: reserving for
         // them once spares copying the growing list at every block.
         let size = f.metadata().map_or(0, |m| m.len());
-        // Appends up to `block` bytes to `buf` without zeroing them first; true at the
+        // Appends up to `want` bytes to `buf` without zeroing them first; true at the
         // end of the file.
-        let fill = |f: &mut std::fs::File, buf: &mut Vec<u8>| -> Result<bool, Error> {
+        let fill = |f: &mut std::fs::File, buf: &mut Vec<u8>, want: usize| -> Result<bool, Error> {
             let got = f
-                .take(block as u64)
+                .take(want as u64)
                 .read_to_end(buf)
                 .map_err(|e| Error::io(path, e))?;
-            Ok(got < block)
+            Ok(got < want)
+        };
+        // How much to read next. The pipeline below leaves a core idle twice: while
+        // the first block is read (nothing to parse yet) and while the last one is
+        // merged (nothing left to parse). So blocks start small and double up to
+        // `block`, and near the end shrink to half of what is left: both idle
+        // stretches then cover about a megabyte, not sixteen.
+        let mut sizes = Sizes {
+            block,
+            next: block.min(1 << 20),
+            left: size,
         };
         // Splits off the partial last line of `buf` (none at the end of the file).
         // Moves the partial last line of `buf` (none at the end of the file) into
@@ -318,7 +328,7 @@ impl Dataset {
                 buf.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1)
             };
             rest.clear();
-            rest.reserve(buf.len() - at + block);
+            rest.reserve(buf.len() - at);
             rest.extend_from_slice(buf.get(at..).unwrap_or_default());
             buf.truncate(at);
         };
@@ -326,9 +336,9 @@ impl Dataset {
         let template = self.names.sibling();
 
         let mut cur: Vec<u8> = Vec::new();
-        let mut eof = fill(&mut f, &mut cur)?;
+        let mut eof = fill(&mut f, &mut cur, sizes.take())?;
         while !eof && cur.len() < 3 {
-            eof = fill(&mut f, &mut cur)?;
+            eof = fill(&mut f, &mut cur, sizes.take())?;
         }
         if cur.starts_with(b"\xEF\xBB\xBF") {
             cur.drain(..3);
@@ -339,6 +349,7 @@ impl Dataset {
         let mut lines = 0u64;
         let mut reserved = eof;
         loop {
+            let want = sizes.take();
             // Merge the parsed block, parse the current one, read the next one.
             let (merged, (parsed, read)) = rayon::join(
                 || pending.take().map(|p| self.merge_block(p, file, lines)),
@@ -349,7 +360,7 @@ impl Dataset {
                             if eof {
                                 Ok(true)
                             } else {
-                                fill(&mut f, &mut next)
+                                fill(&mut f, &mut next, want)
                             }
                         },
                     )
@@ -473,6 +484,31 @@ impl Dataset {
         }
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         self.read_bytes(&bytes, &name, format)
+    }
+}
+
+/// The sizes of the blocks [`Dataset::stream_jsonl`] reads: from a megabyte (or
+/// `block`, when smaller) doubling up to `block`, and at most half of what the
+/// file's size says is left.
+struct Sizes {
+    block: usize,
+    next: usize,
+    left: u64,
+}
+
+impl Sizes {
+    fn take(&mut self) -> usize {
+        let small = self.block.min(1 << 20);
+        let half = usize::try_from(self.left / 2).unwrap_or(usize::MAX);
+        // A size of 0 (unknown, or used up by a file that grew) caps nothing.
+        let want = if self.left == 0 {
+            self.next
+        } else {
+            self.next.min(half).max(small)
+        };
+        self.next = self.next.saturating_mul(2).min(self.block);
+        self.left = self.left.saturating_sub(want as u64);
+        want
     }
 }
 
@@ -1009,5 +1045,38 @@ mod tests {
             assert_eq!(streamed.read_count(), whole.read_count(), "block {block}");
         }
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Blocks start at a megabyte and double; near the end they shrink to half of
+    /// what is left, so the first read and the last merge are short; they cover
+    /// the file; and a file of unknown size is read in the doubling sizes alone.
+    #[test]
+    fn block_sizes_ramp_up_and_down() {
+        const M: usize = 1 << 20;
+        let take = |block: usize, size: u64, n: usize| {
+            let mut s = Sizes {
+                block,
+                next: block.min(M),
+                left: size,
+            };
+            (0..n).map(|_| s.take()).collect::<Vec<usize>>()
+        };
+        let sizes = take(16 * M, 40 * M as u64, 10);
+        assert_eq!(&sizes[..4], &[M, 2 * M, 4 * M, 8 * M]);
+        assert_eq!(sizes[4], 25 * M / 2);
+        // The tenth block reaches the end (the last two are a megabyte each).
+        assert!(sizes[..9].iter().sum::<usize>() < 40 * M);
+        assert!(sizes.iter().sum::<usize>() >= 40 * M);
+        assert!(sizes[4..].windows(2).all(|w| w[0] >= w[1]));
+        assert_eq!(*sizes.last().unwrap(), M);
+        // Past the end (a file that grew), the sizes double again.
+        assert_eq!(
+            take(16 * M, 40 * M as u64, 13)[10..],
+            [16 * M, 16 * M, 16 * M]
+        );
+        assert_eq!(take(16 * M, 0, 6), [M, 2 * M, 4 * M, 8 * M, 16 * M, 16 * M]);
+        // Blocks smaller than a megabyte (the tests' tiny ones) stay as they are.
+        assert_eq!(take(7, 100, 3), [7, 7, 7]);
+        assert!(take(16 * M, 3 * M as u64 + 5, 40).iter().all(|&b| b >= M));
     }
 }
