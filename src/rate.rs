@@ -198,18 +198,13 @@ fn rate_with<'a>(
     let mut ratings: Vec<Rating<'a>> = runs
         .par_iter()
         .enumerate()
-        .map(|(i, run)| {
+        .map_init(Scratch::default, |scratch, (i, run)| {
             if i % AHEAD == 0 {
                 let next = runs.get(i + AHEAD..).unwrap_or_default();
                 warm_names(data, next.get(..AHEAD).unwrap_or(next));
             }
             let (company, list) = data.company_of(*run);
-            let mut r = rate_company_with(rules, company, list, as_of, keep.is_none());
-            if let Some(n) = keep {
-                r.incidents.truncate(n.min(r.counts.counted as usize));
-                r.incidents.shrink_to_fit();
-            }
-            r
+            rate_company_with(rules, company, list, as_of, keep, scratch)
         })
         .collect();
 
@@ -272,7 +267,7 @@ pub struct Assessment<'a> {
 
 /// Assesses one company's incidents (in input order) as of `as_of`.
 pub fn assess<'a>(rules: &Rules, list: &[Resolved<'a>], as_of: NaiveDate) -> Assessment<'a> {
-    assess_with(rules, list, as_of, true)
+    Scratch::default().assessment(rules, list, as_of, true)
 }
 
 /// As [`assess`], but [`Assessment::incidents`] holds the counted incidents only
@@ -283,36 +278,70 @@ pub(crate) fn assess_counted<'a>(
     list: &[Resolved<'a>],
     as_of: NaiveDate,
 ) -> Assessment<'a> {
-    assess_with(rules, list, as_of, false)
+    Scratch::default().assessment(rules, list, as_of, false)
 }
 
+/// The working lists of [`assess_with`]. Each rating thread keeps one from company
+/// to company, so their room is allocated once rather than six times a company
+/// (at 1M, malloc and free were a seventh of the rating stage).
+#[derive(Default)]
+struct Scratch<'a> {
+    ages: Vec<(i64, Standing)>,
+    recurring: Vec<(NaiveDate, usize)>,
+    k_of: Vec<usize>,
+    unsorted: Vec<Assessed<'a>>,
+    order: Vec<usize>,
+    /// The result: the incidents assessed, in the order of [`Assessment::incidents`].
+    sorted: Vec<Assessed<'a>>,
+}
+
+impl<'a> Scratch<'a> {
+    /// [`assess_with`], its incidents moved out of the scratch.
+    fn assessment(
+        mut self,
+        rules: &Rules,
+        list: &[Resolved<'a>],
+        as_of: NaiveDate,
+        keep_uncounted: bool,
+    ) -> Assessment<'a> {
+        let (counts, risk_points) = assess_with(rules, list, as_of, keep_uncounted, &mut self);
+        Assessment {
+            incidents: self.sorted,
+            counts,
+            risk_points,
+        }
+    }
+}
+
+/// Assesses `list` into `s.sorted` (as [`Assessment::incidents`]); returns the
+/// counts and the risk points.
 fn assess_with<'a>(
     rules: &Rules,
     list: &[Resolved<'a>],
     as_of: NaiveDate,
     keep_uncounted: bool,
-) -> Assessment<'a> {
+    s: &mut Scratch<'a>,
+) -> (Counts, f64) {
     // Each incident's age and standing, worked out once.
-    let ages: Vec<(i64, Standing)> = list
-        .iter()
-        .map(|inc| {
-            let age = (as_of - inc.effective_date()).num_days();
-            let standing = if age < 0 {
-                Standing::Future
-            } else if age > rules.type_rule(inc.type_id).cutoff_days {
-                Standing::Expired
-            } else {
-                Standing::Counted
-            };
-            (age, standing)
-        })
-        .collect();
+    s.ages.clear();
+    s.ages.extend(list.iter().map(|inc| {
+        let age = (as_of - inc.effective_date()).num_days();
+        let standing = if age < 0 {
+            Standing::Future
+        } else if age > rules.type_rule(inc.type_id).cutoff_days {
+            Standing::Expired
+        } else {
+            Standing::Counted
+        };
+        (age, standing)
+    }));
+    let ages = &s.ages;
     // The factors of a counted incident read the incident itself, from anywhere in
     // memory. Read here first, all at once, those reads overlap; one at a time
     // between the factors' arithmetic, each waited on its own.
     let touched = list
         .iter()
-        .zip(&ages)
+        .zip(ages)
         .filter(|(_, (_, st))| *st == Standing::Counted)
         .fold(0u64, |acc, (inc, _)| {
             acc ^ inc.incident.records().unwrap_or(0)
@@ -321,17 +350,21 @@ fn assess_with<'a>(
 
     // Recurrence: the company's recurring, not-future incidents ordered by (effective
     // date, id); an incident's k - 1 is how many of those before it lie in the window.
-    let mut recurring: Vec<(NaiveDate, usize)> = list
-        .iter()
-        .zip(&ages)
-        .enumerate()
-        .filter(|(_, (inc, (age, _)))| *age >= 0 && rules.type_rule(inc.type_id).recurring)
-        .map(|(i, (inc, _))| (inc.effective_date(), i))
-        .collect();
+    let recurring = &mut s.recurring;
+    recurring.clear();
+    recurring.extend(
+        list.iter()
+            .zip(ages)
+            .enumerate()
+            .filter(|(_, (inc, (age, _)))| *age >= 0 && rules.type_rule(inc.type_id).recurring)
+            .map(|(i, (inc, _))| (inc.effective_date(), i)),
+    );
     // By date, then id (read only on a tie: it lies in the text buffer).
     let id = |i: usize| list.get(i).map_or("", |r| r.id());
     recurring.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| id(a.1).cmp(id(b.1))));
-    let mut k_of = vec![1usize; list.len()];
+    let k_of = &mut s.k_of;
+    k_of.clear();
+    k_of.resize(list.len(), 1);
     let window = rules.recurrence.window_days;
     for (pos, (e, i)) in recurring.iter().enumerate() {
         let from = e
@@ -345,10 +378,11 @@ fn assess_with<'a>(
         }
     }
 
-    let mut assessed: Vec<Assessed<'a>> = Vec::with_capacity(list.len());
+    let assessed = &mut s.unsorted;
+    assessed.clear();
     let mut counts = Counts::default();
     let mut risk_points = 0.0;
-    for (i, (inc, &(age, st))) in list.iter().zip(&ages).enumerate() {
+    for (i, (inc, &(age, st))) in list.iter().zip(ages).enumerate() {
         if !keep_uncounted && st != Standing::Counted {
             match st {
                 Standing::Expired => counts.expired += 1,
@@ -383,7 +417,7 @@ fn assess_with<'a>(
             share: 0.0,
         });
     }
-    for a in &mut assessed {
+    for a in assessed.iter_mut() {
         if a.standing == Standing::Counted && risk_points > 0.0 {
             a.share = a.points / risk_points;
         }
@@ -395,7 +429,9 @@ fn assess_with<'a>(
     };
     // Sort positions, not the (large) assessed incidents themselves; ids are
     // compared only on a tie, as reading them costs a trip to the text buffer.
-    let mut order: Vec<usize> = (0..assessed.len()).collect();
+    let order = &mut s.order;
+    order.clear();
+    order.extend(0..assessed.len());
     let key = |i: usize| {
         assessed
             .get(i)
@@ -408,16 +444,10 @@ fn assess_with<'a>(
             .then_with(|| a.id().cmp(b.id())),
         _ => i.cmp(&j),
     });
-    let assessed: Vec<Assessed<'a>> = order
-        .into_iter()
-        .filter_map(|i| assessed.get(i).cloned())
-        .collect();
-
-    Assessment {
-        incidents: assessed,
-        counts,
-        risk_points,
-    }
+    s.sorted.clear();
+    s.sorted
+        .extend(order.iter().filter_map(|&i| assessed.get(i).cloned()));
+    (counts, risk_points)
 }
 
 /// Rates one company from its incidents (in input order).
@@ -427,27 +457,33 @@ pub fn rate_company<'a>(
     list: &[Resolved<'a>],
     as_of: NaiveDate,
 ) -> Rating<'a> {
-    rate_company_with(rules, company, list, as_of, true)
+    rate_company_with(rules, company, list, as_of, None, &mut Scratch::default())
 }
 
-/// As [`rate_company`]; with `keep_uncounted` false, [`Rating::incidents`] holds
-/// the counted incidents only.
+/// As [`rate_company`]; with `keep` given, [`Rating::incidents`] holds only the
+/// `keep` largest counted incidents (as [`rate_keeping`]).
 fn rate_company_with<'a>(
     rules: &'a Rules,
     company: &'a str,
     list: &[Resolved<'a>],
     as_of: NaiveDate,
-    keep_uncounted: bool,
+    keep: Option<usize>,
+    scratch: &mut Scratch<'a>,
 ) -> Rating<'a> {
-    let Assessment {
-        incidents: assessed,
-        counts,
-        risk_points,
-    } = assess_with(rules, list, as_of, keep_uncounted);
+    let (counts, risk_points) = assess_with(rules, list, as_of, keep.is_none(), scratch);
+    let assessed = &scratch.sorted;
     let score_exact = rules.score_exact(risk_points);
     let score = round_half_up(score_exact);
     let grade_index = rules.grade_index(score);
-    let next_grade_change = next_grade_change(rules, &assessed, grade_index, as_of);
+    let next_grade_change = next_grade_change(rules, assessed, grade_index, as_of);
+    // Copied out at their final length: no room to give back afterwards.
+    let incidents = match keep {
+        None => std::mem::take(&mut scratch.sorted),
+        Some(n) => assessed
+            .get(..n.min(counts.counted as usize))
+            .unwrap_or_default()
+            .to_vec(),
+    };
 
     Rating {
         company,
@@ -468,7 +504,7 @@ fn rate_company_with<'a>(
         counts,
         industry_percentile: None,
         next_grade_change,
-        incidents: assessed,
+        incidents,
         explanation: String::new(),
     }
 }

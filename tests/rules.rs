@@ -345,6 +345,66 @@ fn rules_check_and_show_from_the_command_line() {
     );
 }
 
+/// Rating every company at once (each thread reusing its working lists from one
+/// company to the next) gives each company what rating it alone gives: nothing of
+/// a large company is left over for the small ones after it.
+#[test]
+fn companies_rated_together_are_rated_as_alone() {
+    let rules = Rules::default_rules().unwrap();
+    let kinds = ["breach", "ransomware", "attack", "ddos", "vulnerability"];
+    let mut text = String::new();
+    let mut x = 3u64;
+    for c in 0..300 {
+        // Every tenth company has many incidents; the others one to three.
+        let n = if c % 10 == 0 { 40 } else { 1 + c % 3 };
+        for k in 0..n {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            text.push_str(&format!(
+                r#"{{"id":"i{c}-{k}","company":"c{c:03}","type":"{}","date":"20{:02}-{:02}-{:02}","severity":{},"records":{}}}"#,
+                kinds[(x >> 20) as usize % kinds.len()],
+                18 + (x >> 30) % 8,
+                1 + (x >> 35) % 12,
+                1 + (x >> 40) % 28,
+                (x >> 45) % 101,
+                (x >> 50) % 100_000,
+            ));
+            text.push('\n');
+        }
+    }
+    let data = dataset(&text);
+    let resolved = data.resolve(&rules);
+    let as_of = date("2026-01-01");
+    for keep in [None, Some(2)] {
+        let together = riskrate::rate_keeping(&resolved, as_of, keep);
+        assert_eq!(together.ratings.len(), 300);
+        for (r, (company, list)) in together.ratings.iter().zip(resolved.companies()) {
+            let alone = riskrate::rate::rate_company(&rules, company, list, as_of);
+            assert_eq!(r.company, alone.company);
+            assert_eq!(r.score_exact.to_bits(), alone.score_exact.to_bits());
+            assert_eq!(r.counts, alone.counts);
+            assert_eq!(r.next_grade_change, alone.next_grade_change);
+            let kept = keep.map_or(alone.incidents.len(), |n| {
+                n.min(alone.counts.counted as usize)
+            });
+            let ids = |r: &riskrate::Rating<'_>| -> Vec<(String, u64, u64)> {
+                r.incidents
+                    .iter()
+                    .map(|a| {
+                        (
+                            a.item.id().to_string(),
+                            a.points.to_bits(),
+                            a.share.to_bits(),
+                        )
+                    })
+                    .collect()
+            };
+            assert_eq!(ids(r), ids(&alone)[..kept].to_vec(), "{company}");
+        }
+    }
+}
+
 #[test]
 fn keeping_fewer_incidents_changes_nothing_else() {
     let rules = Rules::default_rules().unwrap();
