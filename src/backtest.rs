@@ -13,7 +13,7 @@ use crate::model::DateExt;
 use chrono::{Days, NaiveDate};
 use rayon::prelude::*;
 
-use crate::rate::assess_counted;
+use crate::rate::{Scratch, assess_counted};
 use crate::resolve::{Resolution, Resolved};
 use crate::rules::{TypeId, round_half_up};
 
@@ -119,29 +119,32 @@ pub fn backtest(data: &Resolution<'_>, p: &BacktestParams) -> Backtest {
         let end = t
             .checked_add_days(Days::new(p.horizon_days))
             .unwrap_or(NaiveDate::MAX);
+        // Each thread keeps its working lists (and the list of incidents known at
+        // `t`) from company to company.
         let obs: Vec<Obs> = groups
             .par_iter()
-            .filter_map(|(_, list)| {
-                let known: Vec<Resolved<'_>> = list
-                    .iter()
-                    .filter(|r| r.effective_date() <= t)
-                    .copied()
-                    .collect();
-                if known.is_empty() {
-                    return None;
-                }
-                let a = assess_counted(rules, &known, t);
-                let score_exact = rules.score_exact(a.risk_points);
-                let event = list.iter().any(|r| {
-                    let e = r.effective_date();
-                    e > t && e <= end && p.events.contains(&r.type_id)
-                });
-                Some(Obs {
-                    score_exact,
-                    grade: rules.grade_index(round_half_up(score_exact)),
-                    event,
-                })
-            })
+            .map_init(
+                || (Scratch::default(), Vec::new()),
+                |(scratch, known): &mut (Scratch<'_>, Vec<Resolved<'_>>), (_, list)| {
+                    known.clear();
+                    known.extend(list.iter().filter(|r| r.effective_date() <= t).copied());
+                    if known.is_empty() {
+                        return None;
+                    }
+                    let (_, risk_points) = assess_counted(rules, known, t, scratch);
+                    let score_exact = rules.score_exact(risk_points);
+                    let event = list.iter().any(|r| {
+                        let e = r.effective_date();
+                        e > t && e <= end && p.events.contains(&r.type_id)
+                    });
+                    Some(Obs {
+                        score_exact,
+                        grade: rules.grade_index(round_half_up(score_exact)),
+                        event,
+                    })
+                },
+            )
+            .flatten()
             .collect();
         per_cutoff.push(outcome(Some(t), &obs, rules, n_grades));
         all.extend(obs);

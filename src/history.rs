@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use chrono::{Days, NaiveDate};
 
 use crate::io::escape;
-use crate::rate::{Interval, assess_counted, interval};
+use crate::rate::{Interval, Scratch, assess_counted, interval};
 use crate::resolve::{Resolution, Resolved};
 use crate::rules::{Rules, round_half_up};
 
@@ -80,11 +80,12 @@ pub fn incidents_of<'a>(data: &Resolution<'a>, company: &str) -> Vec<Resolved<'a
 
 /// The rating series of a company's incidents at each date.
 pub fn history(rules: &Rules, list: &[Resolved<'_>], dates: &[NaiveDate]) -> Vec<Point> {
+    let mut scratch = Scratch::default();
     dates
         .iter()
         .map(|&t| {
-            let a = assess_counted(rules, list, t);
-            let score_exact = rules.score_exact(a.risk_points);
+            let (counts, risk_points) = assess_counted(rules, list, t, &mut scratch);
+            let score_exact = rules.score_exact(risk_points);
             let score = round_half_up(score_exact);
             Point {
                 date: t,
@@ -94,9 +95,9 @@ pub fn history(rules: &Rules, list: &[Resolved<'_>], dates: &[NaiveDate]) -> Vec
                     .grades()
                     .get(rules.grade_index(score))
                     .map_or_else(String::new, |g| g.grade.clone()),
-                risk_points: a.risk_points,
-                interval: interval(rules, a.risk_points, a.counts.counted),
-                counted: a.counts.counted,
+                risk_points,
+                interval: interval(rules, risk_points, counts.counted),
+                counted: counts.counted,
             }
         })
         .collect()

@@ -267,25 +267,33 @@ pub struct Assessment<'a> {
 
 /// Assesses one company's incidents (in input order) as of `as_of`.
 pub fn assess<'a>(rules: &Rules, list: &[Resolved<'a>], as_of: NaiveDate) -> Assessment<'a> {
-    Scratch::default().assessment(rules, list, as_of, true)
+    let mut scratch = Scratch::default();
+    let (counts, risk_points) = assess_with(rules, list, as_of, true, &mut scratch);
+    Assessment {
+        incidents: scratch.sorted,
+        counts,
+        risk_points,
+    }
 }
 
-/// As [`assess`], but [`Assessment::incidents`] holds the counted incidents only
-/// (expired and future ones are counted, not kept): what a score needs, without the
-/// work of describing incidents nobody will print.
+/// The counts and risk points [`assess`] gives, with the working lists of
+/// `scratch`; expired and future incidents are counted, not described: what a
+/// score needs (history and back-tests), without the work of describing incidents
+/// nobody will print.
 pub(crate) fn assess_counted<'a>(
     rules: &Rules,
     list: &[Resolved<'a>],
     as_of: NaiveDate,
-) -> Assessment<'a> {
-    Scratch::default().assessment(rules, list, as_of, false)
+    scratch: &mut Scratch<'a>,
+) -> (Counts, f64) {
+    assess_with(rules, list, as_of, false, scratch)
 }
 
 /// The working lists of [`assess_with`]. Each rating thread keeps one from company
 /// to company, so their room is allocated once rather than six times a company
 /// (at 1M, malloc and free were a seventh of the rating stage).
 #[derive(Default)]
-struct Scratch<'a> {
+pub(crate) struct Scratch<'a> {
     ages: Vec<(i64, Standing)>,
     /// Day number of the effective date, and index in the list.
     recurring: Vec<(i64, usize)>,
@@ -294,24 +302,6 @@ struct Scratch<'a> {
     order: Vec<usize>,
     /// The result: the incidents assessed, in the order of [`Assessment::incidents`].
     sorted: Vec<Assessed<'a>>,
-}
-
-impl<'a> Scratch<'a> {
-    /// [`assess_with`], its incidents moved out of the scratch.
-    fn assessment(
-        mut self,
-        rules: &Rules,
-        list: &[Resolved<'a>],
-        as_of: NaiveDate,
-        keep_uncounted: bool,
-    ) -> Assessment<'a> {
-        let (counts, risk_points) = assess_with(rules, list, as_of, keep_uncounted, &mut self);
-        Assessment {
-            incidents: self.sorted,
-            counts,
-            risk_points,
-        }
-    }
 }
 
 /// Assesses `list` into `s.sorted` (as [`Assessment::incidents`]); returns the
