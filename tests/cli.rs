@@ -649,6 +649,75 @@ fn diff_of_rules_against_themselves_moves_nobody() {
     assert_eq!(diagonal, doc["companies"].as_u64().unwrap());
 }
 
+/// A mover's explanations under A and B are the ones `score` gives under each
+/// rules file (diff renders them only for the movers it shows), in JSON and in
+/// the table.
+#[test]
+fn diff_movers_carry_the_explanations_score_gives() {
+    let (a, b) = (
+        root("scoring-rules/default.toml"),
+        root("scoring-rules/short-memory.toml"),
+    );
+    let input = root("examples/incidents.jsonl");
+    let explanations = |rules: &std::path::Path| -> std::collections::HashMap<String, String> {
+        let out = riskrate()
+            .args([
+                "score",
+                "--as-of",
+                "2026-11-28",
+                "--format",
+                "json",
+                "--rules",
+            ])
+            .arg(rules)
+            .arg(&input)
+            .output()
+            .unwrap();
+        json_of(&out)["ratings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["company"].as_str().unwrap().to_string(),
+                    r["explanation"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let (under_a, under_b) = (explanations(&a), explanations(&b));
+    let diff = |format: &str| {
+        riskrate()
+            .args([
+                "diff",
+                "--as-of",
+                "2026-11-28",
+                "--format",
+                format,
+                "--rules",
+            ])
+            .arg(&a)
+            .arg("--rules")
+            .arg(&b)
+            .arg(&input)
+            .output()
+            .unwrap()
+    };
+    let doc = json_of(&diff("json"));
+    let movers = doc["movers"].as_array().unwrap();
+    assert!(!movers.is_empty());
+    let table = stdout(&diff("table"));
+    for m in movers {
+        let company = m["company"].as_str().unwrap();
+        let (ea, eb) = (&under_a[company], &under_b[company]);
+        assert!(!ea.is_empty() && !eb.is_empty());
+        assert_eq!(m["a"]["explanation"], ea.as_str(), "{company}");
+        assert_eq!(m["b"]["explanation"], eb.as_str(), "{company}");
+        assert!(table.contains(&format!("    A: {ea}")), "{table}");
+        assert!(table.contains(&format!("    B: {eb}")), "{table}");
+    }
+}
+
 #[test]
 fn diff_gates_a_rules_change() {
     let run = |n: &str| {

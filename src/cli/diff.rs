@@ -6,7 +6,7 @@ use clap::Args;
 use riskrate::compare::compare;
 use riskrate::io::diff::{write_diff_json, write_diff_table};
 use riskrate::io::write::rejection_summary;
-use riskrate::{Error, Rules, rate_keeping};
+use riskrate::{Error, Rules, rate_for_writing};
 
 use super::{Exit, InputArgs, emit, parse_date};
 
@@ -75,11 +75,12 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Error> {
             );
         }
     }
-    // Only counted incidents can drive a move (compare::driver): the others are not kept.
+    // Only counted incidents can drive a move (compare::driver): the others are not
+    // kept. Explanations are rendered for the movers shown only, as they are written.
     let keep = Some(usize::MAX);
     let (report_a, report_b) = rayon::join(
-        || rate_keeping(&res_a, as_of, keep),
-        || rate_keeping(&res_b, as_of, keep),
+        || rate_for_writing(&res_a, as_of, keep),
+        || rate_for_writing(&res_b, as_of, keep),
     );
     let cmp = compare(&report_a, &report_b);
     emit(args.output.as_deref(), |w| {

@@ -16,7 +16,7 @@ struct JsonSide<'a> {
     score_exact: f64,
     grade: &'a str,
     risk_points: f64,
-    explanation: &'a str,
+    explanation: std::borrow::Cow<'a, str>,
 }
 
 #[derive(Serialize)]
@@ -55,13 +55,16 @@ struct JsonDiff<'a> {
     movers: Vec<JsonMover<'a>>,
 }
 
-fn side<'a>(r: &'a crate::rate::Rating<'_>) -> JsonSide<'a> {
+/// A rating of `report` as one side of a mover. Its explanation is the one it
+/// holds, or rendered now when it was rated without (`diff` renders only the
+/// movers' explanations, not every company's twice).
+fn side<'a>(report: &Report<'_>, r: &'a crate::rate::Rating<'_>) -> JsonSide<'a> {
     JsonSide {
         score: r.score,
         score_exact: r.score_exact,
         grade: r.grade,
         risk_points: r.risk_points,
-        explanation: &r.explanation,
+        explanation: crate::explain::of(report, r),
     }
 }
 
@@ -101,8 +104,8 @@ pub fn write_diff_json(
                 company: m.a.company,
                 company_name: m.a.company_name,
                 change: m.change,
-                a: side(m.a),
-                b: side(m.b),
+                a: side(a, m.a),
+                b: side(b, m.b),
                 driver: m.driver.as_ref().map(|d| JsonDriver {
                     factor: d.factor,
                     points: d.points,
@@ -221,8 +224,16 @@ pub fn write_diff_table(
             m.change,
             driver
         )?;
-        writeln!(out, "    A: {}", escape::terminal(&m.a.explanation))?;
-        writeln!(out, "    B: {}", escape::terminal(&m.b.explanation))?;
+        writeln!(
+            out,
+            "    A: {}",
+            escape::terminal(&crate::explain::of(a, m.a))
+        )?;
+        writeln!(
+            out,
+            "    B: {}",
+            escape::terminal(&crate::explain::of(b, m.b))
+        )?;
     }
     Ok(())
 }
