@@ -217,17 +217,6 @@ impl Texts {
         Some(TextId::new(e.index as usize))
     }
 
-    /// For each text of this table, its hash when it is interned.
-    fn hashes(&self) -> Vec<Option<u64>> {
-        let mut hashes: Vec<Option<u64>> = vec![None; self.len()];
-        for e in self.shards.iter().flatten() {
-            if let Some(slot) = hashes.get_mut(e.index as usize) {
-                *slot = Some(e.hash);
-            }
-        }
-        hashes
-    }
-
     /// A new empty table hashing as this one does, so that [`Texts::merge`] can
     /// reuse its hashes.
     pub(crate) fn sibling(&self) -> Texts {
@@ -250,45 +239,53 @@ impl Texts {
     /// on one thread while the next block is parsed on the others: looking up in
     /// parallel too took three times the CPU (0.27 s against 0.1 s at 1M records).
     pub(crate) fn merge_all(&mut self, others: &[&Texts]) -> Vec<Vec<TextId>> {
-        let hashes: Vec<Vec<Option<u64>>> = others.iter().map(|o| o.hashes()).collect();
-        // Each interned text's hash and short form, as its table's entry keeps
-        // them, so that the lookups below, in shard order, need not read the text
-        // unless it is longer than the short form. (Taken from the entries, the
-        // lookups of a shard come in the table's order rather than the texts';
-        // they only read, so the order changes nothing.)
-        let mut by_shard: Vec<Vec<(usize, usize, u64, Short)>> =
-            vec![Vec::new(); self.shards.len()];
-        for (o, other) in others.iter().enumerate() {
+        /// What becomes of one text of `others`.
+        #[derive(Clone, Copy)]
+        enum Fate {
+            /// Appended in its table: appended here.
+            Push,
+            /// Interned there with this hash, and not (yet) found here.
+            Intern(u64),
+            /// Found here.
+            Known(TextId),
+        }
+        // One walk over each table's entries marks its interned texts and buckets
+        // them by shard with their hash and short form, as the entry keeps them:
+        // the lookups below, in shard order, then need not read a text unless it
+        // is longer than the short form. (The lookups of a shard come in the
+        // table's order rather than the texts'; they only read, so the order
+        // changes nothing.)
+        let mut fates: Vec<Vec<Fate>> = others.iter().map(|o| vec![Fate::Push; o.len()]).collect();
+        let mut by_shard: Vec<Vec<(usize, Entry)>> = vec![Vec::new(); self.shards.len()];
+        for ((o, other), fate) in others.iter().enumerate().zip(&mut fates) {
             for e in other.shards.iter().flatten() {
+                if let Some(slot) = fate.get_mut(e.index as usize) {
+                    *slot = Fate::Intern(e.hash);
+                }
                 if let Some(bucket) = by_shard.get_mut(self.shard_of(e.hash)) {
-                    bucket.push((o, e.index as usize, e.hash, e.short));
+                    bucket.push((o, *e));
                 }
             }
         }
-        let mut maps: Vec<Vec<Option<TextId>>> =
-            others.iter().map(|o| vec![None; o.len()]).collect();
-        for &(o, i, h, short) in by_shard.iter().flatten() {
+        for &(o, e) in by_shard.iter().flatten() {
+            let i = e.index as usize;
             let text = || others.get(o).map_or("", |other| other.at(i));
-            if let Some(id) = self.find_short(h, short, text)
-                && let Some(slot) = maps.get_mut(o).and_then(|m| m.get_mut(i))
+            if let Some(id) = self.find_short(e.hash, e.short, text)
+                && let Some(slot) = fates.get_mut(o).and_then(|f| f.get_mut(i))
             {
-                *slot = Some(id);
+                *slot = Fate::Known(id);
             }
         }
-        maps.into_iter()
+        fates
+            .into_iter()
             .zip(others)
-            .zip(&hashes)
-            .map(|((map, other), hs)| {
-                map.into_iter()
-                    .zip(hs)
+            .map(|(fate, other)| {
+                fate.into_iter()
                     .enumerate()
-                    .map(|(i, (known, h))| {
-                        let s = other.at(i);
-                        match (known, h) {
-                            (Some(id), _) => id,
-                            (None, Some(h)) => self.intern_hashed(*h, s),
-                            (None, None) => self.push(s),
-                        }
+                    .map(|(i, f)| match f {
+                        Fate::Known(id) => id,
+                        Fate::Intern(h) => self.intern_hashed(h, other.at(i)),
+                        Fate::Push => self.push(other.at(i)),
                     })
                     .collect()
             })
