@@ -295,7 +295,7 @@ pub(crate) fn assess_counted<'a>(
 #[derive(Default)]
 pub(crate) struct Scratch<'a> {
     ages: Vec<(i64, Standing)>,
-    /// Day number of the effective date, and index in the list.
+    /// Day number of the effective date (`today - age`), and index in the list.
     recurring: Vec<(i64, usize)>,
     k_of: Vec<usize>,
     unsorted: Vec<Assessed<'a>>,
@@ -352,7 +352,7 @@ fn assess_with<'a>(
             .zip(ages)
             .enumerate()
             .filter(|(_, (inc, (age, _)))| *age >= 0 && rules.type_rule(inc.type_id).recurring)
-            .map(|(i, (inc, _))| (day(inc.effective_date()), i)),
+            .map(|(i, (_, (age, _)))| (today - age, i)),
     );
     // By date, then id (read only on a tie: it lies in the text buffer).
     let id = |i: usize| list.get(i).map_or("", |r| r.id());
