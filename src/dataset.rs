@@ -313,11 +313,7 @@ impl Dataset {
         // merged (nothing left to parse). So blocks start small and double up to
         // `block`, and near the end shrink to half of what is left: both idle
         // stretches then cover about a megabyte, not sixteen.
-        let mut sizes = Sizes {
-            block,
-            next: block.min(1 << 20),
-            left: size,
-        };
+        let mut sizes = Sizes::new(block, size);
         // Splits off the partial last line of `buf` (none at the end of the file).
         // Moves the partial last line of `buf` (none at the end of the file) into
         // `rest`, emptied first, which then has room for another block.
@@ -497,8 +493,21 @@ struct Sizes {
 }
 
 impl Sizes {
+    /// The size of the first block, unless `block` is smaller.
+    const FIRST: usize = 1 << 20;
+
+    /// Sizes for a file of `size` bytes (0 when unknown) read in blocks of at
+    /// most `block`.
+    fn new(block: usize, size: u64) -> Sizes {
+        Sizes {
+            block,
+            next: block.min(Sizes::FIRST),
+            left: size,
+        }
+    }
+
     fn take(&mut self) -> usize {
-        let small = self.block.min(1 << 20);
+        let small = self.block.min(Sizes::FIRST);
         let half = usize::try_from(self.left / 2).unwrap_or(usize::MAX);
         // A size of 0 (unknown, or used up by a file that grew) caps nothing.
         let want = if self.left == 0 {
@@ -1054,11 +1063,7 @@ mod tests {
     fn block_sizes_ramp_up_and_down() {
         const M: usize = 1 << 20;
         let take = |block: usize, size: u64, n: usize| {
-            let mut s = Sizes {
-                block,
-                next: block.min(M),
-                left: size,
-            };
+            let mut s = Sizes::new(block, size);
             (0..n).map(|_| s.take()).collect::<Vec<usize>>()
         };
         let sizes = take(16 * M, 40 * M as u64, 10);
