@@ -308,6 +308,9 @@ impl Incident {
     }
 }
 
+/// Slots of [`Names::intern_repeating`]'s table of recent texts.
+const RECENT: usize = 32;
+
 /// Distinct `type` texts and `data_types` lists of a dataset, stored once each so
 /// that a set of rules resolves each distinct spelling once, not once per record.
 #[derive(Debug, Clone)]
@@ -327,7 +330,7 @@ pub struct Names {
     list_index: HashTable<u32>,
     list_hashing: foldhash::fast::RandomState,
     /// Industries and countries met lately (see [`Names::intern_repeating`]).
-    recent: [Option<TextId>; 32],
+    recent: [Option<TextId>; RECENT],
 }
 
 impl Default for Names {
@@ -345,7 +348,7 @@ impl Default for Names {
             lists: vec![Vec::new()],
             list_index,
             list_hashing,
-            recent: [None; 32],
+            recent: [None; RECENT],
         }
     }
 }
@@ -386,7 +389,7 @@ impl Names {
         let (first, last) = (b.first().copied(), b.last().copied());
         let slot =
             (text.len() ^ usize::from(first.unwrap_or(0)) ^ usize::from(last.unwrap_or(0)) << 2)
-                % 32;
+                % RECENT;
         if let Some(Some(id)) = self.recent.get(slot)
             && self.texts.get(*id) == text
         {
