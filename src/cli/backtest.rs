@@ -97,8 +97,8 @@ pub fn run(args: &BacktestArgs) -> Result<Exit, Error> {
             })
             .collect::<Result<Vec<_>, _>>()?
     };
-    let data = args.input.load()?;
-    let resolved = data.resolve(&rules);
+    let data = super::until_exit(args.input.load()?);
+    let resolved = super::until_exit(data.resolve(&rules));
     warn_rejected(resolved.rejected(), 3);
     let params = BacktestParams {
         from: args.from,
@@ -107,7 +107,7 @@ pub fn run(args: &BacktestArgs) -> Result<Exit, Error> {
         horizon_days: args.horizon,
         events,
     };
-    let result = backtest(&resolved, &params);
+    let result = super::until_exit(backtest(&resolved, &params));
     emit(args.output.as_deref(), |w| {
         if args.format == "json" {
             write_backtest_json(w, &rules, &params, &result)

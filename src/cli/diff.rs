@@ -62,12 +62,13 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Error> {
         )));
     };
     let (rules_a, rules_b) = (Rules::from_path(path_a)?, Rules::from_path(path_b)?);
-    let data = args.input.load()?;
+    let data = super::until_exit(args.input.load()?);
     let as_of = args
         .as_of
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let (res_a, res_b) = (data.resolve(&rules_a), data.resolve(&rules_b));
-    for (label, res) in [("A", &res_a), ("B", &res_b)] {
+    let resolved = super::until_exit((data.resolve(&rules_a), data.resolve(&rules_b)));
+    let (res_a, res_b) = (&resolved.0, &resolved.1);
+    for (label, res) in [("A", res_a), ("B", res_b)] {
         if !res.rejected().is_empty() {
             eprintln!(
                 "riskrate: under {label}: {}",
@@ -78,16 +79,17 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Error> {
     // Only counted incidents can drive a move (compare::driver): the others are not
     // kept. Explanations are rendered for the movers shown only, as they are written.
     let keep = Some(usize::MAX);
-    let (report_a, report_b) = rayon::join(
-        || rate_for_writing(&res_a, as_of, keep),
-        || rate_for_writing(&res_b, as_of, keep),
-    );
-    let cmp = compare(&report_a, &report_b);
+    let reports = super::until_exit(rayon::join(
+        || rate_for_writing(res_a, as_of, keep),
+        || rate_for_writing(res_b, as_of, keep),
+    ));
+    let (report_a, report_b) = (&reports.0, &reports.1);
+    let cmp = compare(report_a, report_b);
     emit(args.output.as_deref(), |w| {
         if args.format == "json" {
-            write_diff_json(w, &report_a, &report_b, &cmp, args.top)
+            write_diff_json(w, report_a, report_b, &cmp, args.top)
         } else {
-            write_diff_table(w, &report_a, &report_b, &cmp, args.top)
+            write_diff_table(w, report_a, report_b, &cmp, args.top)
         }
     })?;
     match args.fail_if_moved {

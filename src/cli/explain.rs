@@ -56,8 +56,8 @@ fn parse_format(s: &str) -> Result<ExplainFormat, String> {
 
 pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
     let rules = args.rating.load_rules()?;
-    let data = args.input.load()?;
-    let resolved = data.resolve(&rules);
+    let data = super::until_exit(args.input.load()?);
+    let resolved = super::until_exit(data.resolve(&rules));
     warn_rejected(resolved.rejected(), 5);
     let report = rate(&resolved, args.rating.as_of());
     let wanted = args.company.as_str();

@@ -59,8 +59,8 @@ pub fn run(args: &HistoryArgs) -> Result<Exit, Error> {
         )));
     }
     let rules = super::load_rules(args.rules.as_deref())?;
-    let data = args.input.load()?;
-    let resolved = data.resolve(&rules);
+    let data = super::until_exit(args.input.load()?);
+    let resolved = super::until_exit(data.resolve(&rules));
     let list = incidents_of(&resolved, &args.company);
     let Some(first) = list.first() else {
         return Err(Error::Usage(format!(

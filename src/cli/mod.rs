@@ -191,6 +191,14 @@ impl RatingArgs {
     }
 }
 
+/// `value`, never dropped: a command ends with the process, and the operating
+/// system takes back all its memory at once. Freeing a dataset's incidents, texts,
+/// resolved items and ratings piece by piece cost ~5% of `score`'s wall time at 1M
+/// incidents (docs/PERFORMANCE.md, sixth round).
+pub fn until_exit<T>(value: T) -> std::mem::ManuallyDrop<T> {
+    std::mem::ManuallyDrop::new(value)
+}
+
 /// Whether to colour terminal output: `always`, `never`, or `auto` — colour when
 /// stdout is a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it on).
 pub fn use_color(when: &str) -> bool {

@@ -47,8 +47,8 @@ pub struct ReportArgs {
 
 pub fn run(args: &ReportArgs) -> Result<Exit, Error> {
     let rules = args.rating.load_rules()?;
-    let data = args.input.load()?;
-    let resolved = data.resolve(&rules);
+    let data = super::until_exit(args.input.load()?);
+    let resolved = super::until_exit(data.resolve(&rules));
     warn_rejected(resolved.rejected(), 5);
     let as_of = args.rating.as_of();
     let report = rate(&resolved, as_of);

@@ -98,10 +98,10 @@ pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
     };
     let rules = args.rating.load_rules()?;
     let progress = args.input.progress();
-    let data = args.input.load()?;
+    let data = super::until_exit(args.input.load()?);
     lap("read");
     progress.stage(format!("resolving {} records", data.read_count()));
-    let resolved = data.resolve(&rules);
+    let resolved = super::until_exit(data.resolve(&rules));
     lap("resolve");
     progress.stage(format!("rating {} incidents", resolved.items().len()));
     if warn_rejected(resolved.rejected(), 5) && args.strict {
@@ -115,7 +115,7 @@ pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
         (OutputFormat::Json | OutputFormat::Jsonl, Contributors::Top(n)) => Some(n.max(1)),
         _ => Some(1),
     };
-    let report = rate_for_writing(&resolved, args.rating.as_of(), keep);
+    let report = super::until_exit(rate_for_writing(&resolved, args.rating.as_of(), keep));
     lap("rate");
     progress.stage(format!("writing {} ratings", report.ratings.len()));
     let color = args.output.is_none() && super::use_color(&args.color);
