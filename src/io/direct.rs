@@ -120,12 +120,14 @@ fn value<'a>(
             })?;
             Some(Raw::List { plain })
         }
-        _ => match p.scalar()? {
-            Value::Null => Some(Raw::Absent),
-            Value::Bool(b) => Some(Raw::Bool(b)),
-            Value::UInt(u) => Some(Raw::UInt(u)),
-            _ => None,
-        },
+        // Read as what they are, not through a `Value`: returned from the call in
+        // memory, a `Value` was read back as wider words than it was written,
+        // a stall on store forwarding for every number.
+        b'0'..=b'9' => p.uint().map(Raw::UInt),
+        b't' => p.word(b"true").map(|()| Raw::Bool(true)),
+        b'f' => p.word(b"false").map(|()| Raw::Bool(false)),
+        b'n' => p.word(b"null").map(|()| Raw::Absent),
+        _ => None,
     }
 }
 

@@ -261,16 +261,26 @@ impl<'a> Parser<'a> {
     }
 
     fn literal(&mut self, word: &[u8], v: Value<'a>) -> Option<Value<'a>> {
+        self.word(word).map(|()| v)
+    }
+
+    /// The bytes `word` next (`true`, `false`, `null`).
+    #[inline]
+    pub(super) fn word(&mut self, word: &[u8]) -> Option<()> {
         let end = self.i.checked_add(word.len())?;
         (self.b.get(self.i..end)? == word).then(|| {
             self.i = end;
-            v
         })
+    }
+
+    fn integer(&mut self) -> Option<Value<'a>> {
+        self.uint().map(Value::UInt)
     }
 
     /// A non-negative integer of at most 18 digits (always a u64, as serde_json
     /// reads it); anything else is left to serde_json.
-    fn integer(&mut self) -> Option<Value<'a>> {
+    #[inline]
+    pub(super) fn uint(&mut self) -> Option<u64> {
         let start = self.i;
         let rest = self.b.get(start..)?;
         // Digits read as they are found (most numbers here have one to three).
@@ -294,7 +304,7 @@ impl<'a> Parser<'a> {
             return None;
         }
         self.i = start + len;
-        Some(Value::UInt(n))
+        Some(n)
     }
 
     #[inline]
