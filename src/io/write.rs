@@ -223,8 +223,11 @@ fn in_parallel<T: Sync, S>(
     prepare: impl Fn(&[T]) -> S + Sync,
     render: impl Fn(&mut Vec<u8>, &mut S, &T) -> io::Result<()> + Sync,
 ) -> io::Result<()> {
-    const BLOCK: usize = 512;
-    const WINDOW: usize = 8 * BLOCK;
+    // 128 ratings a block (~150 kB rendered) rather than 512 (~600 kB, more than
+    // a core's 512 KiB L2): the write stage at 1M, 15 runs alternated, 0.105 ->
+    // 0.090 s, and 64 gave no more.
+    const BLOCK: usize = 128;
+    const WINDOW: usize = 32 * BLOCK;
     for window in items.chunks(WINDOW) {
         let blocks: Vec<io::Result<Vec<u8>>> = window
             .par_chunks(BLOCK)
