@@ -123,6 +123,7 @@ pub fn backtest(data: &Resolution<'_>, p: &BacktestParams) -> Backtest {
         // `t`) from company to company.
         let obs: Vec<Obs> = groups
             .par_iter()
+            .with_max_len(crate::rate::PIECE)
             .map_init(
                 || (Scratch::default(), Vec::new()),
                 |(scratch, known): &mut (Scratch<'_>, Vec<Resolved<'_>>), (_, list)| {

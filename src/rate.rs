@@ -198,6 +198,7 @@ fn rate_with<'a>(
     let mut ratings: Vec<Rating<'a>> = runs
         .par_iter()
         .enumerate()
+        .with_max_len(PIECE)
         .map_init(Scratch::default, |scratch, (i, run)| {
             if i % AHEAD == 0 {
                 let next = runs.get(i + AHEAD..).unwrap_or_default();
@@ -247,6 +248,12 @@ fn rate_with<'a>(
 
 /// How many companies ahead of the one being rated [`warm_names`] reads.
 const AHEAD: usize = 16;
+
+/// The most companies one thread rates without offering the rest to the others.
+/// Left to itself, rayon stops splitting a thread's share after a few halvings;
+/// at 10M companies the last share (~100k companies) kept one core busy for
+/// ~0.3 s while the other had nothing left to take.
+pub(crate) const PIECE: usize = 1024;
 
 /// Reads the keys and names (their first incidents') of the companies of `runs`,
 /// which their ratings take from all over memory, each in two or three reads that
