@@ -47,6 +47,11 @@ ratio() { # runs names a, b: median a / median b
   awk -v a="$(median "$1" 1)" -v b="$(median "$2" 1)" 'BEGIN {printf "%.2f", a / b}'
 }
 
+paired() { # runs names a, b, run in turn: the median of the runs' own ratios a/b
+  paste -d' ' "$DIR/$1.runs" "$DIR/$2.runs" | awk '{print $1 / $3}' | sort -g |
+    awk '{r[NR]=$1} END {printf "%.2f", r[int((NR+1)/2)]}'
+}
+
 RATIOS=()
 echo "| run (median of $RUNS) | wall | peak RSS |"
 echo "|---|---|---|"
@@ -63,7 +68,7 @@ for n in $SIZES; do
   row "score $n" score
   measure "diff $n" diff $B diff --rules scoring-rules/default.toml --rules scoring-rules/short-memory.toml "$f" --as-of 2026-01-01 --format json
   measure "backtest $n (8 cutoffs)" backtest $B backtest "$f" --from 2017-01-01 --to 2024-01-01 --step 1y --format json
-  RATIOS+=("| score / reference-parse, $n | $(ratio score ref) |")
+  RATIOS+=("| score / reference-parse, $n | $(ratio score ref) (run by run: $(paired score ref)) |")
   RATIOS+=("| diff / score, $n | $(ratio diff score) |")
   RATIOS+=("| backtest / score, $n | $(ratio backtest score) |")
 done
