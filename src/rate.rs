@@ -217,8 +217,8 @@ fn rate_with<'a>(
             .for_each(|r| r.explanation = explain::explanation(rules, r, as_of));
     }
 
-    // Summed in parallel, like every pass over the ratings here: on one thread each
-    // pass left a core idle (~25 ms of the three at 1M).
+    // Summed in parallel, like the passes over the ratings above: on one thread
+    // they left a core idle (~20 ms for the three at 1M).
     let counts = ratings
         .par_iter()
         .map(|r| r.counts)
@@ -251,8 +251,8 @@ const AHEAD: usize = 16;
 
 /// The most companies one thread rates without offering the rest to the others.
 /// Left to itself, rayon stops splitting a thread's share after a few halvings;
-/// at 10M companies the last share (~100k companies) kept one core busy for
-/// ~0.3 s while the other had nothing left to take.
+/// at 10M incidents (876k companies) the last share, ~100k companies, kept one
+/// core busy for ~0.3 s while the other had nothing left to take.
 pub(crate) const PIECE: usize = 1024;
 
 /// Reads the keys and names (their first incidents') of the companies of `runs`,
