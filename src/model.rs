@@ -191,7 +191,11 @@ impl Checked<'_> {
         let company_name = self.company_name.map(|t| names.company_names.push(t));
         let industry = self.industry.map(|t| names.intern_repeating(t));
         let country = self.country.map(|t| names.intern_repeating(t));
-        let company = names.texts.intern(self.company);
+        let company = if names.defer_keys {
+            names.texts.defer(self.company)
+        } else {
+            names.texts.intern(self.company)
+        };
         let given = self.severity.map_or(0, |_| GIVEN_SEVERITY)
             | self.impact.map_or(0, |_| GIVEN_IMPACT)
             | self.records.map_or(0, |_| GIVEN_RECORDS);
@@ -331,6 +335,8 @@ pub struct Names {
     list_hashing: foldhash::fast::RandomState,
     /// Industries and countries met lately (see [`Names::intern_repeating`]).
     recent: [Option<TextId>; RECENT],
+    /// Company keys are deferred to the merge ([`Texts::defer`]): a chunk's table.
+    defer_keys: bool,
 }
 
 impl Default for Names {
@@ -349,6 +355,7 @@ impl Default for Names {
             list_index,
             list_hashing,
             recent: [None; RECENT],
+            defer_keys: false,
         }
     }
 }
@@ -363,12 +370,15 @@ impl Names {
         &self.lists
     }
 
-    /// Room for the texts of about `records` records in `bytes` bytes of input:
-    /// at most one interned company key each (industries and countries repeat), one
-    /// id and one company name each (ids and names run to about a twelfth of a
-    /// record's bytes each in the usual data).
+    /// Room for the texts of a chunk of about `records` records in `bytes` bytes of
+    /// input: one deferred company key each (industries and countries repeat, and
+    /// are interned), one id and one company name each (ids and names run to about
+    /// a twelfth of a record's bytes each in the usual data).
     pub(crate) fn reserve(&mut self, records: usize, bytes: usize) {
-        self.texts.reserve(records, bytes / 16, records);
+        // Company keys are deferred in a chunk: its table holds industries and
+        // countries only.
+        self.texts.reserve(records, bytes / 16, 64);
+        self.texts.reserve_deferred(records);
         self.ids.reserve(records, bytes / 12, 0);
         self.company_names.reserve(records, bytes / 12, 0);
     }
@@ -377,6 +387,7 @@ impl Names {
     pub(crate) fn sibling(&self) -> Names {
         Names {
             texts: self.texts.sibling(),
+            defer_keys: true,
             ..Names::default()
         }
     }

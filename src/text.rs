@@ -126,6 +126,9 @@ pub struct Texts {
     ends: Vec<usize>,
     /// The interned texts, by shard; appended texts are not in them.
     shards: Vec<HashTable<Entry>>,
+    /// Texts appended to be interned when merged ([`Texts::defer`]), with the
+    /// hash and short form their lookup will need.
+    deferred: Vec<Entry>,
     state: foldhash::fast::RandomState,
 }
 
@@ -135,6 +138,7 @@ impl Default for Texts {
             buf: String::new(),
             ends: Vec::new(),
             shards: (0..SHARDS).map(|_| HashTable::new()).collect(),
+            deferred: Vec::new(),
             state: foldhash::fast::RandomState::default(),
         }
     }
@@ -225,6 +229,30 @@ impl Texts {
         TextId::new(self.ends.len() - 1)
     }
 
+    /// Appends `s`, to be interned by [`Texts::merge_all`] into the table this one
+    /// merges into, where equal texts meet. A chunk's company keys are deferred:
+    /// they rarely repeat within a chunk, and interning each in the chunk's own
+    /// table first (a lookup that mostly missed, then an insert all over a
+    /// quarter-megabyte table) cost more than the merge's lookup of the repeats.
+    pub(crate) fn defer(&mut self, s: &str) -> TextId {
+        let hash = self.state.hash_one(s);
+        let index = u32::try_from(self.ends.len()).unwrap_or(u32::MAX);
+        self.buf.push_str(s);
+        self.ends.push(self.buf.len());
+        self.deferred.push(Entry {
+            hash,
+            index,
+            short: Short::of(s),
+        });
+        TextId::new(index as usize)
+    }
+
+    /// Room for `n` more deferred texts (their bytes come under
+    /// [`Texts::reserve`]).
+    pub(crate) fn reserve_deferred(&mut self, n: usize) {
+        self.deferred.reserve(n);
+    }
+
     /// The id of `s`, added when new.
     pub fn intern(&mut self, s: &str) -> TextId {
         let hash = self.state.hash_one(s);
@@ -267,13 +295,14 @@ impl Texts {
             buf: String::new(),
             ends: Vec::new(),
             shards: vec![HashTable::new()],
+            deferred: Vec::new(),
             state: self.state.clone(),
         }
     }
 
     /// Adds every text of each of `others` (each a [`Texts::sibling`]), in order, as
-    /// if one after the other: interned ones are interned here too, reusing their
-    /// hashes; appended ones are appended. Returns, for each text of each of
+    /// if one after the other: interned and deferred ones are interned here,
+    /// reusing their hashes; appended ones are appended. Returns, for each text of each of
     /// `others`, its id here.
     ///
     /// The texts this table already holds are looked up first, one shard at a time
@@ -301,7 +330,7 @@ impl Texts {
         let mut fates: Vec<Vec<Fate>> = others.iter().map(|o| vec![Fate::Push; o.len()]).collect();
         let mut by_shard: Vec<Vec<(usize, Entry)>> = vec![Vec::new(); self.shards.len()];
         for ((o, other), fate) in others.iter().enumerate().zip(&mut fates) {
-            for e in other.shards.iter().flatten() {
+            for e in other.shards.iter().flatten().chain(&other.deferred) {
                 if let Some(slot) = fate.get_mut(e.index as usize) {
                     *slot = Fate::Intern(e.hash);
                 }
@@ -430,6 +459,59 @@ mod tests {
         assert_eq!(global.get(id(3)), "co2");
         assert_eq!(map[1][o_a.index()], a);
         assert_eq!(global.len(), 4);
+    }
+
+    /// Deferred texts (a chunk's company keys) merge as if each had been interned
+    /// one at a time, in order: repeats within a chunk and across chunks meet, a
+    /// deferred text meets an interned one of the same bytes (a company keyed as
+    /// an industry is named), long texts alike in their first bytes stay apart,
+    /// and the table's new ids come in the order of first appearance.
+    #[test]
+    fn deferred_texts_merge_as_interned_ones() {
+        let long = |tail: &str| format!("{}{tail}", "k".repeat(25));
+        let chunks: [&[(&str, bool)]; 2] = [
+            &[
+                ("co1", true),
+                ("retail", false),
+                ("co2", true),
+                ("co1", true),
+                ("retail", true),
+                (&long("a"), true),
+                (&long("b"), true),
+                ("", true),
+            ],
+            &[
+                ("co2", true),
+                (&long("a"), true),
+                ("co3", true),
+                ("co1", false),
+            ],
+        ];
+        let mut merged = Texts::default();
+        merged.intern("known");
+        let mut one_by_one = merged.clone();
+        let mut tables = Vec::new();
+        let mut locals = Vec::new();
+        for chunk in chunks {
+            let mut t = merged.sibling();
+            let ids: Vec<TextId> = chunk
+                .iter()
+                .map(|&(s, deferred)| if deferred { t.defer(s) } else { t.intern(s) })
+                .collect();
+            tables.push(t);
+            locals.push(ids);
+        }
+        let refs: Vec<&Texts> = tables.iter().collect();
+        let map = merged.merge_all(&refs);
+        for (c, chunk) in chunks.iter().enumerate() {
+            for (k, &(s, _)) in chunk.iter().enumerate() {
+                let id = map[c][locals[c][k].index()];
+                assert_eq!(id, one_by_one.intern(s), "{s}");
+                assert_eq!(merged.get(id), s);
+            }
+        }
+        assert_eq!(merged.all(), one_by_one.all());
+        assert_eq!(merged.len(), 8);
     }
 
     #[test]
