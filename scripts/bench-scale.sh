@@ -28,8 +28,12 @@ once() { # the command; appends its wall seconds and peak KB to $DIR/$1.runs
     "$(grep 'Maximum resident' "$DIR/time.log" | awk '{print $NF}')" >>"$DIR/$name.runs"
 }
 
+middle() { # the median of the numbers on standard input, one a line
+  sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+}
+
 median() { # column of $DIR/$1.runs (1: seconds, 2: KB)
-  awk -v c="$2" '{print $c}' "$DIR/$1.runs" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
+  awk -v c="$2" '{print $c}' "$DIR/$1.runs" | middle
 }
 
 row() { # label, runs name
@@ -48,8 +52,8 @@ ratio() { # runs names a, b: median a / median b
 }
 
 paired() { # runs names a, b, run in turn: the median of the runs' own ratios a/b
-  paste -d' ' "$DIR/$1.runs" "$DIR/$2.runs" | awk '{print $1 / $3}' | sort -g |
-    awk '{r[NR]=$1} END {printf "%.2f", r[int((NR+1)/2)]}'
+  paste -d' ' "$DIR/$1.runs" "$DIR/$2.runs" | awk '{print $1 / $3}' | middle |
+    awk '{printf "%.2f", $1}'
 }
 
 RATIOS=()

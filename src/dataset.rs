@@ -327,7 +327,6 @@ impl Dataset {
         // `block`, and near the end shrink to half of what is left: both idle
         // stretches then cover about a megabyte, not sixteen.
         let mut sizes = Sizes::new(block, size);
-        // Splits off the partial last line of `buf` (none at the end of the file).
         // Moves the partial last line of `buf` (none at the end of the file) into
         // `rest`, emptied first, which then has room for another block.
         let cut = |buf: &mut Vec<u8>, eof: bool, rest: &mut Vec<u8>| {
@@ -501,6 +500,8 @@ impl Dataset {
 /// file's size says is left.
 struct Sizes {
     block: usize,
+    /// The first block's size, and the least of any.
+    first: usize,
     next: usize,
     left: u64,
 }
@@ -512,21 +513,22 @@ impl Sizes {
     /// Sizes for a file of `size` bytes (0 when unknown) read in blocks of at
     /// most `block`.
     fn new(block: usize, size: u64) -> Sizes {
+        let first = block.min(Sizes::FIRST);
         Sizes {
             block,
-            next: block.min(Sizes::FIRST),
+            first,
+            next: first,
             left: size,
         }
     }
 
     fn take(&mut self) -> usize {
-        let small = self.block.min(Sizes::FIRST);
         let half = usize::try_from(self.left / 2).unwrap_or(usize::MAX);
         // A size of 0 (unknown, or used up by a file that grew) caps nothing.
         let want = if self.left == 0 {
             self.next
         } else {
-            self.next.min(half).max(small)
+            self.next.min(half).max(self.first)
         };
         self.next = self.next.saturating_mul(2).min(self.block);
         self.left = self.left.saturating_sub(want as u64);

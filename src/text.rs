@@ -30,7 +30,12 @@ impl TextId {
 
     /// Position in its table, from 0.
     pub fn index(self) -> usize {
-        self.0.get() as usize - 1
+        self.position() as usize
+    }
+
+    /// [`TextId::index`] as a table entry keeps it.
+    fn position(self) -> u32 {
+        self.0.get() - 1
     }
 }
 
@@ -223,6 +228,7 @@ impl Texts {
 
     /// Appends `s` as a new text, even when an equal one exists (ids: each is
     /// checked for repeats later, under the rules).
+    #[inline]
     pub fn push(&mut self, s: &str) -> TextId {
         self.buf.push_str(s);
         self.ends.push(self.buf.len());
@@ -236,15 +242,13 @@ impl Texts {
     /// quarter-megabyte table) cost more than the merge's lookup of the repeats.
     pub(crate) fn defer(&mut self, s: &str) -> TextId {
         let hash = self.state.hash_one(s);
-        let index = u32::try_from(self.ends.len()).unwrap_or(u32::MAX);
-        self.buf.push_str(s);
-        self.ends.push(self.buf.len());
+        let id = self.push(s);
         self.deferred.push(Entry {
             hash,
-            index,
+            index: id.position(),
             short: Short::of(s),
         });
-        TextId::new(index as usize)
+        id
     }
 
     /// Room for `n` more deferred texts (their bytes come under
@@ -265,14 +269,13 @@ impl Texts {
         if let Some(id) = self.find_short(hash, short, || s) {
             return id;
         }
-        let index = u32::try_from(self.ends.len()).unwrap_or(u32::MAX);
-        self.buf.push_str(s);
-        self.ends.push(self.buf.len());
+        let id = self.push(s);
+        let index = id.position();
         let shard = self.shard_of(hash);
         if let Some(table) = self.shards.get_mut(shard) {
             table.insert_unique(hash, Entry { hash, index, short }, |e| e.hash);
         }
-        TextId::new(index as usize)
+        id
     }
 
     /// The id of the interned text whose hash and [`Short`] are given; `s` gives
