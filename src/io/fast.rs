@@ -34,7 +34,9 @@ impl<'a> Block<'a> {
         let no_controls = controls == 0;
         Block {
             bytes,
-            text: std::str::from_utf8(bytes).ok(),
+            // simdutf8 checks a block some eight times as fast as `std` (whose
+            // check is a word at a time), with the same verdict.
+            text: simdutf8::basic::from_utf8(bytes).ok(),
             plain: no_controls && memchr::memchr(b'\\', bytes).is_none(),
         }
     }
