@@ -378,8 +378,13 @@ impl Dataset {
             if !reserved && !cur.is_empty() {
                 // Incidents per byte of the first block, times the file's size.
                 let got: usize = parsed.iter().map(|c| c.incidents.len()).sum();
-                let expected = (got as f64 / cur.len() as f64 * size as f64 * 1.02) as usize;
-                self.incidents.reserve(expected);
+                let times = size as f64 / cur.len() as f64 * 1.02;
+                self.incidents.reserve((got as f64 * times) as usize);
+                // The same for the ids and company names, appended with them.
+                let ids: Vec<&Texts> = parsed.iter().map(|c| &c.names.ids).collect();
+                self.names.ids.reserve_like(&ids, times);
+                let names: Vec<&Texts> = parsed.iter().map(|c| &c.names.company_names).collect();
+                self.names.company_names.reserve_like(&names, times);
                 reserved = true;
             }
             pending = Some(parsed);

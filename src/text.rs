@@ -383,6 +383,18 @@ impl Texts {
         first
     }
 
+    /// Room for `times` as many appended texts as `sample` holds, and their bytes:
+    /// a table that grows by appends (ids, company names) would otherwise be
+    /// copied to a new place each time it doubles.
+    pub(crate) fn reserve_like(&mut self, sample: &[&Texts], times: f64) {
+        let (texts, bytes) = sample
+            .iter()
+            .fold((0, 0), |(n, b), t| (n + t.ends.len(), b + t.buf.len()));
+        let scale = |n: usize| (n as f64 * times) as usize;
+        self.ends.reserve(scale(texts));
+        self.buf.reserve(scale(bytes));
+    }
+
     /// The id at `first + index` (see [`Texts::append`]).
     pub(crate) fn shifted(first: usize, id: TextId) -> TextId {
         TextId::new(first + id.index())
