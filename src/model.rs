@@ -82,9 +82,16 @@ impl Ymd {
     /// `write!("{:04}-{:02}-{:02}")` a date took three padded integer formattings, 2%
     /// of the instructions of a run writing ratings.
     pub fn with_str<R>(self, f: impl FnOnce(&str) -> R) -> R {
+        // Digits, '-' and a sign: always UTF-8.
+        self.with_bytes(|b| f(std::str::from_utf8(b).unwrap_or_default()))
+    }
+
+    /// As [`Ymd::with_str`], as bytes: what a writer of bytes needs, without the
+    /// UTF-8 check of ten ASCII bytes (~90 instructions, a third of a date's cost).
+    pub(crate) fn with_bytes<R>(self, f: impl FnOnce(&[u8]) -> R) -> R {
         let d = self.0;
         let Some(year) = u32::try_from(d.year()).ok().filter(|y| *y <= 9999) else {
-            return f(&d.format("%Y-%m-%d").to_string());
+            return f(d.format("%Y-%m-%d").to_string().as_bytes());
         };
         let digit = |n: u32| b'0' + (n % 10) as u8;
         let (month, day) = (d.month(), d.day());
@@ -100,8 +107,7 @@ impl Ymd {
             digit(day / 10),
             digit(day),
         ];
-        // Digits and '-': always UTF-8.
-        f(std::str::from_utf8(&b).unwrap_or_default())
+        f(&b)
     }
 }
 

@@ -418,7 +418,7 @@ mod jsonl {
     fn date(buf: &mut Vec<u8>, d: chrono::NaiveDate) -> io::Result<()> {
         // Digits, '-' and a sign only: nothing to escape.
         buf.push(b'"');
-        d.ymd().with_str(|s| buf.extend_from_slice(s.as_bytes()));
+        d.ymd().with_bytes(|s| buf.extend_from_slice(s));
         buf.push(b'"');
         Ok(())
     }
