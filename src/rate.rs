@@ -255,17 +255,18 @@ const AHEAD: usize = 16;
 /// core busy for ~0.3 s while the other had nothing left to take.
 pub(crate) const PIECE: usize = 1024;
 
-/// Reads the keys and names (their first incidents') of the companies of `runs`,
-/// which their ratings take from all over memory, each in two or three reads that
-/// wait on one another. Read for sixteen companies at a time, a step at a time
-/// (where each text lies, then its first byte), the reads of a step overlap.
+/// Reads the names (their first incidents') of the companies of `runs`, which
+/// their ratings take from all over memory, each in two or three reads that wait
+/// on one another. Read for sixteen companies at a time, a step at a time (where
+/// each text lies, then its first byte), the reads of a step overlap. (The keys
+/// lie together, in company order: see `Derived::keys`.)
 fn warm_names(data: &Resolution<'_>, runs: &[crate::dataset::Run]) {
-    let mut texts: [(&str, Option<&str>); AHEAD] = [("", None); AHEAD];
-    for (t, run) in texts.iter_mut().zip(runs) {
-        let (company, list) = data.company_of(*run);
-        *t = (company, list.first().and_then(|f| f.company_name()));
+    let mut names: [Option<&str>; AHEAD] = [None; AHEAD];
+    for (n, run) in names.iter_mut().zip(runs) {
+        let (_, list) = data.company_of(*run);
+        *n = list.first().and_then(|f| f.company_name());
     }
-    crate::text::warm(texts.iter().flat_map(|&(c, n)| [Some(c), n]).flatten());
+    crate::text::warm(names.into_iter().flatten());
 }
 
 /// A company's incidents assessed at one date: the part of a rating every use needs.

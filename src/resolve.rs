@@ -14,6 +14,7 @@ use crate::model::{
     Fault, Incident, PartialDate, Rejection, Status, resolve_classes, resolve_impact, resolve_type,
 };
 use crate::rules::{ClassId, Rules, TypeId};
+use crate::text::Texts;
 
 /// One incident as a set of rules sees it: everything the engine needs to rate it.
 #[derive(Clone, Copy)]
@@ -124,6 +125,8 @@ impl<'a> Resolved<'a> {
 pub struct Resolution<'a> {
     data: &'a Dataset,
     rules: &'a Rules,
+    /// The companies' keys, by [`Run::key`].
+    keys: &'a Texts,
     /// Grouped by company: see [`Resolution::items`].
     items: Vec<Resolved<'a>>,
     /// Each company's run of `items`, in company order; none is empty.
@@ -163,7 +166,7 @@ impl<'a> Resolution<'a> {
     /// over the companies rather than a pass over every incident.
     pub fn company(&self, key: &str) -> &[Resolved<'a>] {
         self.companies
-            .binary_search_by(|run| self.data.text(run.key).cmp(key))
+            .binary_search_by(|run| self.keys.get(run.key).cmp(key))
             .ok()
             .and_then(|k| self.companies.get(k))
             .map_or(&[], |run| self.company_of(*run).1)
@@ -176,7 +179,7 @@ impl<'a> Resolution<'a> {
     /// The key and incidents of one run of [`Resolution::runs`].
     pub(crate) fn company_of(&self, run: Run) -> (&'a str, &[Resolved<'a>]) {
         (
-            self.data.text(run.key),
+            self.keys.get(run.key),
             self.items.get(run.range()).unwrap_or_default(),
         )
     }
@@ -237,6 +240,7 @@ impl<'a> Resolution<'a> {
         let edited = Resolution {
             data: self.data,
             rules: self.rules,
+            keys: self.keys,
             items,
             companies: runs_without(&self.companies, &removed),
             rejected: self.rejected.clone(),
@@ -409,6 +413,7 @@ pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
     Resolution {
         data,
         rules,
+        keys: &derived.keys,
         items,
         companies,
         rejected,

@@ -360,14 +360,10 @@ mod jsonl {
                 .zip(&text_ids)
                 .map(|(r, &id)| r.data.ids().span(id))
                 .collect();
-            // The companies' keys and names, written first in each rating, are one
-            // read each from all over memory: read together here, they overlap.
-            crate::text::warm(
-                ratings
-                    .iter()
-                    .flat_map(|r| [Some(r.company), r.company_name])
-                    .flatten(),
-            );
+            // The companies' names, written first in each rating, are one read
+            // each from all over memory: read together here, they overlap. (The
+            // keys lie together, in company order.)
+            crate::text::warm(ratings.iter().filter_map(|r| r.company_name));
             let mut ids = Texts::default();
             ids.reserve(spans.len(), spans.iter().map(|s| s.len()).sum(), 0);
             for (r, span) in items.iter().zip(spans) {
