@@ -620,17 +620,18 @@ fn parse_chunk(bytes: &[u8], limits: &Limits, names: Names) -> Chunk {
 /// As [`parse_chunk`]; `direct` false reads every line the generic way (for tests
 /// that hold the direct path to it).
 fn parse_chunk_with(bytes: &[u8], limits: &Limits, names: Names, direct: bool) -> Chunk {
-    let feeds = memchr::memchr_iter(b'\n', bytes).count();
+    // About 200 bytes a record; a guess that spares most regrowth. (Counting the
+    // lines first took a pass over the chunk, ~1.5% of a run's time.)
+    let guess = bytes.len() / 160 + 1;
     let mut chunk = Chunk {
-        // About 200 bytes a record; a guess that spares most regrowth.
-        incidents: Vec::with_capacity(bytes.len() / 160),
+        incidents: Vec::with_capacity(guess),
         rejected: Vec::new(),
         names,
-        lines: feeds as u64,
+        lines: 0,
         records: 0,
     };
-    chunk.names.reserve(feeds + 1, bytes.len());
-    read::read_jsonl(
+    chunk.names.reserve(guess, bytes.len());
+    chunk.lines = read::read_jsonl(
         bytes,
         limits,
         &mut ChunkSink {

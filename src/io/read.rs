@@ -196,8 +196,9 @@ pub(crate) trait JsonlSink {
     fn item(&mut self, item: Item<'_, '_>);
 }
 
-/// Every non-blank line of `bytes` as a record, numbered from 1.
-pub(crate) fn read_jsonl(bytes: &[u8], limits: &Limits, sink: &mut impl JsonlSink) {
+/// Every non-blank line of `bytes` as a record, numbered from 1; returns how many
+/// line feeds `bytes` holds.
+pub(crate) fn read_jsonl(bytes: &[u8], limits: &Limits, sink: &mut impl JsonlSink) -> u64 {
     let block = super::fast::Block::new(bytes);
     let mut start = 0;
     let mut n = 0u64;
@@ -230,6 +231,8 @@ pub(crate) fn read_jsonl(bytes: &[u8], limits: &Limits, sink: &mut impl JsonlSin
             Err(e) => sink.item((n, Err(unparsed(line, &e)))),
         }
     }
+    // One line more than line feeds: the last ends at the end of `bytes`.
+    n.saturating_sub(1)
 }
 
 /// serde_json's message without its " at line 1 column N" tail, which is
