@@ -130,7 +130,28 @@ impl Dataset {
     }
     /// The id of `incident`.
     pub fn id(&self, incident: &Incident) -> &str {
-        self.names.ids.get(incident.id)
+        self.names.ids.slice(self.id_span(incident))
+    }
+    /// Where the id of `incident` lies in the id table's text. Incident `i`'s id
+    /// is text `i` of the table (see [`Dataset::derived`]), so for an incident of
+    /// this dataset it is found from where the incident lies in memory, without
+    /// reading the incident: a cache miss fewer for each contributor written.
+    pub(crate) fn id_span(&self, incident: &Incident) -> std::ops::Range<usize> {
+        let ids = &self.names.ids;
+        match self.position(incident) {
+            Some(i) if ids.len() == self.incidents.len() => ids.span_at(i),
+            _ => ids.span(incident.id),
+        }
+    }
+    /// The index of `incident` in [`Dataset::incidents`], when it is one of them:
+    /// told by its address alone.
+    fn position(&self, incident: &Incident) -> Option<usize> {
+        let size = std::mem::size_of::<Incident>();
+        let offset = std::ptr::from_ref(incident)
+            .addr()
+            .checked_sub(self.incidents.as_ptr().addr())?;
+        let i = offset / size;
+        (offset % size == 0 && i < self.incidents.len()).then_some(i)
     }
     /// The table of ids ([`Incident::id`] indexes it).
     pub(crate) fn ids(&self) -> &crate::text::Texts {

@@ -176,7 +176,8 @@ impl Texts {
         self.slice(self.span_at(i))
     }
 
-    fn span_at(&self, i: usize) -> std::ops::Range<usize> {
+    /// Where text `i` lies in the buffer (an empty span out of range).
+    pub(crate) fn span_at(&self, i: usize) -> std::ops::Range<usize> {
         let start = match i.checked_sub(1) {
             Some(prev) => self.ends.get(prev).copied().unwrap_or(0),
             None => 0,

@@ -354,12 +354,9 @@ mod jsonl {
                 .iter()
                 .flat_map(|r| limit.of(r).map(|a| a.item))
                 .collect();
-            let text_ids: Vec<_> = items.iter().map(|r| r.incident.id).collect();
-            let spans: Vec<_> = items
-                .iter()
-                .zip(&text_ids)
-                .map(|(r, &id)| r.data.ids().span(id))
-                .collect();
+            // Each id's place first, then its text: the reads of a step overlap.
+            // (The place comes from where the incident lies, without reading it.)
+            let spans: Vec<_> = items.iter().map(|r| r.data.id_span(r.incident)).collect();
             // The companies' names, written first in each rating, are one read
             // each from all over memory: read together here, they overlap. (The
             // keys lie together, in company order.)
