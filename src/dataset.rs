@@ -1142,6 +1142,8 @@ mod tests {
         assert!(d.rejected().len() >= 6);
         for (i, inc) in d.incidents().iter().enumerate() {
             assert_eq!(inc.id.index(), i);
+            // Found from the incident's place, the id is the one it names.
+            assert_eq!(d.id(inc), d.names.ids.get(inc.id));
         }
         // The ids given twice, across files, are found as groups of positions.
         let position = |id: &str| d.incidents().iter().position(|i| d.id(i) == id).unwrap();
