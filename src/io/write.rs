@@ -337,10 +337,11 @@ mod jsonl {
     /// What the ratings of a block share while they are rendered: the memo of
     /// recurring numbers, and their contributors' ids, fetched before rendering.
     ///
-    /// A contributor's id takes three reads from all over memory (its incident,
-    /// then the id's place in the id table, then its text), each waiting on the one
-    /// before: half of the writing time at 1M incidents. Fetched for the whole
-    /// block one step at a time, the reads of each step do not wait on one another.
+    /// A contributor's id takes two reads from all over memory (the id's place in
+    /// the id table, found from where its incident lies, then its text), the second
+    /// waiting on the first; with a third (the incident itself) they were half of
+    /// the writing time at 1M incidents. Fetched for the whole block one step at a
+    /// time, the reads of each step do not wait on one another.
     pub(super) struct Block {
         pub(super) memo: Memo,
         /// The contributors' ids, in the order they are written.
