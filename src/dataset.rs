@@ -157,6 +157,10 @@ impl Dataset {
     pub(crate) fn ids(&self) -> &crate::text::Texts {
         &self.names.ids
     }
+    /// The table of company names ([`Incident::company_name`] indexes it).
+    pub(crate) fn company_names(&self) -> &crate::text::Texts {
+        &self.names.company_names
+    }
     /// The text of a company key, industry or country of an incident.
     pub fn text(&self, id: TextId) -> &str {
         self.names.texts.get(id)

@@ -256,17 +256,22 @@ const AHEAD: usize = 16;
 pub(crate) const PIECE: usize = 1024;
 
 /// Reads the names (their first incidents') of the companies of `runs`, which
-/// their ratings take from all over memory, each in two or three reads that wait
-/// on one another. Read for sixteen companies at a time, a step at a time (where
-/// each text lies, then its first byte), the reads of a step overlap. (The keys
-/// lie together, in company order: see `Derived::keys`.)
+/// their ratings take from all over memory in three reads that wait on one
+/// another: the incident (for its name's id), where the name lies in the table,
+/// and the name. Read for sixteen companies at a time, one step for all sixteen
+/// before the next, the reads of a step overlap. (The keys lie together, in
+/// company order: see `Derived::keys`.)
 fn warm_names(data: &Resolution<'_>, runs: &[crate::dataset::Run]) {
-    let mut names: [Option<&str>; AHEAD] = [None; AHEAD];
-    for (n, run) in names.iter_mut().zip(runs) {
-        let (_, list) = data.company_of(*run);
-        *n = list.first().and_then(|f| f.company_name());
+    let mut ids = [None; AHEAD];
+    for (id, run) in ids.iter_mut().zip(runs) {
+        *id = data
+            .list_of(*run)
+            .first()
+            .and_then(|f| f.incident.company_name);
     }
-    crate::text::warm(names.into_iter().flatten());
+    let table = data.data().company_names();
+    let spans = ids.map(|id| id.map(|t| table.span(t)));
+    crate::text::warm(spans.into_iter().flatten().map(|s| table.slice(s)));
 }
 
 /// A company's incidents assessed at one date: the part of a rating every use needs.

@@ -176,6 +176,10 @@ impl<'a> Resolution<'a> {
     pub(crate) fn runs(&self) -> &[Run] {
         &self.companies
     }
+    /// The incidents of one run of [`Resolution::runs`].
+    pub(crate) fn list_of(&self, run: Run) -> &[Resolved<'a>] {
+        self.items.get(run.range()).unwrap_or_default()
+    }
     /// The key and incidents of one run of [`Resolution::runs`].
     pub(crate) fn company_of(&self, run: Run) -> (&'a str, &[Resolved<'a>]) {
         (
