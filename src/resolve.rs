@@ -182,10 +182,7 @@ impl<'a> Resolution<'a> {
     }
     /// The key and incidents of one run of [`Resolution::runs`].
     pub(crate) fn company_of(&self, run: Run) -> (&'a str, &[Resolved<'a>]) {
-        (
-            self.keys.get(run.key),
-            self.items.get(run.range()).unwrap_or_default(),
-        )
+        (self.keys.get(run.key), self.list_of(run))
     }
     /// Every rejected record (the dataset's and the rules'), in input order.
     pub fn rejected(&self) -> &[Rejection] {

