@@ -132,16 +132,24 @@ impl Dataset {
     pub fn id(&self, incident: &Incident) -> &str {
         self.names.ids.slice(self.id_span(incident))
     }
-    /// Where the id of `incident` lies in the id table's text. Incident `i`'s id
-    /// is text `i` of the table (see [`Dataset::derived`]), so for an incident of
-    /// this dataset it is found from where the incident lies in memory, without
-    /// reading the incident: a cache miss fewer for each contributor written.
+    /// Where the id of `incident` lies in the id table's text. For an incident of
+    /// this dataset it is found from where the incident lies in memory (see
+    /// [`Dataset::ids_aligned`]), without reading the incident: a cache miss
+    /// fewer for each contributor written.
     pub(crate) fn id_span(&self, incident: &Incident) -> std::ops::Range<usize> {
         let ids = &self.names.ids;
         match self.position(incident) {
-            Some(i) if ids.len() == self.incidents.len() => ids.span_at(i),
+            Some(i) if self.ids_aligned() => ids.span_at(i),
             _ => ids.span(incident.id),
         }
+    }
+    /// Whether incident `i`'s id is text `i` of the id table, as it always is:
+    /// an id is pushed only by `Checked::store`, whose incident is always kept,
+    /// and the chunks' tables are appended in the order of their incidents.
+    /// Checked by length, so that should the two ever differ, each id is found
+    /// through its incident instead.
+    fn ids_aligned(&self) -> bool {
+        self.names.ids.len() == self.incidents.len()
     }
     /// The index of `incident` in [`Dataset::incidents`], when it is one of them:
     /// told by its address alone.
@@ -181,15 +189,11 @@ impl Dataset {
         self.derived.get_or_init(|| {
             let (same_ids, grouped) = rayon::join(
                 || {
-                    // Incident `i`'s id is text `i` of the id table: an id is pushed
-                    // only by `Checked::store`, whose incident is always kept, and
-                    // the chunks' tables are appended in the order of their
-                    // incidents. Read so, the search streams through the id table
+                    // Read by position, the search streams through the id table
                     // rather than through a cache line of every incident (88 MB at
-                    // 1M). Should the two ever differ in length, each id is found
-                    // through its incident instead.
+                    // 1M).
                     let ids = &self.names.ids;
-                    let aligned = ids.len() == self.incidents.len();
+                    let aligned = self.ids_aligned();
                     let mut groups = repeated_texts(self.incidents.len(), |i| {
                         if aligned {
                             ids.at(i)

@@ -125,8 +125,6 @@ impl<'a> Resolved<'a> {
 pub struct Resolution<'a> {
     data: &'a Dataset,
     rules: &'a Rules,
-    /// The companies' keys, by [`Run::key`].
-    keys: &'a Texts,
     /// Grouped by company: see [`Resolution::items`].
     items: Vec<Resolved<'a>>,
     /// Each company's run of `items`, in company order; none is empty.
@@ -166,7 +164,7 @@ impl<'a> Resolution<'a> {
     /// over the companies rather than a pass over every incident.
     pub fn company(&self, key: &str) -> &[Resolved<'a>] {
         self.companies
-            .binary_search_by(|run| self.keys.get(run.key).cmp(key))
+            .binary_search_by(|run| self.keys().get(run.key).cmp(key))
             .ok()
             .and_then(|k| self.companies.get(k))
             .map_or(&[], |run| self.company_of(*run).1)
@@ -182,7 +180,11 @@ impl<'a> Resolution<'a> {
     }
     /// The key and incidents of one run of [`Resolution::runs`].
     pub(crate) fn company_of(&self, run: Run) -> (&'a str, &[Resolved<'a>]) {
-        (self.keys.get(run.key), self.list_of(run))
+        (self.keys().get(run.key), self.list_of(run))
+    }
+    /// The companies' keys, by [`Run::key`].
+    fn keys(&self) -> &'a Texts {
+        &self.data.derived().keys
     }
     /// Every rejected record (the dataset's and the rules'), in input order.
     pub fn rejected(&self) -> &[Rejection] {
@@ -241,7 +243,6 @@ impl<'a> Resolution<'a> {
         let edited = Resolution {
             data: self.data,
             rules: self.rules,
-            keys: self.keys,
             items,
             companies: runs_without(&self.companies, &removed),
             rejected: self.rejected.clone(),
@@ -414,7 +415,6 @@ pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
     Resolution {
         data,
         rules,
-        keys: &derived.keys,
         items,
         companies,
         rejected,

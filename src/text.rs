@@ -146,14 +146,7 @@ pub struct Texts {
 
 impl Default for Texts {
     fn default() -> Self {
-        Texts {
-            buf: String::new(),
-            ends: Vec::new(),
-            wraps: Vec::new(),
-            shards: (0..SHARDS).map(|_| HashTable::new()).collect(),
-            deferred: Vec::new(),
-            state: foldhash::fast::RandomState::default(),
-        }
+        Texts::empty(SHARDS, foldhash::fast::RandomState::default())
     }
 }
 
@@ -325,13 +318,18 @@ impl Texts {
     /// A new empty table hashing as this one does, so that [`Texts::merge`] can
     /// reuse its hashes.
     pub(crate) fn sibling(&self) -> Texts {
+        Texts::empty(1, self.state.clone())
+    }
+
+    /// An empty table of `shards` shards, hashing by `state`.
+    fn empty(shards: usize, state: foldhash::fast::RandomState) -> Texts {
         Texts {
             buf: String::new(),
             ends: Vec::new(),
             wraps: Vec::new(),
-            shards: vec![HashTable::new()],
+            shards: (0..shards).map(|_| HashTable::new()).collect(),
             deferred: Vec::new(),
-            state: self.state.clone(),
+            state,
         }
     }
 
@@ -411,17 +409,14 @@ impl Texts {
         let first = self.ends.len();
         let base = self.buf.len();
         self.buf.push_str(&other.buf);
-        match u32::try_from(self.buf.len()) {
-            // Below 4 GiB in all, no end wraps: the ends are shifted as they are.
-            Ok(_) if other.wraps.is_empty() => {
-                // `base` is at most the new length, which fits in u32 here.
-                let shift = base as u32;
-                self.ends.extend(other.ends.iter().map(|e| e + shift));
-            }
-            _ => {
-                for i in 0..other.len() {
-                    self.push_end(base + other.end(i).unwrap_or(0));
-                }
+        // Below 4 GiB in all, no end wraps: the ends are shifted as they are.
+        if let (Ok(_), Ok(shift)) = (u32::try_from(self.buf.len()), u32::try_from(base))
+            && other.wraps.is_empty()
+        {
+            self.ends.extend(other.ends.iter().map(|e| e + shift));
+        } else {
+            for i in 0..other.len() {
+                self.push_end(base + other.end(i).unwrap_or(0));
             }
         }
         first

@@ -263,6 +263,9 @@ impl<'a> Parser<'a> {
         self.s.get(start..start + len)
     }
 
+    // `literal` and `integer` only adapt `word` and `uint` to a `Value`, and are
+    // kept apart from `scalar` on purpose: written inline there, the compiler
+    // stopped inlining `uint` into the direct path (+2.8% instructions).
     fn literal(&mut self, word: &[u8], v: Value<'a>) -> Option<Value<'a>> {
         self.word(word).map(|()| v)
     }
