@@ -360,3 +360,48 @@ fn import_writes_canonical_records_that_score_reads_back() {
     let doc: Value = serde_json::from_slice(&scored.stdout).unwrap();
     assert_eq!(doc["summary"]["read"], 5);
 }
+
+/// One company many times in two sources, all in one year: the duplicate search
+/// looks at a bounded number of pairs (it compared every pair of a company's
+/// incidents, and 40,000 of one company took 38 s), and says when it stopped.
+#[test]
+fn many_incidents_of_one_company_stop_the_duplicate_search_at_its_limit() {
+    let dir = Dir::new();
+    let hhs_header = "Name of Covered Entity,State,Covered Entity Type,Individuals Affected,\
+Breach Submission Date,Type of Breach,Location of Breached Information,\
+Business Associate Present,Web Description\n";
+    let mut hhs = hhs_header.to_string();
+    let mut wiki = ",Entity,Year,Records,Organization type,Method,Sources\n".to_string();
+    // 2,100 × 2,000 pairs: past the 4,194,304 comparisons of the limit.
+    for i in 0..2100 {
+        hhs += &format!(
+            "Acme Health,PA,Healthcare Provider,{},10/08/2024,Hacking/IT Incident,Network Server,No,\n",
+            1000 + i
+        );
+    }
+    for i in 0..2000 {
+        wiki += &format!("{i},Acme Health,2024,{},healthcare,hacked,[1]\n", 1000 + i);
+    }
+    let hhs = dir.create("hhs.csv", hhs).display().to_string();
+    let wiki = dir.create("wiki.csv", wiki).display().to_string();
+    let (recs, err) = import(&[&format!("hhs:{hhs}"), &format!("wikipedia:{wiki}")]);
+    assert_eq!(recs.len(), 4100, "nothing is dropped: {err}");
+    assert!(
+        err.contains(
+            "at least 4194304 likely cross-source duplicate pairs (same company key and \
+             type family, dates within 90 days; the search stopped after 4194304 comparisons)"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("… and 4194294 more"), "{err}");
+
+    // Below the limit, the count is whole and says so.
+    let (_, err) = import(&[
+        &format!("hhs:{hhs}"),
+        &format!("wikipedia:{}", dir.create("one.csv", ",Entity,Year,Records,Organization type,Method,Sources\n0,Acme Health,2024,5,healthcare,hacked,[1]\n").display()),
+    ]);
+    assert!(
+        err.contains("riskrate: 2100 likely cross-source duplicate pairs (same company key and type family, dates within 90 days); all kept:"),
+        "{err}"
+    );
+}

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use riskrate::import::{Encoding, Source, likely_duplicates};
+use riskrate::import::{COMPARISON_LIMIT, Encoding, Source, likely_duplicates};
 use riskrate::io::escape;
 use riskrate::io::write::write_canonical;
 use riskrate::{Dataset, Error};
@@ -105,14 +105,21 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
         );
     }
     warn_rejected(resolved.rejected(), 5);
-    let dups = likely_duplicates(&resolved, 90);
-    if !dups.is_empty() {
+    let shown = 10;
+    let dups = likely_duplicates(&resolved, 90, shown);
+    if dups.total > 0 {
         eprintln!(
-            "riskrate: {} likely cross-source duplicate pair{} (same company key and type family, dates within 90 days); all kept:",
-            dups.len(),
-            if dups.len() == 1 { "" } else { "s" }
+            "riskrate: {}{} likely cross-source duplicate pair{} (same company key and type family, dates within 90 days{}); all kept:",
+            if dups.complete { "" } else { "at least " },
+            dups.total,
+            if dups.total == 1 { "" } else { "s" },
+            if dups.complete {
+                String::new()
+            } else {
+                format!("; the search stopped after {COMPARISON_LIMIT} comparisons")
+            }
         );
-        for d in dups.iter().take(10) {
+        for d in &dups.pairs {
             eprintln!(
                 "  {}: {} ({}) ~ {} ({}), {} days apart",
                 escape::terminal(d.company),
@@ -123,8 +130,8 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
                 d.days_apart
             );
         }
-        if dups.len() > 10 {
-            eprintln!("  … and {} more", dups.len() - 10);
+        if dups.total > dups.pairs.len() as u64 {
+            eprintln!("  … and {} more", dups.total - dups.pairs.len() as u64);
         }
     }
     Ok(Exit::Ok)
