@@ -587,6 +587,46 @@ mod tests {
         }
     }
 
+    /// `write_json` against the document built whole and written by serde_json.
+    fn json_both_ways(report: &Report<'_>, limit: Contributors) -> (String, String) {
+        let (mut streamed, mut whole) = (Vec::new(), Vec::new());
+        write_json(&mut streamed, report, limit).unwrap();
+        write_json_whole(&mut whole, report, limit).unwrap();
+        (
+            String::from_utf8(streamed).unwrap(),
+            String::from_utf8(whole).unwrap(),
+        )
+    }
+
+    /// Ratings past one block of the parallel writer (128), none, and one; with
+    /// rejected records after them.
+    #[test]
+    fn the_json_document_is_serde_json_s_across_blocks() {
+        let rules = Rules::default_rules().unwrap();
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        for companies in [0, 1, 300] {
+            let mut lines: Vec<String> = (0..companies)
+                .map(|i| {
+                    format!(
+                        r#"{{"id":"i{i}","company":"c{i}","type":"breach","date":"2024-0{}-01","severity":{}}}"#,
+                        1 + i % 9,
+                        i % 101
+                    )
+                })
+                .collect();
+            lines.push(r#"{"id":"bad","company":"c\n]","type":"nope","date":"2024-01-01"}"#.into());
+            let mut d = Dataset::new();
+            d.read_bytes(lines.join("\n").as_bytes(), "b.jsonl", Format::Jsonl)
+                .unwrap();
+            let resolved = d.resolve(&rules);
+            let report = rate_for_writing(&resolved, as_of, None);
+            assert_eq!(report.ratings.len(), companies);
+            assert_eq!(report.rejected.len(), 1);
+            let (streamed, whole) = json_both_ways(&report, Contributors::Top(2));
+            assert_eq!(streamed, whole);
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
 
@@ -613,23 +653,104 @@ mod tests {
                 }
             }
         }
+
+        /// The JSON document, ratings streamed, is serde_json's pretty bytes for
+        /// the document built whole, whatever the text in it.
+        #[test]
+        fn the_json_document_is_serde_json_s_pretty_bytes(records in proptest::collection::vec(record(), 0..30)) {
+            let text: Vec<String> = records.iter().map(|r| r.to_string()).collect();
+            let rules = Rules::default_rules().unwrap();
+            let mut d = Dataset::new();
+            d.read_bytes(text.join("\n").as_bytes(), "p.jsonl", Format::Jsonl).unwrap();
+            let resolved = d.resolve(&rules);
+            let as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+            for report in [rate_keeping(&resolved, as_of, None), rate_for_writing(&resolved, as_of, Some(2))] {
+                for limit in [Contributors::All, Contributors::Top(1)] {
+                    let (streamed, whole) = json_both_ways(&report, limit);
+                    prop_assert_eq!(streamed, whole);
+                }
+            }
+        }
     }
 }
 
+/// The JSON document, as serde_json's pretty printer writes [`JsonReport`],
+/// with the ratings rendered in parallel blocks and written as they are done
+/// rather than all built first (at 1M incidents, 2.4 s and 312 MB whole).
 fn write_json(out: &mut dyn Write, report: &Report<'_>, limit: Contributors) -> io::Result<()> {
-    let doc = JsonReport {
+    // The document without its ratings, cut where they go: `"ratings": []` is
+    // found on a line of its own (a string cannot hold a raw newline), before
+    // `rejected`, the only other field with text from the input.
+    const EMPTY: &[u8] = b"\n  \"ratings\": []";
+    let frame = serde_json::to_vec_pretty(&json_document(report, Vec::new())).map_err(json_err)?;
+    let Some(at) = frame.windows(EMPTY.len()).position(|w| w == EMPTY) else {
+        return write_json_whole(out, report, limit);
+    };
+    let (head, tail) = frame.split_at(at + EMPTY.len() - 1);
+    out.write_all(head)?;
+    if let Some((first, rest)) = report.ratings.split_first() {
+        let mut buf = Vec::new();
+        pretty_rating(&mut buf, report, first, limit, b"\n    ")?;
+        out.write_all(&buf)?;
+        in_parallel(
+            out,
+            rest,
+            |_| (),
+            |buf, (), r| pretty_rating(buf, report, r, limit, b",\n    "),
+        )?;
+        out.write_all(b"\n  ")?;
+    }
+    out.write_all(tail)?;
+    out.write_all(b"\n")
+}
+
+/// The document with `ratings`.
+fn json_document<'a>(report: &'a Report<'_>, ratings: Vec<JsonRating<'a>>) -> JsonReport<'a> {
+    JsonReport {
         riskrate: env!("CARGO_PKG_VERSION"),
         rules: RulesMeta::of(report.rules),
         as_of: report.as_of.ymd().to_string(),
         summary: report.summary,
-        ratings: report
-            .ratings
-            .iter()
-            .map(|r| json_rating(report, r, limit))
-            .collect(),
+        ratings,
         rejected: report.rejected,
-    };
-    serde_json::to_writer_pretty(&mut *out, &doc).map_err(json_err)?;
+    }
+}
+
+/// One rating as an item of the document's `ratings`: `lead`, then the rating
+/// pretty-printed two levels in.
+fn pretty_rating(
+    buf: &mut Vec<u8>,
+    report: &Report<'_>,
+    r: &Rating<'_>,
+    limit: Contributors,
+    lead: &[u8],
+) -> io::Result<()> {
+    let rating = serde_json::to_vec_pretty(&json_rating(report, r, limit)).map_err(json_err)?;
+    buf.extend_from_slice(lead);
+    // Every newline is structure (text holds it escaped): each line then starts
+    // two levels further in.
+    for line in rating.split_inclusive(|&b| b == b'\n') {
+        buf.extend_from_slice(line);
+        if line.ends_with(b"\n") {
+            buf.extend_from_slice(b"    ");
+        }
+    }
+    Ok(())
+}
+
+/// The document built whole, then written by serde_json: what [`write_json`]
+/// writes, byte for byte (a test holds the two together).
+fn write_json_whole(
+    out: &mut dyn Write,
+    report: &Report<'_>,
+    limit: Contributors,
+) -> io::Result<()> {
+    let ratings = report
+        .ratings
+        .iter()
+        .map(|r| json_rating(report, r, limit))
+        .collect();
+    serde_json::to_writer_pretty(&mut *out, &json_document(report, ratings)).map_err(json_err)?;
     out.write_all(b"\n")
 }
 
