@@ -35,7 +35,7 @@ pub use io::write::{
 };
 pub use model::{Incident, Names, PartialDate, Precision, Record, Rejection, Status, Value};
 pub use rate::{
-    Assessed, Counts, GradeChange, Interval, Rating, Report, Standing, Summary, rate,
+    Assessed, Counts, GradeChange, Interval, Rating, Report, Standing, Summary, rate, rate_focused,
     rate_for_writing, rate_keeping,
 };
 pub use resolve::{Resolution, Resolved};

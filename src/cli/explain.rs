@@ -2,7 +2,8 @@
 
 use clap::Args;
 use riskrate::io::escape;
-use riskrate::{Error, ExplainFormat, WhatIf, rate, write_explain};
+use riskrate::resolve::Resolution;
+use riskrate::{Error, ExplainFormat, WhatIf, rate_focused, write_explain};
 
 use super::{Exit, InputArgs, RatingArgs, emit, warn_rejected};
 
@@ -59,43 +60,15 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
     let data = super::until_exit(args.input.load()?);
     let resolved = super::until_exit(data.resolve(&rules));
     warn_rejected(resolved.rejected(), 5);
-    let report = rate(&resolved, args.rating.as_of());
-    let wanted = args.company.as_str();
-    let exact = report.ratings.iter().find(|r| r.company == wanted);
-    let rating = match exact {
-        Some(r) => r,
-        None => {
-            let loose: Vec<_> = report
-                .ratings
-                .iter()
-                .filter(|r| {
-                    r.company.eq_ignore_ascii_case(wanted)
-                        || r.company_name
-                            .is_some_and(|n| n.eq_ignore_ascii_case(wanted))
-                })
-                .collect();
-            match loose.as_slice() {
-                [one] => *one,
-                [] => {
-                    return Err(Error::Usage(format!(
-                        "no company `{}` in the input ({} companies rated)",
-                        escape::terminal(wanted),
-                        report.ratings.len()
-                    )));
-                }
-                many => {
-                    let keys: Vec<String> = many
-                        .iter()
-                        .map(|r| escape::terminal(r.company).into_owned())
-                        .collect();
-                    return Err(Error::Usage(format!(
-                        "`{}` names several companies: {}; give the exact key",
-                        escape::terminal(wanted),
-                        keys.join(", ")
-                    )));
-                }
-            }
-        }
+    let key = company_asked(&resolved, args.company.as_str())?;
+    // Only this company's rating is kept whole; the others' scores set its
+    // percentile.
+    let report = rate_focused(&resolved, args.rating.as_of(), key);
+    let Some(rating) = report.ratings.iter().find(|r| r.company == key) else {
+        return Err(Error::Usage(format!(
+            "no company `{}` in the input",
+            escape::terminal(key)
+        )));
     };
     if args.without.is_empty() && args.as_disputed.is_empty() {
         emit(None, |w| {
@@ -113,7 +86,7 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
             escape::terminal(&unknown.join(", "))
         )));
     }
-    let other = rate(&changed, args.rating.as_of());
+    let other = rate_focused(&changed, args.rating.as_of(), key);
     let what_if = WhatIf {
         without: &args.without,
         as_disputed: &args.as_disputed,
@@ -130,4 +103,40 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
         )
     })?;
     Ok(Exit::Ok)
+}
+
+/// The company key `wanted` names: a key as given, or else the one company
+/// whose key or name it is, ignoring ASCII case.
+fn company_asked<'a>(resolved: &Resolution<'a>, wanted: &str) -> Result<&'a str, Error> {
+    let companies = resolved.companies();
+    let count = companies.len();
+    let mut loose = Vec::new();
+    for (key, list) in companies {
+        if key == wanted {
+            return Ok(key);
+        }
+        let name = list.iter().find_map(|i| i.company_name());
+        if key.eq_ignore_ascii_case(wanted) || name.is_some_and(|n| n.eq_ignore_ascii_case(wanted))
+        {
+            loose.push(key);
+        }
+    }
+    match loose.as_slice() {
+        [one] => Ok(one),
+        [] => Err(Error::Usage(format!(
+            "no company `{}` in the input ({count} companies rated)",
+            escape::terminal(wanted),
+        ))),
+        many => {
+            let keys: Vec<String> = many
+                .iter()
+                .map(|k| escape::terminal(k).into_owned())
+                .collect();
+            Err(Error::Usage(format!(
+                "`{}` names several companies: {}; give the exact key",
+                escape::terminal(wanted),
+                keys.join(", ")
+            )))
+        }
+    }
 }
