@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use chrono::{Days, NaiveDate};
 
 use crate::io::escape;
-use crate::rate::{Interval, Scratch, assess_counted, interval};
+use crate::rate::{Interval, assess_counted_series, interval};
 use crate::resolve::{Resolution, Resolved};
 use crate::rules::{Rules, round_half_up};
 
@@ -80,11 +80,10 @@ pub fn incidents_of<'a>(data: &Resolution<'a>, company: &str) -> Vec<Resolved<'a
 
 /// The rating series of a company's incidents at each date.
 pub fn history(rules: &Rules, list: &[Resolved<'_>], dates: &[NaiveDate]) -> Vec<Point> {
-    let mut scratch = Scratch::default();
     dates
         .iter()
-        .map(|&t| {
-            let (counts, risk_points) = assess_counted(rules, list, t, &mut scratch);
+        .zip(assess_counted_series(rules, list, dates))
+        .map(|(&t, (counts, risk_points))| {
             let score_exact = rules.score_exact(risk_points);
             let score = round_half_up(score_exact);
             Point {

@@ -305,7 +305,7 @@ pub struct Assessment<'a> {
 /// Assesses one company's incidents (in input order) as of `as_of`.
 pub fn assess<'a>(rules: &Rules, list: &[Resolved<'a>], as_of: NaiveDate) -> Assessment<'a> {
     let mut scratch = Scratch::default();
-    let (counts, risk_points) = assess_with(rules, list, as_of, true, &mut scratch);
+    let (counts, risk_points) = assess_with(rules, list, as_of, Keep::All, &mut scratch);
     Assessment {
         incidents: scratch.sorted,
         counts,
@@ -323,7 +323,54 @@ pub(crate) fn assess_counted<'a>(
     as_of: NaiveDate,
     scratch: &mut Scratch<'a>,
 ) -> (Counts, f64) {
-    assess_with(rules, list, as_of, false, scratch)
+    assess_with(rules, list, as_of, Keep::Totals, scratch)
+}
+
+/// The counts and risk points [`assess_counted`] gives for `list` at each of
+/// `dates`. The recurrence order (effective day, then id) does not depend on the
+/// date: what is known at a date is a prefix of it. Sorted once here rather than
+/// at every date, it was most of a long history's time (98 monthly dates of one
+/// company of 200k incidents: 6.5 s with it sorted at every date).
+pub(crate) fn assess_counted_series(
+    rules: &Rules,
+    list: &[Resolved<'_>],
+    dates: &[NaiveDate],
+) -> Vec<(Counts, f64)> {
+    let mut scratch = Scratch::default();
+    let mut all: Vec<(i64, usize)> = list
+        .iter()
+        .enumerate()
+        .filter(|(_, inc)| rules.type_rule(inc.type_id).recurring)
+        .map(|(i, inc)| (i64::from(inc.effective_date().num_days_from_ce()), i))
+        .collect();
+    all.sort_unstable_by(by_day_then_id(list));
+    scratch.presorted = Some(all);
+    dates
+        .iter()
+        .map(|&t| assess_with(rules, list, t, Keep::Totals, &mut scratch))
+        .collect()
+}
+
+/// The recurrence order of (effective day, place in `list`) pairs: by day, then
+/// by id (read only on a tie: it lies in the text buffer).
+fn by_day_then_id<'l>(
+    list: &'l [Resolved<'_>],
+) -> impl Fn(&(i64, usize), &(i64, usize)) -> std::cmp::Ordering + 'l {
+    let id = |i: usize| list.get(i).map_or("", |r| r.id());
+    move |a, b| a.0.cmp(&b.0).then_with(|| id(a.1).cmp(id(b.1)))
+}
+
+/// What [`assess_with`] leaves in [`Scratch::sorted`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Keep {
+    /// Nothing: the counts and risk points are all that is wanted (history and
+    /// back-tests). The incidents are then not sorted, which for one company of
+    /// 200k incidents was half of each step's time.
+    Totals,
+    /// The counted incidents, largest first.
+    Counted,
+    /// Every incident, as [`Assessment::incidents`].
+    All,
 }
 
 /// The working lists of [`assess_with`]. Each rating thread keeps one from company
@@ -334,6 +381,9 @@ pub(crate) struct Scratch<'a> {
     ages: Vec<(i64, Standing)>,
     /// Day number of the effective date (`today - age`), and index in the list.
     recurring: Vec<(i64, usize)>,
+    /// Every recurring incident of the one list assessed at several dates, in
+    /// the order `recurring` is sorted in (set by [`assess_counted_series`]).
+    presorted: Option<Vec<(i64, usize)>>,
     k_of: Vec<usize>,
     unsorted: Vec<Assessed<'a>>,
     order: Vec<usize>,
@@ -341,13 +391,13 @@ pub(crate) struct Scratch<'a> {
     sorted: Vec<Assessed<'a>>,
 }
 
-/// Assesses `list` into `s.sorted` (as [`Assessment::incidents`]); returns the
-/// counts and the risk points.
+/// Assesses `list` into `s.sorted` (what `keep` says of
+/// [`Assessment::incidents`]); returns the counts and the risk points.
 fn assess_with<'a>(
     rules: &Rules,
     list: &[Resolved<'a>],
     as_of: NaiveDate,
-    keep_uncounted: bool,
+    keep: Keep,
     s: &mut Scratch<'a>,
 ) -> (Counts, f64) {
     // Each incident's age and standing, worked out once. Ages and windows are
@@ -382,18 +432,27 @@ fn assess_with<'a>(
 
     // Recurrence: the company's recurring, not-future incidents ordered by (effective
     // date, id); an incident's k - 1 is how many of those before it lie in the window.
-    let recurring = &mut s.recurring;
-    recurring.clear();
-    recurring.extend(
-        list.iter()
-            .zip(ages)
-            .enumerate()
-            .filter(|(_, (inc, (age, _)))| *age >= 0 && rules.type_rule(inc.type_id).recurring)
-            .map(|(i, (_, (age, _)))| (today - age, i)),
-    );
-    // By date, then id (read only on a tie: it lies in the text buffer).
-    let id = |i: usize| list.get(i).map_or("", |r| r.id());
-    recurring.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| id(a.1).cmp(id(b.1))));
+    let recurring: &[(i64, usize)] = match &s.presorted {
+        // Sorted once for every date: those whose effective day has come.
+        Some(all) => all
+            .get(..all.partition_point(|(d, _)| *d <= today))
+            .unwrap_or_default(),
+        None => {
+            let recurring = &mut s.recurring;
+            recurring.clear();
+            recurring.extend(
+                list.iter()
+                    .zip(ages)
+                    .enumerate()
+                    .filter(|(_, (inc, (age, _)))| {
+                        *age >= 0 && rules.type_rule(inc.type_id).recurring
+                    })
+                    .map(|(i, (_, (age, _)))| (today - age, i)),
+            );
+            recurring.sort_unstable_by(by_day_then_id(list));
+            recurring
+        }
+    };
     let k_of = &mut s.k_of;
     k_of.clear();
     k_of.resize(list.len(), 1);
@@ -413,7 +472,7 @@ fn assess_with<'a>(
     let mut counts = Counts::default();
     let mut risk_points = 0.0;
     for (i, (inc, &(age, st))) in list.iter().zip(ages).enumerate() {
-        if !keep_uncounted && st != Standing::Counted {
+        if keep != Keep::All && st != Standing::Counted {
             match st {
                 Standing::Expired => counts.expired += 1,
                 _ => counts.future += 1,
@@ -438,6 +497,9 @@ fn assess_with<'a>(
             }
         };
         risk_points += points;
+        if keep == Keep::Totals {
+            continue;
+        }
         assessed.push(Assessed {
             item: *inc,
             standing: st,
@@ -446,6 +508,10 @@ fn assess_with<'a>(
             points,
             share: 0.0,
         });
+    }
+    if keep == Keep::Totals {
+        s.sorted.clear();
+        return (counts, risk_points);
     }
     for a in assessed.iter_mut() {
         if a.standing == Standing::Counted && risk_points > 0.0 {
@@ -500,7 +566,12 @@ fn rate_company_with<'a>(
     keep: Option<usize>,
     scratch: &mut Scratch<'a>,
 ) -> Rating<'a> {
-    let (counts, risk_points) = assess_with(rules, list, as_of, keep.is_none(), scratch);
+    let wanted = if keep.is_none() {
+        Keep::All
+    } else {
+        Keep::Counted
+    };
+    let (counts, risk_points) = assess_with(rules, list, as_of, wanted, scratch);
     let assessed = &scratch.sorted;
     let score_exact = rules.score_exact(risk_points);
     let score = round_half_up(score_exact);
@@ -777,6 +848,45 @@ mod tests {
                     assert_eq!(f.counts, w.counts);
                 }
             }
+        }
+    }
+
+    /// A series sorted once gives, at every date, what assessing at that date
+    /// alone gives: same-day incidents (ties by id), future ones, and types that
+    /// do not recur.
+    #[test]
+    fn a_series_is_each_date_assessed_alone() {
+        let rules = Rules::default_rules().unwrap();
+        let lines: Vec<String> = (0..120)
+            .map(|i| {
+                format!(
+                    r#"{{"id":"x{}","company":"c","type":"{}","date":"20{}-0{}-0{}","severity":{}}}"#,
+                    (i * 37) % 120,
+                    ["breach", "ransomware", "ddos", "vulnerability"][i % 4],
+                    18 + i % 8,
+                    1 + i % 3,
+                    1 + i % 2,
+                    (i * 7) % 101
+                )
+            })
+            .collect();
+        let mut data = Dataset::new();
+        data.read_bytes(lines.join("\n").as_bytes(), "in.jsonl", Format::Jsonl)
+            .unwrap();
+        let resolved = data.resolve(&rules);
+        let list = resolved.company("c");
+        assert_eq!(list.len(), 120);
+        let dates: Vec<NaiveDate> = (0..60)
+            .map(|m: u32| {
+                NaiveDate::from_ymd_opt(2017 + (m / 6) as i32, 1 + 2 * (m % 6), 1).unwrap()
+            })
+            .collect();
+        let series = assess_counted_series(&rules, list, &dates);
+        let mut scratch = Scratch::default();
+        for (t, got) in dates.iter().zip(series) {
+            let alone = assess_counted(&rules, list, *t, &mut scratch);
+            assert_eq!(got.0, alone.0, "{t}");
+            assert_eq!(got.1.to_bits(), alone.1.to_bits(), "{t}");
         }
     }
 }
