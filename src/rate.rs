@@ -6,12 +6,12 @@
 
 use crate::FastMap as HashMap;
 
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{Days, NaiveDate};
 use rayon::prelude::*;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 use crate::explain;
-use crate::model::Rejection;
+use crate::model::{Rejection, day_number};
 use crate::resolve::{Resolution, Resolved};
 use crate::rules::{Rules, round_half_up};
 use crate::score::{self, Factors};
@@ -341,7 +341,7 @@ pub(crate) fn assess_counted_series(
         .iter()
         .enumerate()
         .filter(|(_, inc)| rules.type_rule(inc.type_id).recurring)
-        .map(|(i, inc)| (i64::from(inc.effective_date().num_days_from_ce()), i))
+        .map(|(i, inc)| (day_number(inc.effective_date()), i))
         .collect();
     all.sort_unstable_by(by_day_then_id(list));
     scratch.presorted = Some(all);
@@ -401,13 +401,11 @@ fn assess_with<'a>(
     s: &mut Scratch<'a>,
 ) -> (Counts, f64) {
     // Each incident's age and standing, worked out once. Ages and windows are
-    // differences of day numbers: the same whole days as subtracting the dates,
-    // which cost ~100 instructions each.
-    let day = |d: NaiveDate| i64::from(d.num_days_from_ce());
-    let today = day(as_of);
+    // differences of day numbers.
+    let today = day_number(as_of);
     s.ages.clear();
     s.ages.extend(list.iter().map(|inc| {
-        let age = today - day(inc.effective_date());
+        let age = today - day_number(inc.effective_date());
         let standing = if age < 0 {
             Standing::Future
         } else if age > rules.type_rule(inc.type_id).cutoff_days {
@@ -588,7 +586,7 @@ fn rate_company_with<'a>(
 
     Rating {
         company,
-        company_name: list.iter().find_map(|i| i.company_name()),
+        company_name: crate::resolve::company_name(list),
         industry: list.iter().find_map(|i| i.industry()),
         score,
         score_exact,

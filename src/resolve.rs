@@ -251,6 +251,12 @@ impl<'a> Resolution<'a> {
     }
 }
 
+/// A company's name, as its rating gives it: the first name among its
+/// incidents (as [`Resolution::companies`] lists them), when one gives a name.
+pub fn company_name<'a>(list: &[Resolved<'a>]) -> Option<&'a str> {
+    list.iter().find_map(|i| i.company_name())
+}
+
 /// Resolves every incident of `data` under `rules`.
 ///
 /// Each incident is checked against the rules in parallel, company by company (the

@@ -2,7 +2,7 @@
 
 use clap::Args;
 use riskrate::io::escape;
-use riskrate::resolve::Resolution;
+use riskrate::resolve::{Resolution, company_name};
 use riskrate::{Error, ExplainFormat, WhatIf, rate_focused, write_explain};
 
 use super::{Exit, InputArgs, RatingArgs, emit, warn_rejected};
@@ -115,7 +115,7 @@ fn company_asked<'a>(resolved: &Resolution<'a>, wanted: &str) -> Result<&'a str,
         if key == wanted {
             return Ok(key);
         }
-        let name = list.iter().find_map(|i| i.company_name());
+        let name = company_name(list);
         if key.eq_ignore_ascii_case(wanted) || name.is_some_and(|n| n.eq_ignore_ascii_case(wanted))
         {
             loose.push(key);

@@ -18,7 +18,7 @@ use std::str::FromStr;
 
 use crate::dataset::Dataset;
 use crate::error::Error;
-use crate::model::{Record, Value};
+use crate::model::{Record, Value, day_number};
 
 pub use csvmap::Mapping;
 
@@ -716,12 +716,6 @@ fn duplicates_within<'a>(
 ) -> Duplicates<'a> {
     use crate::resolve::Resolved;
     let rules = res.rules();
-    let mut by_company: crate::FastMap<&str, Vec<&Resolved<'a>>> = crate::FastMap::default();
-    for r in res.items() {
-        by_company.entry(r.company()).or_default().push(r);
-    }
-    let mut keys: Vec<&str> = by_company.keys().copied().collect();
-    keys.sort_unstable();
     let mut found = Duplicates {
         pairs: Vec::new(),
         total: 0,
@@ -732,23 +726,20 @@ fn duplicates_within<'a>(
         return found;
     }
     let mut budget = limit;
-    for key in keys {
-        let Some(list) = by_company.get(key) else {
-            continue;
-        };
+    // Companies in key order, each with its incidents as `items` lists them.
+    for (_, list) in res.companies() {
         // Only incidents of one type family are compared: a group each. (Places
         // are `u32`, as the grouping by company keeps them.)
         let mut members: Vec<(&str, u32, &Resolved<'a>)> = list
             .iter()
             .zip(0u32..)
-            .map(|(r, i)| (type_family(&rules.type_rule(r.type_id).name), i, *r))
+            .map(|(r, i)| (type_family(&rules.type_rule(r.type_id).name), i, r))
             .collect();
         members.sort_by(|a, b| a.0.cmp(b.0).then(a.1.cmp(&b.1)));
         let mut pairs = Vec::new();
         let mut stopped = false;
         for group in members.chunk_by(|a, b| a.0 == b.0) {
-            let group: Vec<(u32, &Resolved<'a>)> = group.iter().map(|&(_, i, r)| (i, r)).collect();
-            let (found_here, stop) = near_pairs(&group, window_days, &mut budget);
+            let (found_here, stop) = near_pairs(group, window_days, &mut budget);
             pairs.extend(found_here);
             if stop {
                 stopped = true;
@@ -764,8 +755,8 @@ fn duplicates_within<'a>(
             if found.pairs.len() < keep {
                 found.pairs.push(LikelyDuplicate {
                     company: a.company(),
-                    first: **a,
-                    second: **b,
+                    first: *a,
+                    second: *b,
                     days_apart: days_apart(a, b),
                 });
             }
@@ -793,8 +784,8 @@ fn days_apart(a: &crate::resolve::Resolved<'_>, b: &crate::resolve::Resolved<'_>
         .unwrap_or(i64::MAX)
 }
 
-/// The pairs `(i, j)`, `i < j`, of `members` (each an incident with its place in
-/// its company's list) from different sources with dates at most `window` days
+/// The pairs `(i, j)`, `i < j`, of `members` (each an incident with its type
+/// family and its place in its company's list) from different sources with dates at most `window` days
 /// apart, by place; and whether the search stopped because `budget` (candidates
 /// looked at, taken from) ran out.
 ///
@@ -804,12 +795,11 @@ fn days_apart(a: &crate::resolve::Resolved<'_>, b: &crate::resolve::Resolved<'_>
 /// starts overlap it. Open spans are kept per source, so that incidents of one
 /// source are never compared with each other.
 fn near_pairs(
-    members: &[(u32, &crate::resolve::Resolved<'_>)],
+    members: &[(&str, u32, &crate::resolve::Resolved<'_>)],
     window: i64,
     budget: &mut usize,
 ) -> (Vec<(u32, u32)>, bool) {
-    use chrono::Datelike;
-    let mut sources: Vec<(u32, &str)> = members.iter().map(|(_, r)| source_of(r)).collect();
+    let mut sources: Vec<(u32, &str)> = members.iter().map(|(_, _, r)| source_of(r)).collect();
     sources.sort_unstable();
     sources.dedup();
     if sources.len() < 2 {
@@ -817,13 +807,17 @@ fn near_pairs(
     }
     // (start, widened end, place, source), by start.
     let mut spans: Vec<(i64, i64, u32, usize)> = Vec::with_capacity(members.len() * 2);
-    for &(i, r) in members {
+    for &(_, i, r) in members {
         // Always found: `sources` holds every member's source.
         let s = sources.binary_search(&source_of(r)).unwrap_or(0);
         for d in dates(r) {
             let (start, end) = span(d);
-            let day = |x: chrono::NaiveDate| i64::from(x.num_days_from_ce());
-            spans.push((day(start), day(end).saturating_add(window), i, s));
+            spans.push((
+                day_number(start),
+                day_number(end).saturating_add(window),
+                i,
+                s,
+            ));
         }
     }
     spans.sort_unstable();
