@@ -1,6 +1,5 @@
 //! `riskrate report`: a self-contained HTML report of the ratings.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use chrono::{Months, NaiveDate};
@@ -8,7 +7,7 @@ use clap::Args;
 use riskrate::Error;
 use riskrate::history::{history, monthly};
 use riskrate::io::html::{Detail, render};
-use riskrate::{Resolved, rate};
+use riskrate::rate;
 
 use super::{Exit, InputArgs, RatingArgs, emit, warn_rejected};
 
@@ -74,18 +73,12 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Error> {
             }
         }
     }
-    let mut by_company: HashMap<&str, Vec<Resolved<'_>>> = HashMap::new();
-    for r in resolved.items() {
-        if worst.iter().any(|w| w.company == r.company()) {
-            by_company.entry(r.company()).or_default().push(*r);
-        }
-    }
     let to = as_of.checked_add_months(Months::new(24)).unwrap_or(as_of);
     let details: Vec<Detail<'_, '_>> = worst
         .iter()
         .enumerate()
         .map(|(k, r)| {
-            let list = by_company.get(r.company).map_or(&[][..], Vec::as_slice);
+            let list = resolved.company(r.company);
             // From three years back, or from just before the first incident.
             let first = list
                 .iter()
