@@ -43,10 +43,17 @@ enum Command {
     Completions {
         /// The shell.
         shell: clap_complete::Shell,
+        /// Write the script to FILE instead of standard output (`-`).
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
     },
     /// Print the manual page (roff), e.g. `riskrate man > riskrate.1`.
     #[command(after_help = "Example:\n  riskrate man > ~/.local/share/man/man1/riskrate.1")]
-    Man,
+    Man {
+        /// Write the page to FILE instead of standard output (`-`).
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<std::path::PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -61,25 +68,37 @@ fn main() -> ExitCode {
         Command::History(a) => cli::history::run(a),
         Command::Import(a) => cli::import::run(a),
         Command::Report(a) => cli::report::run(a),
-        Command::Completions { shell } => {
+        Command::Completions { shell, output } => {
+            // clap_complete panics on a failed write: the script is made in memory
+            // and written through the one output path.
             let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(*shell, &mut cmd, "riskrate", &mut std::io::stdout());
-            Ok(Exit::Ok)
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut cmd, "riskrate", &mut script);
+            cli::output::output(output.as_deref(), &cli::output::Inputs::new())
+                .and_then(|out| out.write(|w| w.write_all(&script)))
+                .map(|()| Exit::Ok)
         }
-        Command::Man => {
+        Command::Man { output } => {
             let man = clap_mangen::Man::new(<Cli as clap::CommandFactory>::command());
-            cli::emit(None, |w| man.render(w)).map(|()| Exit::Ok)
+            cli::output::output(output.as_deref(), &cli::output::Inputs::new())
+                .and_then(|out| out.write(|w| man.render(w)))
+                .map(|()| Exit::Ok)
         }
     };
-    match result {
+    let code = match result {
         Ok(Exit::Ok) => ExitCode::SUCCESS,
         Ok(Exit::Failed) => ExitCode::from(1),
         Err(e) => {
-            eprintln!(
+            cli::output::say(format_args!(
                 "riskrate: error: {}",
                 riskrate::io::escape::terminal(&e.to_string())
-            );
-            ExitCode::from(2)
+            ));
+            return ExitCode::from(2);
         }
+    };
+    // A message that did not reach stderr is a failed write like any other.
+    if cli::output::stderr_failed() {
+        return ExitCode::from(2);
     }
+    code
 }

@@ -12,6 +12,7 @@ mod cases;
 mod cli;
 mod hostile;
 mod import;
+mod output;
 mod properties;
 mod rejections;
 mod rules;

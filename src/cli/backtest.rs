@@ -8,7 +8,8 @@ use riskrate::Error;
 use riskrate::backtest::{BacktestParams, backtest};
 use riskrate::io::backtest::{write_backtest_json, write_backtest_table};
 
-use super::{Exit, InputArgs, emit, parse_date, warn_rejected};
+use super::output::output;
+use super::{Exit, InputArgs, parse_date, warn_rejected};
 
 const EXAMPLE: &str = "\
 Examples:
@@ -51,7 +52,8 @@ pub struct BacktestArgs {
     /// Output format: table or json.
     #[arg(long, short = 'f', value_name = "FORMAT", default_value = "table", value_parser = ["table", "json"])]
     pub format: String,
-    /// Write the output to FILE instead of standard output.
+    /// Write the output to FILE instead of standard output (`-`): a regular file is
+    /// replaced atomically, a device or FIFO written directly; an input is refused.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -78,6 +80,10 @@ pub fn run(args: &BacktestArgs) -> Result<Exit, Error> {
             args.to, args.from
         )));
     }
+    let out = output(
+        args.output.as_deref(),
+        &args.input.inputs().file(args.rules.as_deref()),
+    )?;
     let rules = super::load_rules(args.rules.as_deref())?;
     let events = if args.events.is_empty() {
         rules
@@ -108,7 +114,7 @@ pub fn run(args: &BacktestArgs) -> Result<Exit, Error> {
         events,
     };
     let result = super::until_exit(backtest(&resolved, &params));
-    emit(args.output.as_deref(), |w| {
+    out.write(|w| {
         if args.format == "json" {
             write_backtest_json(w, &rules, &params, &result)
         } else {

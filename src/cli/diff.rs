@@ -8,7 +8,8 @@ use riskrate::io::diff::{write_diff_json, write_diff_table};
 use riskrate::io::write::rejection_summary;
 use riskrate::{Error, Rules, rate_for_writing};
 
-use super::{Exit, InputArgs, emit, parse_date};
+use super::output::output;
+use super::{Exit, InputArgs, parse_date};
 
 const EXAMPLE: &str = "\
 Examples:
@@ -49,7 +50,8 @@ pub struct DiffArgs {
     #[arg(long, value_name = "N")]
     pub fail_if_moved: Option<usize>,
 
-    /// Write the output to FILE instead of standard output.
+    /// Write the output to FILE instead of standard output (`-`): a regular file is
+    /// replaced atomically, a device or FIFO written directly; an input is refused.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -62,6 +64,13 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Error> {
         )));
     };
     let (rules_a, rules_b) = (Rules::from_path(path_a)?, Rules::from_path(path_b)?);
+    let out = output(
+        args.output.as_deref(),
+        &args
+            .input
+            .inputs()
+            .files(args.rules.iter().map(PathBuf::as_path)),
+    )?;
     let data = super::until_exit(args.input.load()?);
     let as_of = args
         .as_of
@@ -70,7 +79,7 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Error> {
     let (res_a, res_b) = (&resolved.0, &resolved.1);
     for (label, res) in [("A", res_a), ("B", res_b)] {
         if !res.rejected().is_empty() {
-            eprintln!(
+            say!(
                 "riskrate: under {label}: {}",
                 rejection_summary(res.rejected(), 3)
             );
@@ -85,7 +94,7 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Error> {
     ));
     let (report_a, report_b) = (&reports.0, &reports.1);
     let cmp = compare(report_a, report_b);
-    emit(args.output.as_deref(), |w| {
+    out.write(|w| {
         if args.format == "json" {
             write_diff_json(w, report_a, report_b, &cmp, args.top)
         } else {
@@ -94,7 +103,7 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Error> {
     })?;
     match args.fail_if_moved {
         Some(n) if cmp.grade_changes > n => {
-            eprintln!(
+            say!(
                 "riskrate: {} companies changed grade, more than --fail-if-moved {n}",
                 cmp.grade_changes
             );

@@ -1,11 +1,14 @@
 //! `riskrate explain`: one company's rating, incident by incident.
 
+use std::path::PathBuf;
+
 use clap::Args;
 use riskrate::io::escape;
 use riskrate::resolve::{Resolution, company_name};
 use riskrate::{Error, ExplainFormat, WhatIf, rate_focused, write_explain};
 
-use super::{Exit, InputArgs, RatingArgs, emit, warn_rejected};
+use super::output::output;
+use super::{Exit, InputArgs, RatingArgs, warn_rejected};
 
 const EXAMPLE: &str = "\
 Examples:
@@ -19,7 +22,7 @@ Examples:
   riskrate explain northwind-clinics examples/incidents.jsonl --as-of 2026-11-28 \
       --as-disputed NWC-2026-001
   riskrate explain northwind-clinics examples/incidents.jsonl --as-of 2026-11-28 \
-      --without NWC-2026-001,NWC-2025-014
+      --without NWC-2026-001 --without NWC-2025-014
 
 COMPANY is the company key; a company_name or a key differing only in case is
 accepted when it names exactly one company. Exit status: 0 ok, 2 error.";
@@ -38,17 +41,24 @@ pub struct ExplainArgs {
     #[command(flatten)]
     pub rating: RatingArgs,
 
-    /// What-if: rate the company as if these incidents (ids) never happened.
-    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    /// What-if: rate the company as if this incident (its id) never happened;
+    /// repeat it for several (ids may hold commas, so a list is not split).
+    #[arg(long, value_name = "ID")]
     pub without: Vec<String>,
 
-    /// What-if: rate the company with these incidents (ids) marked disputed.
-    #[arg(long, value_name = "ID", value_delimiter = ',')]
+    /// What-if: rate the company with this incident (its id) marked disputed;
+    /// repeat it for several.
+    #[arg(long, value_name = "ID")]
     pub as_disputed: Vec<String>,
 
     /// Output format: text or json.
     #[arg(long, short = 'f', value_name = "FORMAT", default_value = "text", value_parser = parse_format)]
     pub format: ExplainFormat,
+
+    /// Write the output to FILE instead of standard output (`-`): a regular file is
+    /// replaced atomically, a device or FIFO written directly; an input is refused.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 fn parse_format(s: &str) -> Result<ExplainFormat, String> {
@@ -56,6 +66,10 @@ fn parse_format(s: &str) -> Result<ExplainFormat, String> {
 }
 
 pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
+    let out = output(
+        args.output.as_deref(),
+        &args.input.inputs().file(args.rating.rules.as_deref()),
+    )?;
     let rules = args.rating.load_rules()?;
     let data = super::until_exit(args.input.load()?);
     let resolved = super::until_exit(data.resolve(&rules));
@@ -71,9 +85,7 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
         )));
     };
     if args.without.is_empty() && args.as_disputed.is_empty() {
-        emit(None, |w| {
-            write_explain(w, &report, rating, data.files(), args.format, None)
-        })?;
+        out.write(|w| write_explain(w, &report, rating, data.files(), args.format, None))?;
         return Ok(Exit::Ok);
     }
     // The what-if rates the whole changed dataset again: percentiles depend on peers.
@@ -92,7 +104,7 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
         as_disputed: &args.as_disputed,
         rating: other.ratings.iter().find(|r| r.company == rating.company),
     };
-    emit(None, |w| {
+    out.write(|w| {
         write_explain(
             w,
             &report,

@@ -7,7 +7,8 @@ use clap::Args;
 use riskrate::Error;
 use riskrate::synth::{GenParams, generate};
 
-use super::{Exit, emit, parse_date};
+use super::output::{Inputs, output};
+use super::{Exit, parse_date};
 
 const EXAMPLE: &str = "\
 Examples:
@@ -37,7 +38,8 @@ pub struct GenArgs {
     /// Last day of the period.
     #[arg(long, value_name = "DATE", default_value = "2025-12-31", value_parser = parse_date)]
     pub end: NaiveDate,
-    /// Write to FILE instead of standard output.
+    /// Write the output to FILE instead of standard output (`-`): a regular file is
+    /// replaced atomically, a device or FIFO written directly; an input is refused.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -56,6 +58,6 @@ pub fn run(args: &GenArgs) -> Result<Exit, Error> {
         start: args.start,
         end: args.end,
     };
-    emit(args.output.as_deref(), |w| generate(&params, w))?;
+    output(args.output.as_deref(), &Inputs::new())?.write(|w| generate(&params, w))?;
     Ok(Exit::Ok)
 }

@@ -10,7 +10,8 @@ use riskrate::history::{dates, history, incidents_of, svg};
 use riskrate::io::escape;
 
 use super::backtest::parse_days;
-use super::{Exit, InputArgs, emit, parse_date};
+use super::output::output;
+use super::{Exit, InputArgs, parse_date};
 
 const EXAMPLE: &str = "\
 Examples:
@@ -46,7 +47,8 @@ pub struct HistoryArgs {
     /// Output format: csv, json or svg.
     #[arg(long, short = 'f', value_name = "FORMAT", default_value = "csv", value_parser = ["csv", "json", "svg"])]
     pub format: String,
-    /// Write the output to FILE instead of standard output.
+    /// Write the output to FILE instead of standard output (`-`): a regular file is
+    /// replaced atomically, a device or FIFO written directly; an input is refused.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -58,6 +60,10 @@ pub fn run(args: &HistoryArgs) -> Result<Exit, Error> {
             args.to, args.from
         )));
     }
+    let out = output(
+        args.output.as_deref(),
+        &args.input.inputs().file(args.rules.as_deref()),
+    )?;
     let rules = super::load_rules(args.rules.as_deref())?;
     let data = super::until_exit(args.input.load()?);
     let resolved = super::until_exit(data.resolve(&rules));
@@ -73,7 +79,7 @@ pub fn run(args: &HistoryArgs) -> Result<Exit, Error> {
         .find_map(|r| r.company_name())
         .unwrap_or_else(|| first.company());
     let series = history(&rules, &list, &dates(args.from, args.to, args.step));
-    emit(args.output.as_deref(), |w| match args.format.as_str() {
+    out.write(|w| match args.format.as_str() {
         "json" => {
             let doc = serde_json::json!({
                 "riskrate": env!("CARGO_PKG_VERSION"),

@@ -8,7 +8,8 @@ use riskrate::io::escape;
 use riskrate::io::write::write_canonical;
 use riskrate::{Dataset, Error};
 
-use super::{Exit, emit, warn_rejected};
+use super::output::{Inputs, output};
+use super::{Exit, warn_rejected};
 
 const EXAMPLE: &str = "\
 Examples:
@@ -52,7 +53,8 @@ pub struct ImportArgs {
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
 
-    /// Write the records to FILE instead of standard output.
+    /// Write the records to FILE instead of standard output (`-`): a regular file is
+    /// replaced atomically, a device or FIFO written directly; an input is refused.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -62,9 +64,7 @@ fn parse_encoding(s: &str) -> Result<Encoding, String> {
 }
 
 pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
-    let rules = super::load_rules(args.rules.as_deref())?;
-    let mut data = Dataset::new();
-    let mut per_file: Vec<(String, &'static str, u64, u64)> = Vec::new();
+    let mut sources = Vec::with_capacity(args.files.len());
     for spec in &args.files {
         // SOURCE:FILE names the source, unless the whole spec is an existing path.
         let prefixed = spec.split_once(':').filter(|(prefix, _)| {
@@ -85,21 +85,39 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
                 (super::source(from, args.mapping.as_deref())?, spec.clone())
             }
         };
+        sources.push((src, PathBuf::from(path)));
+    }
+    let out = output(
+        args.output.as_deref(),
+        &Inputs::new()
+            .files(sources.iter().map(|(_, p)| p.as_path()))
+            .file(args.mapping.as_deref())
+            .file(args.rules.as_deref()),
+    )?;
+    let rules = super::load_rules(args.rules.as_deref())?;
+    let mut data = Dataset::new();
+    let mut per_file: Vec<(String, &'static str, u64, u64)> = Vec::new();
+    for (src, path) in &sources {
         let before = data.rejected().len() as u64;
-        let n = riskrate::import::read_path(&mut data, &src, Path::new(&path), args.encoding)?;
-        per_file.push((path, src.name(), n, data.rejected().len() as u64 - before));
+        let n = riskrate::import::read_path(&mut data, src, path, args.encoding)?;
+        per_file.push((
+            path.display().to_string(),
+            src.name(),
+            n,
+            data.rejected().len() as u64 - before,
+        ));
     }
     let resolved = data.resolve(&rules);
-    emit(args.output.as_deref(), |w| write_canonical(w, &resolved))?;
+    out.write(|w| write_canonical(w, &resolved))?;
 
     let total = data.read_count();
-    eprintln!(
+    say!(
         "riskrate: read {total} source records: {} incidents written, {} rejected",
         resolved.items().len(),
         resolved.rejected().len()
     );
     for (path, name, n, rejected) in &per_file {
-        eprintln!(
+        say!(
             "  {name:<9} {}: {n} records, {rejected} rejected on reading",
             escape::terminal(path)
         );
@@ -108,7 +126,7 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
     let shown = 10;
     let dups = likely_duplicates(&resolved, 90, shown);
     if dups.total > 0 {
-        eprintln!(
+        say!(
             "riskrate: {}{} likely cross-source duplicate pair{} (same company key and type family, dates within 90 days{}); all kept:",
             if dups.complete { "" } else { "at least " },
             dups.total,
@@ -120,7 +138,7 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
             }
         );
         for d in &dups.pairs {
-            eprintln!(
+            say!(
                 "  {}: {} ({}) ~ {} ({}), {} days apart",
                 escape::terminal(d.company),
                 escape::terminal(d.first.id()),
@@ -131,7 +149,7 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
             );
         }
         if dups.total > dups.pairs.len() as u64 {
-            eprintln!("  … and {} more", dups.total - dups.pairs.len() as u64);
+            say!("  … and {} more", dups.total - dups.pairs.len() as u64);
         }
     }
     Ok(Exit::Ok)

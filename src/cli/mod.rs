@@ -1,18 +1,25 @@
 //! The command-line front end: argument parsing, files, exit codes. The library
 //! knows nothing of this module.
 
+/// Writes a line to stderr without `eprintln!`'s panic on a failed write.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::cli::output::say(format_args!($($arg)*))
+    };
+}
+
 pub mod backtest;
 pub mod diff;
 pub mod explain;
 pub mod generate;
 pub mod history;
 pub mod import;
+pub mod output;
 pub mod report;
 pub mod rules;
 pub mod score;
 
-use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -110,6 +117,14 @@ pub enum Input {
 }
 
 impl InputArgs {
+    /// The files this run reads, for the output's check against them.
+    pub fn inputs(&self) -> output::Inputs<'_> {
+        output::Inputs::new()
+            .files(self.files.iter().map(PathBuf::as_path))
+            .file(self.mapping.as_deref())
+            .stdin(self.files.is_empty())
+    }
+
     /// The input kind the flags name.
     pub fn kind(&self) -> Result<Input, Error> {
         let f = self.input_format.to_ascii_lowercase();
@@ -240,7 +255,7 @@ pub fn warn_rejected(rejected: &[riskrate::Rejection], shown: usize) -> bool {
     if rejected.is_empty() {
         return false;
     }
-    eprintln!(
+    say!(
         "riskrate: {}",
         riskrate::io::write::rejection_summary(rejected, shown)
     );
@@ -266,48 +281,4 @@ pub fn read_inputs(data: &mut Dataset, files: &[PathBuf], format: Format) -> Res
         }
     }
     Ok(())
-}
-
-/// Writes through `write` to `output` (atomically: a temporary file renamed into
-/// place) or to standard output. A closed pipe (`| head`) is a normal end.
-pub fn emit(
-    output: Option<&Path>,
-    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
-) -> Result<(), Error> {
-    match output {
-        None => {
-            let stdout = io::stdout();
-            let mut w = BufWriter::new(stdout.lock());
-            match write(&mut w).and_then(|()| w.flush()) {
-                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-                r => r.map_err(|e| Error::Io {
-                    path: "<stdout>".into(),
-                    source: e,
-                }),
-            }
-        }
-        Some(path) => {
-            let io_err = |e| Error::Io {
-                path: path.display().to_string(),
-                source: e,
-            };
-            let name = path
-                .file_name()
-                .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-            let tmp = path.with_file_name(format!(".{name}.riskrate-tmp"));
-            let result = File::create(&tmp).and_then(|f| {
-                let mut w = BufWriter::new(f);
-                write(&mut w)?;
-                w.flush()?;
-                w.get_ref().sync_all()
-            });
-            match result.and_then(|()| std::fs::rename(&tmp, path)) {
-                Ok(()) => Ok(()),
-                Err(e) => {
-                    let _ = std::fs::remove_file(&tmp);
-                    Err(io_err(e))
-                }
-            }
-        }
-    }
 }

@@ -9,7 +9,8 @@ use riskrate::history::{history, monthly};
 use riskrate::io::html::{Detail, render};
 use riskrate::rate;
 
-use super::{Exit, InputArgs, RatingArgs, emit, warn_rejected};
+use super::output::output;
+use super::{Exit, InputArgs, RatingArgs, warn_rejected};
 
 const EXAMPLE: &str = "\
 Examples:
@@ -39,12 +40,17 @@ pub struct ReportArgs {
     #[arg(long = "detail", value_name = "COMPANY")]
     pub detail: Vec<String>,
 
-    /// Write the report to FILE instead of standard output.
+    /// Write the report to FILE instead of standard output (`-`): a regular file is
+    /// replaced atomically, a device or FIFO written directly; an input is refused.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
 pub fn run(args: &ReportArgs) -> Result<Exit, Error> {
+    let out = output(
+        args.output.as_deref(),
+        &args.input.inputs().file(args.rating.rules.as_deref()),
+    )?;
     let rules = args.rating.load_rules()?;
     let data = super::until_exit(args.input.load()?);
     let resolved = super::until_exit(data.resolve(&rules));
@@ -97,8 +103,6 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Error> {
             }
         })
         .collect();
-    emit(args.output.as_deref(), |w| {
-        w.write_all(render(&report, &details).as_bytes())
-    })?;
+    out.write(|w| w.write_all(render(&report, &details).as_bytes()))?;
     Ok(Exit::Ok)
 }

@@ -6,7 +6,8 @@ use clap::{Args, Subcommand};
 use riskrate::io::escape;
 use riskrate::{Error, Rules};
 
-use super::{Exit, emit};
+use super::Exit;
+use super::output::{Inputs, output};
 
 const EXAMPLE: &str = "\
 Examples:
@@ -39,6 +40,10 @@ pub enum RulesCommand {
     Show {
         /// A rules file; the built-in default when omitted.
         file: Option<PathBuf>,
+        /// Write the rules to FILE instead of standard output (`-`); the rules file
+        /// read is refused as the target.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        output: Option<PathBuf>,
     },
 }
 
@@ -50,25 +55,29 @@ pub fn run(args: &RulesArgs) -> Result<Exit, Error> {
     match &args.command {
         RulesCommand::Check { file } => {
             let r = load(Some(file))?;
-            println!(
-                "ok: {}: rules {} v{} (sha256 {}): {} types, {} data classes, {} grades",
-                escape::terminal(&file.display().to_string()),
-                escape::terminal(r.name()),
-                escape::terminal(r.version()),
-                r.sha256(),
-                r.types().len(),
-                r.data_classes().len(),
-                r.grades().len()
-            );
+            output(None, &Inputs::new().file(Some(file)))?.write(|w| {
+                writeln!(
+                    w,
+                    "ok: {}: rules {} v{} (sha256 {}): {} types, {} data classes, {} grades",
+                    escape::terminal(&file.display().to_string()),
+                    escape::terminal(r.name()),
+                    escape::terminal(r.version()),
+                    r.sha256(),
+                    r.types().len(),
+                    r.data_classes().len(),
+                    r.grades().len()
+                )
+            })?;
             Ok(Exit::Ok)
         }
-        RulesCommand::Show { file } => {
+        RulesCommand::Show { file, output: to } => {
+            let out = output(to.as_deref(), &Inputs::new().file(file.as_deref()))?;
             let r = load(file.as_ref())?;
             let origin = file.as_ref().map_or_else(
                 || "built-in default".to_string(),
                 |f| f.display().to_string(),
             );
-            emit(None, |w| {
+            out.write(|w| {
                 writeln!(
                     w,
                     "# Effective rules from {}: {} v{}, sha256 {}",

@@ -7,7 +7,8 @@ use riskrate::{
     Contributors, Error, OutputFormat, rate_for_writing, write_report, write_table_colored,
 };
 
-use super::{Exit, InputArgs, RatingArgs, emit, warn_rejected};
+use super::output::output;
+use super::{Exit, InputArgs, RatingArgs, warn_rejected};
 
 const EXAMPLE: &str = "\
 Examples:
@@ -44,7 +45,8 @@ pub struct ScoreArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Write the output to FILE instead of standard output.
+    /// Write the output to FILE instead of standard output (`-`): a regular file is
+    /// replaced atomically, a device or FIFO written directly; an input is refused.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
@@ -89,13 +91,17 @@ pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
     let clock = std::time::Instant::now();
     let lap = |stage: &str| {
         if args.timings {
-            eprintln!(
+            say!(
                 "riskrate: timing: {stage} done at {:.3} s{}",
                 clock.elapsed().as_secs_f64(),
                 memory_note()
             );
         }
     };
+    let out = output(
+        args.output.as_deref(),
+        &args.input.inputs().file(args.rating.rules.as_deref()),
+    )?;
     let rules = args.rating.load_rules()?;
     let progress = args.input.progress();
     let data = super::until_exit(args.input.load()?);
@@ -105,7 +111,7 @@ pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
     lap("resolve");
     progress.stage(format!("rating {} incidents", resolved.items().len()));
     if warn_rejected(resolved.rejected(), 5) && args.strict {
-        eprintln!("riskrate: --strict: no ratings written");
+        say!("riskrate: --strict: no ratings written");
         return Ok(Exit::Failed);
     }
     // Only the contributors printed are kept: the rest of each company's incidents
@@ -118,8 +124,8 @@ pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
     let report = super::until_exit(rate_for_writing(&resolved, args.rating.as_of(), keep));
     lap("rate");
     progress.stage(format!("writing {} ratings", report.ratings.len()));
-    let color = args.output.is_none() && super::use_color(&args.color);
-    emit(args.output.as_deref(), |w| match args.format {
+    let color = out.is_stdout() && super::use_color(&args.color);
+    out.write(|w| match args.format {
         OutputFormat::Table => write_table_colored(w, &report, color),
         f => write_report(w, &report, f, args.contributors),
     })?;
@@ -128,9 +134,14 @@ pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
     if matches!(args.format, OutputFormat::Jsonl | OutputFormat::Csv) {
         // These formats carry no totals; the accounting still goes somewhere.
         let s = report.summary;
-        eprintln!(
+        say!(
             "riskrate: read {} = counted {} + expired {} + future {} + rejected {}; {} companies",
-            s.read, s.counted, s.expired, s.future, s.rejected, s.companies
+            s.read,
+            s.counted,
+            s.expired,
+            s.future,
+            s.rejected,
+            s.companies
         );
     }
     Ok(Exit::Ok)
