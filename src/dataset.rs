@@ -29,6 +29,8 @@ pub struct Dataset {
     rejected: Vec<Rejection>,
     names: Names,
     read: u64,
+    /// What was left unread and why (an entry of a directory that is no file).
+    warnings: Vec<String>,
     /// Worked out at the first resolve, forgotten whenever an incident is added.
     derived: OnceLock<Derived>,
 }
@@ -110,6 +112,21 @@ impl Dataset {
             limits,
             ..Dataset::default()
         }
+    }
+
+    /// The limits each record is held to.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
+    /// What was skipped unread while reading, and why (for example a FIFO in a
+    /// VERIS directory); no record was lost with it.
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    pub(crate) fn warn(&mut self, warning: String) {
+        self.warnings.push(warning);
     }
 
     /// Records that passed the rules-independent checks, in input order.

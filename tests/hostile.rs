@@ -427,3 +427,264 @@ fn a_file_larger_than_one_read_block_keeps_every_line_number() {
     assert_eq!(summary(&o), (last, n, 0, 0, 1), "every line read once");
     assert_eq!(rejection(&o, 0).0, last);
 }
+
+/// Runs `import` with `args`, returning (status, stdout lines, stderr); never a
+/// panic, and never longer than 60 s (a hang is a failure, not a stuck suite).
+fn import(args: &[&std::ffi::OsStr]) -> (Option<i32>, Vec<String>, String) {
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("riskrate"))
+        .arg("import")
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed().as_secs() > 60 {
+            child.kill().unwrap();
+            panic!("import {args:?} hung");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let lines = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    (out.status.code(), lines, stderr)
+}
+
+fn os(s: &str) -> &std::ffi::OsStr {
+    std::ffi::OsStr::new(s)
+}
+
+#[test]
+fn r17_record_limits_hold_on_every_import_path() {
+    let dir = Dir::new();
+    let pad = "x".repeat(5000);
+    let hhs_head = "Name of Covered Entity,State,Covered Entity Type,Individuals Affected,Breach Submission Date,Type of Breach,Location of Breached Information,Business Associate Present,Web Description\n";
+    let hhs_row = |n: &str| {
+        format!(
+            "{n},PA,Healthcare Provider,9271,10/08/2024,Hacking/IT Incident,Network Server,No,\n"
+        )
+    };
+    let cases: Vec<(&str, &str, String)> = vec![
+        (
+            "hhs",
+            "h.csv",
+            format!(
+                "{hhs_head}{}\"{pad}\",PA,Healthcare Provider,1,10/08/2024,Theft,x,No,\n{}",
+                hhs_row("A"),
+                hhs_row("B")
+            ),
+        ),
+        (
+            "wikipedia",
+            "w.csv",
+            format!(
+                ",Entity,Year,Records,Organization type,Method,Sources\n1,Alpha,2019,100,web,hacked,[1]\n2,\"{pad}\",2019,100,web,hacked,[1]\n3,Beta,2019,100,web,hacked,[1]\n"
+            ),
+        ),
+        (
+            "hibp",
+            "b.json",
+            format!(
+                "[{{\"Name\":\"A\",\"Title\":\"A\",\"BreachDate\":\"2019-05-24\"}},{{\"Name\":\"Big\",\"Description\":\"{pad}\"}},{{\"Name\":\"B\",\"Title\":\"B\",\"BreachDate\":\"2019-05-24\"}}]"
+            ),
+        ),
+        (
+            "rankiteo",
+            "r.json",
+            format!(
+                "[{{\"linkid\":\"a\",\"id\":\"R1\",\"type\":\"breach\",\"date\":\"2020-10\"}},{{\"note\":\"{pad}\"}},{{\"linkid\":\"b\",\"id\":\"R2\",\"type\":\"breach\",\"date\":\"2020-10\"}}]"
+            ),
+        ),
+    ];
+    for (source, name, text) in &cases {
+        let f = dir.create(name, text);
+        let (code, lines, stderr) = import(&[
+            os("--from"),
+            os(source),
+            os("--max-record-bytes"),
+            os("1000"),
+            f.as_os_str(),
+        ]);
+        assert_eq!(code, Some(0), "{source}: {stderr}");
+        assert!(
+            stderr.contains("above the limit of 1000 (--max-record-bytes)"),
+            "{source}: {stderr}"
+        );
+        assert!(
+            stderr.contains("3 records, 1 rejected"),
+            "{source}: {stderr}"
+        );
+        assert_eq!(lines.len(), 2, "{source}: the records around it are read");
+    }
+    // Mapped CSV.
+    let csv = dir.create(
+        "log.csv",
+        format!("Case,Organisation,Reported,Kind,People affected,Sector\n1,Acme,05.02.2015,LEAK,10,x\n2,\"{pad}\",05.02.2015,LEAK,10,x\n3,Beta,05.02.2015,HACK,10,x\n"),
+    );
+    let mapping = crate::util::root("tests/data/import/mapping.toml");
+    let (code, lines, stderr) = import(&[
+        os("--from"),
+        os("csv"),
+        os("--mapping"),
+        mapping.as_os_str(),
+        os("--max-record-bytes"),
+        os("1000"),
+        csv.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("log.csv:3: record is"), "{stderr}");
+    assert_eq!(lines.len(), 2);
+    // Depth, in the JSON sources and a VERIS file.
+    let deep = format!("{}1{}", "[".repeat(100), "]".repeat(100));
+    let hibp = dir.create(
+        "deep.json",
+        format!("[{{\"Name\":\"A\",\"Title\":\"A\",\"BreachDate\":\"2019-05-24\",\"X\":{deep}}}]"),
+    );
+    let veris = dir.create(
+        "deep-veris.json",
+        format!("{{\"incident_id\":\"x\",\"x\":{deep}}}"),
+    );
+    for (source, f) in [("hibp", &hibp), ("rankiteo", &hibp), ("veris", &veris)] {
+        let (code, lines, stderr) = import(&[os("--from"), os(source), f.as_os_str()]);
+        assert_eq!(code, Some(0), "{source}: {stderr}");
+        assert!(stderr.contains("(--max-depth)"), "{source}: {stderr}");
+        assert!(lines.is_empty());
+    }
+    // The limits are flags of the rating commands too: score reads sources through them.
+    let f = dir.create("h2.csv", &cases[0].2);
+    let out = riskrate()
+        .args([
+            "score",
+            "--input-format",
+            "hhs",
+            "--max-record-bytes",
+            "1000",
+            "--as-of",
+            "2025-01-01",
+            "-f",
+            "json",
+        ])
+        .arg(&f)
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["summary"]["read"], 3);
+    assert_eq!(doc["summary"]["rejected"], 1);
+}
+
+#[test]
+fn r17_rules_mapping_and_veris_files_are_read_with_a_cap() {
+    // /dev/zero never ends: each is refused after its cap, not read forever.
+    let example = crate::util::root("examples/incidents.jsonl");
+    let out = riskrate()
+        .args(["score", "--rules", "/dev/zero"])
+        .arg(&example)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at most 4194304 bytes"));
+    let log = crate::util::root("tests/data/import/log.csv");
+    let (code, _, stderr) = import(&[
+        os("--from"),
+        os("csv"),
+        os("--mapping"),
+        os("/dev/zero"),
+        log.as_os_str(),
+    ]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("a mapping file is at most"), "{stderr}");
+    let (code, lines, stderr) = import(&[os("--from"), os("veris"), os("/dev/zero")]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(lines.is_empty());
+    assert!(
+        stderr.contains("/dev/zero:1: file is more than 1048576 bytes"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn r17_one_bad_veris_entry_never_sinks_the_rest() {
+    let dir = Dir::new();
+    let v = dir.path().join("vcdb");
+    std::fs::create_dir(&v).unwrap();
+    for f in std::fs::read_dir(crate::util::root("tests/data/import/veris")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, v.join(f.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(v.join("empty.json"), "").unwrap();
+    std::fs::write(v.join("not-json.json"), "not json\n").unwrap();
+    std::fs::write(
+        v.join("twice.json"),
+        r#"{"incident_id":"a","incident_id":"b"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        v.join("huge.json"),
+        format!("{{\"x\":\"{}\"}}", "y".repeat(3000)),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("loop.json", v.join("loop.json")).unwrap();
+    std::fs::create_dir(v.join("folder.json")).unwrap();
+    let fifo = v.join("fifo.json");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let (code, lines, stderr) = import(&[
+        os("--from"),
+        os("veris"),
+        os("--max-record-bytes"),
+        os("2000"),
+        v.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    // The four fixtures: three incidents and a false positive; four bad entries.
+    assert_eq!(lines.len(), 3, "{stderr}");
+    assert!(stderr.contains("8 records, 5 rejected"), "{stderr}");
+    for expected in [
+        "empty.json:1: empty file",
+        "not-json.json:1: not a VERIS JSON incident",
+        "twice.json:1: not a VERIS JSON incident: the field `incident_id` is given twice",
+        "huge.json:1: file is more than 2000 bytes",
+        "fifo.json: skipped: a FIFO, not a regular file",
+        "folder.json: skipped: a directory",
+        "loop.json: skipped:",
+    ] {
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+    }
+}
+
+#[test]
+fn r17_an_unclosed_csv_quote_is_reported_at_its_line_and_the_rest_read() {
+    let dir = Dir::new();
+    let csv = dir.create(
+        "log.csv",
+        "Case,Organisation,Reported,Kind,People affected,Sector\n1,Acme,05.02.2015,LEAK,10,x\n2,\"Broken,05.02.2015,LEAK,10,x\n3,Beta,05.02.2015,HACK,10,x\n4,Gamma,05.02.2015,HACK,10,x\n",
+    );
+    let mapping = crate::util::root("tests/data/import/mapping.toml");
+    let (code, lines, stderr) = import(&[
+        os("--from"),
+        os("csv"),
+        os("--mapping"),
+        mapping.as_os_str(),
+        csv.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("log.csv:3: unclosed quote: the quote opened on line 3 is never closed"),
+        "{stderr}"
+    );
+    assert_eq!(lines.len(), 3, "rows 1, 3 and 4 are read: {stderr}");
+    assert!(stderr.contains("4 records, 1 rejected"), "{stderr}");
+}

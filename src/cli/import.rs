@@ -6,7 +6,7 @@ use clap::Args;
 use riskrate::import::{COMPARISON_LIMIT, Encoding, Source, likely_duplicates};
 use riskrate::io::escape;
 use riskrate::io::write::write_canonical;
-use riskrate::{Dataset, Error};
+use riskrate::{Dataset, Error, Limits};
 
 use super::output::{Inputs, output};
 use super::{Exit, warn_rejected};
@@ -48,6 +48,15 @@ pub struct ImportArgs {
     /// Text encoding of the files: utf-8, windows-1252 (latin1) or mac-roman.
     #[arg(long, value_name = "ENCODING", default_value = "utf-8", value_parser = parse_encoding)]
     pub encoding: Encoding,
+
+    /// Largest source record accepted, in bytes (a CSV row, a JSON array element,
+    /// a VERIS file); larger ones are rejected unread.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_record_bytes)]
+    pub max_record_bytes: usize,
+
+    /// Deepest nesting of arrays and objects accepted in a JSON source record.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().max_depth)]
+    pub max_depth: usize,
 
     /// Rules to check the records against (types and data classes).
     #[arg(long, value_name = "FILE")]
@@ -95,7 +104,10 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
             .file(args.rules.as_deref()),
     )?;
     let rules = super::load_rules(args.rules.as_deref())?;
-    let mut data = Dataset::new();
+    let mut data = Dataset::with_limits(Limits {
+        max_record_bytes: args.max_record_bytes,
+        max_depth: args.max_depth,
+    });
     let mut per_file: Vec<(String, &'static str, u64, u64)> = Vec::new();
     for (src, path) in &sources {
         let before = data.rejected().len() as u64;
@@ -107,6 +119,7 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
             data.rejected().len() as u64 - before,
         ));
     }
+    super::warn_skipped(&data);
     let resolved = data.resolve(&rules);
     out.write(|w| write_canonical(w, &resolved))?;
 

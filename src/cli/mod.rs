@@ -163,6 +163,7 @@ impl InputArgs {
             max_depth: self.max_depth,
         });
         self.read(&mut data)?;
+        warn_skipped(&data);
         Ok(data)
     }
 
@@ -172,14 +173,8 @@ impl InputArgs {
             Input::Canonical(format) => read_inputs(data, &self.files, format),
             Input::Source(source) => {
                 if self.files.is_empty() || self.files.iter().any(|f| f.as_os_str() == "-") {
-                    let mut bytes = Vec::new();
-                    std::io::Read::read_to_end(&mut io::stdin().lock(), &mut bytes).map_err(
-                        |e| Error::Io {
-                            path: "-".into(),
-                            source: e,
-                        },
-                    )?;
-                    riskrate::import::read_bytes(data, &source, &bytes, "-", self.encoding)?;
+                    let mut stdin = io::stdin().lock();
+                    riskrate::import::read_reader(data, &source, &mut stdin, "-", self.encoding)?;
                 }
                 for f in self.files.iter().filter(|f| f.as_os_str() != "-") {
                     riskrate::import::read_path(data, &source, f, self.encoding)?;
@@ -233,12 +228,7 @@ pub fn source(name: &str, mapping: Option<&Path>) -> Result<Source, Error> {
         return Source::builtin(name);
     }
     let path = mapping.ok_or_else(|| Error::Usage("the csv source needs --mapping FILE".into()))?;
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
-        path: path.display().to_string(),
-        source: e,
-    })?;
-    let m = Mapping::from_toml(&text, &path.display().to_string())?;
-    Ok(Source::Csv(Box::new(m)))
+    Ok(Source::Csv(Box::new(Mapping::from_path(path)?)))
 }
 
 /// The rules in `path`, or the built-in default rules.
@@ -246,6 +236,14 @@ pub fn load_rules(path: Option<&Path>) -> Result<Rules, Error> {
     match path {
         Some(path) => Rules::from_path(path),
         None => Ok(Rules::default_rules()?),
+    }
+}
+
+/// Says on stderr what was skipped unread (entries of a directory that are no
+/// files).
+pub fn warn_skipped(data: &Dataset) {
+    for w in data.warnings() {
+        say!("riskrate: warning: {}", riskrate::io::escape::terminal(w));
     }
 }
 

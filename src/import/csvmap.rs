@@ -28,7 +28,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use super::{
-    Imported, Reject, company_key, convert_rows, count_in_words, csv_rows, document_error, text,
+    CsvDoc, Imported, Reject, company_key, convert_rows, count_in_words, document_error, text,
 };
 use crate::error::Error;
 use crate::model::Record;
@@ -92,7 +92,27 @@ const FIELDS: &[&str] = &[
     "vulnerable_subjects",
 ];
 
+/// The largest mapping file read.
+pub const MAX_MAPPING_BYTES: u64 = 4 << 20;
+
 impl Mapping {
+    /// Reads and checks a mapping file (at most [`MAX_MAPPING_BYTES`], read no
+    /// further: a pipe or device is not read to its end).
+    ///
+    /// # Errors
+    /// [`Error::Io`] when it cannot be read; as [`Mapping::from_toml`].
+    pub fn from_path(path: &std::path::Path) -> Result<Mapping, Error> {
+        let origin = path.display().to_string();
+        let bytes = crate::io::read::read_capped(path, MAX_MAPPING_BYTES)?.ok_or_else(|| {
+            Error::Usage(format!(
+                "mapping {origin}: more than {MAX_MAPPING_BYTES} bytes; a mapping file is at most that"
+            ))
+        })?;
+        let text = String::from_utf8(bytes)
+            .map_err(|e| Error::Usage(format!("mapping {origin}: not UTF-8 ({e})")))?;
+        Mapping::from_toml(&text, &origin)
+    }
+
     /// Reads and checks a mapping file's text.
     ///
     /// # Errors
@@ -129,8 +149,8 @@ impl Mapping {
         Ok(m)
     }
 
-    pub(super) fn convert(&self, input: &str, name: &str) -> Result<Vec<Imported>, Error> {
-        let (headers, rows) = csv_rows(input, name)?;
+    pub(super) fn convert(&self, doc: CsvDoc, name: &str) -> Result<Vec<Imported>, Error> {
+        let CsvDoc { headers, rows } = doc;
         let mut cols: BTreeMap<&str, usize> = BTreeMap::new();
         for (field, header) in &self.columns {
             let i = headers
@@ -146,6 +166,15 @@ impl Mapping {
                 })?;
             cols.insert(field.as_str(), i);
         }
+        // Value maps are looked up by their ASCII-lowercased source value; where two
+        // differ only in case, the first in key order wins, as the mapping lists them.
+        let mut lookup: BTreeMap<&str, std::collections::HashMap<String, &str>> = BTreeMap::new();
+        for (field, map) in &self.values {
+            let l = lookup.entry(field.as_str()).or_default();
+            for (from, to) in map {
+                l.entry(from.to_ascii_lowercase()).or_insert(to.as_str());
+            }
+        }
         Ok(convert_rows(rows, |line, row| {
             let value = |field: &str| -> Option<String> {
                 let raw = cols
@@ -156,14 +185,10 @@ impl Mapping {
                     .map(str::to_string)
                     .or_else(|| self.fixed.get(field).cloned())?;
                 Some(
-                    self.values
+                    lookup
                         .get(field)
-                        .and_then(|m| {
-                            m.iter()
-                                .find(|(k, _)| k.eq_ignore_ascii_case(&raw))
-                                .map(|(_, v)| v.clone())
-                        })
-                        .unwrap_or(raw),
+                        .and_then(|m| m.get(&raw.to_ascii_lowercase()))
+                        .map_or(raw, |v| (*v).to_string()),
                 )
             };
             let id = format!(

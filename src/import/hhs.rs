@@ -4,7 +4,7 @@
 //! affecting 500 or more people, so every row is a `breach` with health data; the
 //! portal's "type of breach" says how it happened and sets the severity.
 
-use super::{Imported, Reject, company_key, convert_rows, csv_rows, document_error, text};
+use super::{CsvDoc, Imported, Reject, company_key, convert_rows, document_error, text};
 use crate::error::Error;
 use crate::model::DateExt;
 use crate::model::Record;
@@ -37,8 +37,8 @@ fn industry(entity_type: &str) -> Option<&'static str> {
     }
 }
 
-pub(super) fn convert(text_in: &str, name: &str) -> Result<Vec<Imported>, Error> {
-    let (headers, rows) = csv_rows(text_in, name)?;
+pub(super) fn convert(doc: CsvDoc, name: &str) -> Result<Vec<Imported>, Error> {
+    let CsvDoc { headers, rows } = doc;
     let col = |h: &str| headers.iter().position(|x| x.trim() == h);
     let need = [
         "Name of Covered Entity",

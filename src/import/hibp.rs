@@ -7,7 +7,6 @@
 use serde::Deserialize;
 
 use super::{Imported, Reject, company_key, text};
-use crate::error::Error;
 use crate::model::Record;
 
 #[derive(Deserialize)]
@@ -82,17 +81,16 @@ pub(crate) fn data_class(hibp: &str) -> &'static str {
     }
 }
 
-pub(super) fn convert(input: &str, name: &str) -> Result<Vec<Imported>, Error> {
-    let items: Vec<serde_json::Value> =
-        serde_json::from_str(input).map_err(|e| Error::Document {
-            file: name.to_string(),
-            line: e.line() as u64,
-            col: e.column() as u64,
-            message: format!("not an HIBP breaches JSON array: {e}"),
-        })?;
+pub(super) fn convert(items: Vec<super::JsonItem>) -> Vec<Imported> {
     let mut out = Vec::new();
-    for (i, item) in items.into_iter().enumerate() {
-        let pos = i as u64 + 1;
+    for (pos, item) in items {
+        let item = match item {
+            Ok(v) => v,
+            Err(r) => {
+                out.push((pos, Err(r)));
+                continue;
+            }
+        };
         let b: Breach = match serde_json::from_value(item) {
             Ok(b) => b,
             Err(e) => {
@@ -126,7 +124,13 @@ pub(super) fn convert(input: &str, name: &str) -> Result<Vec<Imported>, Error> {
             let id = id
                 .clone()
                 .ok_or_else(|| Reject::new(None, "Name", "no Name"))?;
-            let title = b.title.as_deref().or(b.name.as_deref()).unwrap_or("");
+            // An empty Title is no title: the Name stands in.
+            let title = [b.title.as_deref(), b.name.as_deref()]
+                .into_iter()
+                .flatten()
+                .map(str::trim)
+                .find(|t| !t.is_empty())
+                .unwrap_or("");
             let date = b
                 .breach_date
                 .as_deref()
@@ -161,5 +165,5 @@ pub(super) fn convert(input: &str, name: &str) -> Result<Vec<Imported>, Error> {
         })();
         out.push((pos, result));
     }
-    Ok(out)
+    out
 }

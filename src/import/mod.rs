@@ -9,15 +9,18 @@ mod csvmap;
 mod hhs;
 mod hibp;
 mod rankiteo;
+mod split;
 mod veris;
 mod wikipedia;
 
 use std::borrow::Cow;
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use crate::dataset::Dataset;
 use crate::error::Error;
+use crate::io::read::Limits;
 use crate::model::{Record, Value, day_number};
 
 pub use csvmap::Mapping;
@@ -158,44 +161,64 @@ impl Reject {
 /// One source record: its line (or position) and what it became.
 pub type Imported = (u64, Result<Record<'static>, Reject>);
 
-/// Converts a whole source document (already decoded) into canonical records.
-///
-/// # Errors
-/// [`Error::Document`] when the document as a whole is unusable.
-pub fn convert(source: &Source, text: &str, name: &str) -> Result<Vec<Imported>, Error> {
-    match source {
-        Source::Veris => veris::convert(text, name).map(|r| vec![(1, r)]),
-        Source::Hhs => hhs::convert(text, name),
-        Source::Hibp => hibp::convert(text, name),
-        Source::Wikipedia => wikipedia::convert(text, name),
-        Source::Rankiteo => rankiteo::convert(text, name),
-        Source::Csv(m) => m.convert(text, name),
-    }
-}
-
 /// The files a path stands for: itself, or for a directory (VERIS), the `.json`
-/// files in it (any case of the extension), sorted by name.
+/// files in it (any case of the extension), sorted by name. An entry that is not
+/// a regular file (a FIFO, socket, device, directory, or a symlink that loops or
+/// dangles) is left out with a warning: reading a FIFO would wait for a writer.
 ///
 /// # Errors
-/// [`Error::Io`] when the directory cannot be listed.
-pub fn expand(path: &Path) -> Result<Vec<PathBuf>, Error> {
-    if !path.is_dir() {
-        return Ok(vec![path.to_path_buf()]);
+/// [`Error::Io`] when the path or the directory cannot be read.
+pub fn expand(path: &Path) -> Result<(Vec<PathBuf>, Vec<String>), Error> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+    if !meta.is_dir() {
+        return Ok((vec![path.to_path_buf()], Vec::new()));
     }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(path)
-        .map_err(|e| Error::io(path, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.extension()
-                .is_some_and(|x| x.eq_ignore_ascii_case("json"))
-        })
-        .collect();
+    let mut files = Vec::new();
+    let mut warnings = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(|e| Error::io(path, e))? {
+        let entry = entry.map_err(|e| Error::io(path, e))?;
+        let p = entry.path();
+        if !p
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("json"))
+        {
+            continue;
+        }
+        match std::fs::metadata(&p) {
+            Ok(m) if m.is_file() => files.push(p),
+            Ok(m) => warnings.push(format!(
+                "{}: skipped: {}, not a regular file",
+                p.display(),
+                kind_of(&m.file_type())
+            )),
+            Err(e) => warnings.push(format!("{}: skipped: {e}", p.display())),
+        }
+    }
     files.sort();
-    Ok(files)
+    warnings.sort();
+    Ok((files, warnings))
 }
 
-/// Reads `path` (a file, or a directory of VERIS files) as `source` into `data`.
-/// Returns how many source records were read.
+fn kind_of(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_dir() {
+        "a directory"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else {
+        "not a file"
+    }
+}
+
+/// Reads `path` (a file, or a directory of VERIS files) as `source` into `data`,
+/// within the dataset's limits. Returns how many source records were read.
+///
+/// In a directory, an entry that cannot be read (unreadable, empty, not JSON,
+/// too large) is one rejection naming its file; the others are read.
 ///
 /// # Errors
 /// [`Error::Io`] or [`Error::Document`].
@@ -205,10 +228,25 @@ pub fn read_path(
     path: &Path,
     encoding: Encoding,
 ) -> Result<u64, Error> {
+    let (files, warnings) = expand(path)?;
+    for w in warnings {
+        data.warn(w);
+    }
+    let one_entry_of_many = path.is_dir();
     let mut n = 0;
-    for file in expand(path)? {
-        let bytes = std::fs::read(&file).map_err(|e| Error::io(&file, e))?;
-        n += read_bytes(data, source, &bytes, &file.display().to_string(), encoding)?;
+    for file in files {
+        let name = file.display().to_string();
+        let opened = std::fs::File::open(&file);
+        let mut f = match opened {
+            Ok(f) => std::io::BufReader::new(f),
+            Err(e) if one_entry_of_many => {
+                data.push_rejection(&name, 1, None, None, format!("cannot be read: {e}"));
+                n += 1;
+                continue;
+            }
+            Err(e) => return Err(Error::io(&file, e)),
+        };
+        n += read_reader(data, source, &mut f, &name, encoding)?;
     }
     Ok(n)
 }
@@ -216,7 +254,7 @@ pub fn read_path(
 /// Reads one source document from bytes into `data`; returns the records read.
 ///
 /// # Errors
-/// [`Error::Document`] for undecodable or unusable documents.
+/// As [`read_reader`].
 pub fn read_bytes(
     data: &mut Dataset,
     source: &Source,
@@ -224,8 +262,32 @@ pub fn read_bytes(
     name: &str,
     encoding: Encoding,
 ) -> Result<u64, Error> {
-    let text = decode(bytes, name, encoding)?;
-    let items = convert(source, &text, name)?;
+    read_reader(data, source, &mut &bytes[..], name, encoding)
+}
+
+/// Reads one source document from a stream into `data`, record by record within
+/// the dataset's limits; returns the source records read.
+///
+/// # Errors
+/// [`Error::Io`] when the stream fails; [`Error::Document`] for a document that
+/// is unusable as a whole (a CSV without the source's columns, a JSON array that
+/// never closes, UTF-8 that is not).
+pub fn read_reader(
+    data: &mut Dataset,
+    source: &Source,
+    input: &mut dyn BufRead,
+    name: &str,
+    encoding: Encoding,
+) -> Result<u64, Error> {
+    let limits = data.limits();
+    let items = match source {
+        Source::Veris => vec![(1, veris_document(input, name, encoding, &limits)?)],
+        Source::Hibp => hibp::convert(json_items(input, name, encoding, &limits)?),
+        Source::Rankiteo => rankiteo::convert(json_items(input, name, encoding, &limits)?),
+        Source::Hhs => hhs::convert(csv_rows(input, name, encoding, &limits)?, name)?,
+        Source::Wikipedia => wikipedia::convert(csv_rows(input, name, encoding, &limits)?, name)?,
+        Source::Csv(m) => m.convert(csv_rows(input, name, encoding, &limits)?, name)?,
+    };
     let n = items.len() as u64;
     for (line, item) in items {
         match item {
@@ -234,6 +296,117 @@ pub fn read_bytes(
         }
     }
     Ok(n)
+}
+
+fn unreadable(message: impl Into<String>) -> Reject {
+    Reject {
+        id: None,
+        field: None,
+        message: message.into(),
+    }
+}
+
+/// One VERIS incident file, read no further than the record limit: a file that
+/// is empty, larger, not JSON or not one object is a rejection, not an error.
+fn veris_document(
+    input: &mut dyn BufRead,
+    name: &str,
+    encoding: Encoding,
+    limits: &Limits,
+) -> Result<Result<Record<'static>, Reject>, Error> {
+    let cap = limits.max_record_bytes as u64;
+    let mut bytes = Vec::new();
+    input
+        .take(cap.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::Io {
+            path: name.to_string(),
+            source: e,
+        })?;
+    if bytes.len() as u64 > cap {
+        return Ok(Err(unreadable(format!(
+            "file is more than {cap} bytes, above the limit (--max-record-bytes); not read further"
+        ))));
+    }
+    let text = match decode(&bytes, name, encoding) {
+        Ok(t) => t,
+        Err(e) => return Ok(Err(unreadable(e.to_string()))),
+    };
+    if text.trim().is_empty() {
+        return Ok(Err(unreadable("empty file: not a VERIS incident")));
+    }
+    Ok(split::strict_json(&text, limits)
+        .map_err(|e| unreadable(format!("not a VERIS JSON incident: {e}")))
+        .and_then(|v| veris::convert(&v)))
+}
+
+/// A JSON source record, parsed, with its place; or why it could not be.
+type JsonItem = (u64, Result<serde_json::Value, Reject>);
+
+/// A JSON source's records (array elements, or one object), each parsed on its
+/// own within the limits, with its place: the element's number in the array.
+fn json_items(
+    input: &mut dyn BufRead,
+    name: &str,
+    encoding: Encoding,
+    limits: &Limits,
+) -> Result<Vec<JsonItem>, Error> {
+    let mut items = Vec::new();
+    let mut failed = None;
+    split::json_records(input, name, limits, &mut |cut| {
+        let pos = items.len() as u64 + 1;
+        let item = match cut {
+            split::Cut::Skipped { message, .. } => Err(unreadable(message)),
+            split::Cut::Record { line, at, bytes } => {
+                match decode_record(&bytes, name, line, at, encoding) {
+                    Ok(text) => split::strict_json(&text, limits)
+                        .map_err(|e| unreadable(format!("not a JSON object: {e}"))),
+                    Err(e) => {
+                        failed.get_or_insert(e);
+                        Err(unreadable("not UTF-8"))
+                    }
+                }
+            }
+        };
+        items.push((pos, item));
+    })?;
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(items),
+    }
+}
+
+/// A record's text: decoded, or for UTF-8 that is not, the error of the whole
+/// document (the file is in another encoding), naming its line and byte offset.
+fn decode_record<'b>(
+    bytes: &'b [u8],
+    name: &str,
+    line: u64,
+    at: u64,
+    encoding: Encoding,
+) -> Result<Cow<'b, str>, Error> {
+    decode(bytes, name, encoding).map_err(|e| match e {
+        Error::Document {
+            message, line: l, ..
+        } => {
+            let offset = message
+                .strip_prefix("not UTF-8 at byte offset ")
+                .and_then(|m| m.split(' ').next())
+                .and_then(|n| n.parse::<u64>().ok())
+                .unwrap_or(0);
+            Error::Document {
+                file: name.to_string(),
+                line: line + l - 1,
+                col: 1,
+                message: message.replacen(
+                    &format!("byte offset {offset}"),
+                    &format!("byte offset {}", at + offset),
+                    1,
+                ),
+            }
+        }
+        other => other,
+    })
 }
 
 /// The company key of an organisation's name: the same organisation spelled
@@ -367,30 +540,90 @@ fn document_error(name: &str, message: impl Into<String>) -> Error {
 /// One CSV row with its line, or the rejection of a row that could not be read.
 type Row = (u64, Result<csv::StringRecord, Reject>);
 
-/// A CSV document's header and rows, in order.
-fn csv_rows(text: &str, name: &str) -> Result<(csv::StringRecord, Vec<Row>), Error> {
+/// A CSV source's header and rows, in order.
+pub(crate) struct CsvDoc {
+    headers: csv::StringRecord,
+    rows: Vec<Row>,
+}
+
+/// A CSV document cut into records as it streams (each within the limits), its
+/// first record the header.
+fn csv_rows(
+    input: &mut dyn BufRead,
+    name: &str,
+    encoding: Encoding,
+    limits: &Limits,
+) -> Result<CsvDoc, Error> {
+    let mut headers: Option<csv::StringRecord> = None;
+    let mut rows = Vec::new();
+    let mut failed = None;
+    split::csv_records(input, name, limits, &mut |cut| {
+        if failed.is_some() {
+            return;
+        }
+        let (line, at, bytes) = match cut {
+            split::Cut::Skipped { line, message } if headers.is_some() => {
+                rows.push((line, Err(unreadable(message))));
+                return;
+            }
+            split::Cut::Skipped { message, .. } => {
+                failed = Some(document_error(
+                    name,
+                    format!("cannot read the CSV header: {message}"),
+                ));
+                return;
+            }
+            split::Cut::Record { line, at, bytes } => (line, at, bytes),
+        };
+        let bytes = if headers.is_none() {
+            bytes
+                .strip_prefix(b"\xEF\xBB\xBF")
+                .unwrap_or(&bytes)
+                .to_vec()
+        } else {
+            bytes
+        };
+        let text = match decode_record(&bytes, name, line, at, encoding) {
+            Ok(t) => t,
+            Err(e) => {
+                failed = Some(e);
+                return;
+            }
+        };
+        let parsed = parse_csv_record(&text);
+        match (&headers, parsed) {
+            (None, Ok(h)) => headers = Some(h),
+            (None, Err(e)) => {
+                failed = Some(document_error(
+                    name,
+                    format!("cannot read the CSV header: {e}"),
+                ));
+            }
+            (Some(_), Ok(r)) => rows.push((line, Ok(r))),
+            (Some(_), Err(e)) => {
+                rows.push((line, Err(unreadable(format!("unreadable CSV row: {e}")))))
+            }
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    Ok(CsvDoc {
+        headers: headers.unwrap_or_default(),
+        rows,
+    })
+}
+
+/// One CSV record (already cut out whole) as its cells.
+fn parse_csv_record(text: &str) -> Result<csv::StringRecord, csv::Error> {
     let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
         .flexible(true)
+        .buffer_capacity(text.len().clamp(64, 1 << 16))
         .from_reader(text.as_bytes());
-    let headers = rdr
-        .headers()
-        .map_err(|e| document_error(name, format!("cannot read the CSV header: {e}")))?
-        .clone();
-    let rows = rdr
-        .records()
-        .map(|row| match row {
-            Ok(r) => (r.position().map_or(0, |p| p.line()), Ok(r)),
-            Err(e) => (
-                e.position().map_or(0, |p| p.line()),
-                Err(Reject {
-                    id: None,
-                    field: None,
-                    message: format!("unreadable CSV row: {e}"),
-                }),
-            ),
-        })
-        .collect();
-    Ok((headers, rows))
+    let mut record = csv::StringRecord::new();
+    rdr.read_record(&mut record)?;
+    Ok(record)
 }
 
 /// Converts each readable row (with its line) by `convert`; an unreadable row stays

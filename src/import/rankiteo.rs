@@ -5,7 +5,6 @@
 use serde_json::Value as Json;
 
 use super::{Imported, Reject, company_key, count_in_words, text};
-use crate::error::Error;
 use crate::model::Record;
 
 /// Severity from the detail's "sensitivity_of_data".
@@ -171,19 +170,9 @@ fn one(v: &Json, pos: u64) -> Result<Record<'static>, Reject> {
         })
 }
 
-pub(super) fn convert(input: &str, name: &str) -> Result<Vec<Imported>, Error> {
-    let doc: Json = serde_json::from_str(input).map_err(|e| Error::Document {
-        file: name.to_string(),
-        line: e.line() as u64,
-        col: e.column() as u64,
-        message: format!("not Rankiteo JSON: {e}"),
-    })?;
-    Ok(match doc {
-        Json::Array(items) => items
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (i as u64 + 1, one(v, i as u64 + 1)))
-            .collect(),
-        v => vec![(1, one(&v, 1))],
-    })
+pub(super) fn convert(items: Vec<super::JsonItem>) -> Vec<Imported> {
+    items
+        .into_iter()
+        .map(|(pos, item)| (pos, item.and_then(|v| one(&v, pos))))
+        .collect()
 }

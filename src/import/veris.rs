@@ -8,7 +8,6 @@
 use serde_json::Value as Json;
 
 use super::{Reject, company_key, text};
-use crate::error::Error;
 use crate::model::Record;
 
 /// A readable sector for a NAICS code, by its first two digits.
@@ -96,20 +95,21 @@ fn kind(v: &Json) -> &'static str {
     "other"
 }
 
-pub(super) fn convert(input: &str, name: &str) -> Result<Result<Record<'static>, Reject>, Error> {
-    let v: Json = serde_json::from_str(input).map_err(|e| Error::Document {
-        file: name.to_string(),
-        line: e.line() as u64,
-        col: e.column() as u64,
-        message: format!("not a VERIS JSON incident: {e}"),
-    })?;
+pub(super) fn convert(v: &Json) -> Result<Record<'static>, Reject> {
+    if !v.is_object() {
+        return Err(Reject {
+            id: None,
+            field: None,
+            message: "not a VERIS JSON incident: not an object".into(),
+        });
+    }
     let id = v
         .get("plus")
         .and_then(|p| p.get("master_id"))
         .or_else(|| v.get("incident_id"))
         .and_then(Json::as_str)
         .map(|s| format!("veris:{s}"));
-    Ok((|| {
+    (|| {
         match v.get("security_incident").and_then(Json::as_str) {
             Some("False positive") => {
                 return Err(Reject::new(
@@ -157,7 +157,7 @@ pub(super) fn convert(input: &str, name: &str) -> Result<Result<Record<'static>,
             }
         };
         let mut r =
-            Record::new(&id, &company_key(who), kind(&v), &date).with("company_name", text(who));
+            Record::new(&id, &company_key(who), kind(v), &date).with("company_name", text(who));
         if let Some(sector) = victim
             .and_then(|x| x.get("industry"))
             .and_then(Json::as_str)
@@ -222,5 +222,5 @@ pub(super) fn convert(input: &str, name: &str) -> Result<Result<Record<'static>,
             r = r.with("vulnerable_subjects", true);
         }
         Ok(r)
-    })())
+    })()
 }

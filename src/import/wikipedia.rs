@@ -6,7 +6,7 @@
 //! class is set — the organisation type is only its industry.
 
 use super::{
-    Imported, Reject, company_key, convert_rows, count_in_words, csv_rows, document_error, text,
+    CsvDoc, Imported, Reject, company_key, convert_rows, count_in_words, document_error, text,
 };
 use crate::error::Error;
 use crate::model::Record;
@@ -56,8 +56,8 @@ fn industry(t: &str) -> Option<String> {
     Some(mapped.to_string())
 }
 
-pub(super) fn convert(input: &str, name: &str) -> Result<Vec<Imported>, Error> {
-    let (headers, rows) = csv_rows(input, name)?;
+pub(super) fn convert(doc: CsvDoc, name: &str) -> Result<Vec<Imported>, Error> {
+    let CsvDoc { headers, rows } = doc;
     let col = |h: &str| {
         headers
             .iter()

@@ -267,22 +267,19 @@ impl Rules {
     /// [`crate::Error::Rules`] when it is not valid rules.
     pub fn from_path(path: &Path) -> Result<Rules, crate::Error> {
         let origin = path.display().to_string();
-        let size = std::fs::metadata(path)
-            .map_err(|e| crate::Error::io(path, e))?
-            .len();
-        if size > MAX_RULES_BYTES {
+        let Some(bytes) = crate::io::read::read_capped(path, MAX_RULES_BYTES)? else {
             return Err(crate::Error::Rules(RulesError {
                 origin,
                 problems: vec![Problem {
                     line: 1,
                     col: 1,
                     message: format!(
-                        "the file is {size} bytes; a rules file is at most {MAX_RULES_BYTES} bytes"
+                        "the file is more than {MAX_RULES_BYTES} bytes; a rules file is at most \
+                         {MAX_RULES_BYTES} bytes (it was not read further)"
                     ),
                 }],
             }));
-        }
-        let bytes = std::fs::read(path).map_err(|e| crate::Error::io(path, e))?;
+        };
         let text = String::from_utf8(bytes).map_err(|e| {
             crate::Error::Rules(RulesError {
                 origin: origin.clone(),

@@ -1,0 +1,635 @@
+//! Source documents cut into records while they stream, each record bounded.
+//!
+//! A source file is never read whole: its records (a CSV record, an element of a
+//! JSON array) are cut out as the bytes arrive, and one larger than
+//! `--max-record-bytes` is skipped without being kept — only its size is counted.
+//! The cutters track quotes and JSON strings themselves, so a cut never falls
+//! inside a quoted cell or a string.
+
+use std::io::{BufRead, ErrorKind};
+
+use crate::error::Error;
+use crate::io::read::Limits;
+
+/// One record cut from a document.
+#[derive(Debug, PartialEq)]
+pub(super) enum Cut {
+    /// A record's bytes (without its line end), with the line it starts on and
+    /// its byte offset in the document.
+    Record { line: u64, at: u64, bytes: Vec<u8> },
+    /// A record that cannot be read whole, with the line it starts on and why.
+    Skipped { line: u64, message: String },
+}
+
+fn over_limit(size: u64, limits: &Limits) -> String {
+    format!(
+        "record is {size} bytes, above the limit of {} (--max-record-bytes)",
+        limits.max_record_bytes
+    )
+}
+
+fn read_error(name: &str, e: std::io::Error) -> Error {
+    Error::Io {
+        path: name.to_string(),
+        source: e,
+    }
+}
+
+/// Calls `each` for every byte of `input`, a buffer at a time; `each` returns
+/// false to stop early.
+fn bytes(
+    input: &mut dyn BufRead,
+    name: &str,
+    mut each: impl FnMut(u8) -> bool,
+) -> Result<(), Error> {
+    loop {
+        let buf = match input.fill_buf() {
+            Ok([]) => return Ok(()),
+            Ok(b) => b,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(read_error(name, e)),
+        };
+        let n = buf.len();
+        for &b in buf {
+            if !each(b) {
+                return Ok(());
+            }
+        }
+        input.consume(n);
+    }
+}
+
+/// The records of a CSV document, the header first. Line ends are LF, CRLF or a
+/// lone CR (old Mac files); a line end inside a quoted cell belongs to the cell.
+///
+/// A quote that is never closed would make the rest of the file one cell. When
+/// the record it opens fits the limit, the lines up to the quote's own line are
+/// rejected (naming it) and what follows is read again line by line, without
+/// quotes; when it does not fit, the rejection says which lines it ran over.
+pub(super) fn csv_records(
+    input: &mut dyn BufRead,
+    name: &str,
+    limits: &Limits,
+    out: &mut dyn FnMut(Cut),
+) -> Result<(), Error> {
+    let limit = limits.max_record_bytes;
+    let mut s = CsvState::default();
+    bytes(input, name, |b| {
+        s.push(b, limit, out);
+        true
+    })?;
+    s.finish(limits, out);
+    Ok(())
+}
+
+#[derive(Default)]
+struct CsvState {
+    buf: Vec<u8>,
+    /// Bytes of the current record, kept or not.
+    size: u64,
+    /// The current line (1-based, counted at line ends) and the record's first.
+    line: u64,
+    start: u64,
+    in_quote: bool,
+    /// The line and offset in `buf` of the quote that opened the current quote.
+    opened: (u64, usize),
+    after_cr: bool,
+    /// Whether a byte of the record has been seen (a blank line is no record).
+    started: bool,
+    /// Set once a quote is found never closed: the rest is read by lines.
+    plain: bool,
+    /// Bytes pushed so far, and the offset where the record began.
+    pos: u64,
+    at: u64,
+}
+
+impl CsvState {
+    fn push(&mut self, b: u8, limit: usize, out: &mut dyn FnMut(Cut)) {
+        if self.line == 0 {
+            self.line = 1;
+        }
+        self.pos += 1;
+        let after_cr = std::mem::take(&mut self.after_cr);
+        if self.in_quote {
+            // Inside a quoted cell every byte is the cell's; line ends only count.
+            match b {
+                b'\n' if !after_cr => self.line += 1,
+                b'\r' => {
+                    self.line += 1;
+                    self.after_cr = true;
+                }
+                b'"' => self.in_quote = false,
+                _ => {}
+            }
+            self.keep(b, limit);
+            return;
+        }
+        match b {
+            // The LF of a CRLF whose CR ended the line.
+            b'\n' if after_cr => {}
+            b'\n' | b'\r' => {
+                self.after_cr = b == b'\r';
+                self.line += 1;
+                self.emit(limit, out);
+            }
+            _ => {
+                if !self.started {
+                    self.started = true;
+                    self.start = self.line;
+                    self.at = self.pos - 1;
+                }
+                if b == b'"' && !self.plain {
+                    self.in_quote = true;
+                    self.opened = (self.line, self.buf.len());
+                }
+                self.keep(b, limit);
+            }
+        }
+    }
+
+    fn keep(&mut self, b: u8, limit: usize) {
+        self.size += 1;
+        if self.buf.len() < limit {
+            self.buf.push(b);
+        } else if self.buf.len() == limit {
+            // One byte past the limit marks the record as over it; no more is kept.
+            self.buf.push(b);
+            self.buf.shrink_to(limit + 1);
+        }
+    }
+
+    fn emit(&mut self, limit: usize, out: &mut dyn FnMut(Cut)) {
+        if self.started {
+            if self.buf.len() > limit {
+                out(Cut::Skipped {
+                    line: self.start,
+                    message: over_limit(
+                        self.size,
+                        &Limits {
+                            max_record_bytes: limit,
+                            max_depth: 0,
+                        },
+                    ),
+                });
+                self.buf = Vec::new();
+            } else {
+                out(Cut::Record {
+                    line: self.start,
+                    at: self.at,
+                    bytes: std::mem::take(&mut self.buf),
+                });
+            }
+        }
+        self.buf.clear();
+        self.size = 0;
+        self.started = false;
+    }
+
+    fn finish(mut self, limits: &Limits, out: &mut dyn FnMut(Cut)) {
+        let limit = limits.max_record_bytes;
+        if !self.in_quote {
+            self.emit(limit, out);
+            return;
+        }
+        let (quote_line, at) = self.opened;
+        if self.buf.len() > limit {
+            out(Cut::Skipped {
+                line: self.start,
+                message: format!(
+                    "{}; it runs from line {} to the end of the file (line {}) inside a \
+                     quote opened on line {quote_line} that is never closed",
+                    over_limit(self.size, limits),
+                    self.start,
+                    self.line
+                ),
+            });
+            return;
+        }
+        // The lines after the one holding the unclosed quote are read again, as
+        // lines: a quote cannot open across them any more.
+        let rest_at = self
+            .buf
+            .get(at..)
+            .and_then(|tail| tail.iter().position(|&c| c == b'\n'))
+            .map_or(self.buf.len(), |p| at + p + 1);
+        let rest = self.buf.split_off(rest_at.min(self.buf.len()));
+        out(Cut::Skipped {
+            line: self.start,
+            message: format!(
+                "unclosed quote: the quote opened on line {quote_line} is never closed; \
+                 lines {}–{quote_line} are skipped and the lines after it read without quotes",
+                self.start
+            ),
+        });
+        let mut again = CsvState {
+            plain: true,
+            line: quote_line + 1,
+            pos: self.at + rest_at as u64,
+            ..CsvState::default()
+        };
+        for b in rest {
+            again.push(b, limit, out);
+        }
+        again.emit(limit, out);
+    }
+}
+
+/// How a JSON document holds its records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Shape {
+    /// An array of records.
+    Array,
+    /// One record (an object or anything else).
+    One,
+}
+
+/// The records of a JSON document: the elements of a top-level array, or the
+/// whole document as one record. Bytes after the document are an error.
+///
+/// # Errors
+/// [`Error::Document`] for an array that never closes or text after the document.
+pub(super) fn json_records(
+    input: &mut dyn BufRead,
+    name: &str,
+    limits: &Limits,
+    out: &mut dyn FnMut(Cut),
+) -> Result<Shape, Error> {
+    let limit = limits.max_record_bytes;
+    let mut s = JsonState {
+        line: 1,
+        ..JsonState::default()
+    };
+    let mut bom = 0usize;
+    let mut failed: Option<String> = None;
+    bytes(input, name, |b| {
+        // A UTF-8 byte-order mark before the document is dropped.
+        if s.pos == 0 && b"\xEF\xBB\xBF".get(bom) == Some(&b) {
+            bom += 1;
+            return true;
+        }
+        match s.push(b, limit, out) {
+            Ok(()) => true,
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        }
+    })?;
+    let document = |line: u64, message: String| Error::Document {
+        file: name.to_string(),
+        line,
+        col: 1,
+        message,
+    };
+    if let Some(message) = failed {
+        return Err(document(s.line, message));
+    }
+    match s.shape {
+        None => Ok(Shape::Array), // No document: no records.
+        Some(Shape::Array) if !s.closed => Err(document(
+            s.line,
+            "the JSON array never closes (the file ends inside it)".into(),
+        )),
+        Some(Shape::Array) => Ok(Shape::Array),
+        Some(Shape::One) => {
+            s.emit(limits, out);
+            Ok(Shape::One)
+        }
+    }
+}
+
+#[derive(Default)]
+struct JsonState {
+    shape: Option<Shape>,
+    buf: Vec<u8>,
+    size: u64,
+    line: u64,
+    start: u64,
+    /// Nesting within the current record.
+    depth: u64,
+    in_string: bool,
+    escaped: bool,
+    /// Whether the current record has begun (a non-blank byte seen).
+    started: bool,
+    /// The array's closing bracket has been read.
+    closed: bool,
+    pos: u64,
+    at: u64,
+}
+
+impl JsonState {
+    fn push(&mut self, b: u8, limit: usize, out: &mut dyn FnMut(Cut)) -> Result<(), String> {
+        self.pos += 1;
+        let blank = matches!(b, b' ' | b'\t' | b'\r' | b'\n');
+        if b == b'\n' {
+            self.line += 1;
+        }
+        if self.closed {
+            return if blank {
+                Ok(())
+            } else {
+                Err("text after the end of the JSON array".into())
+            };
+        }
+        if self.shape.is_none() {
+            if blank {
+                return Ok(());
+            }
+            if b == b'[' {
+                self.shape = Some(Shape::Array);
+                return Ok(());
+            }
+            self.shape = Some(Shape::One);
+        }
+        if self.in_string {
+            match (self.escaped, b) {
+                (true, _) => self.escaped = false,
+                (false, b'\\') => self.escaped = true,
+                (false, b'"') => self.in_string = false,
+                _ => {}
+            }
+            self.keep(b, limit);
+            return Ok(());
+        }
+        let array = self.shape == Some(Shape::Array);
+        if array && self.depth == 0 && (b == b',' || b == b']') {
+            if b == b',' && !self.started {
+                return Err(format!(
+                    "an empty element in the JSON array (line {})",
+                    self.line
+                ));
+            }
+            self.emit(
+                &Limits {
+                    max_record_bytes: limit,
+                    max_depth: usize::MAX,
+                },
+                out,
+            );
+            self.closed = b == b']';
+            return Ok(());
+        }
+        if blank && !self.started {
+            return Ok(());
+        }
+        if !self.started {
+            self.started = true;
+            self.start = self.line;
+            self.at = self.pos - 1;
+        }
+        match b {
+            b'"' => self.in_string = true,
+            b'[' | b'{' => self.depth += 1,
+            b']' | b'}' => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+        self.keep(b, limit);
+        Ok(())
+    }
+
+    fn keep(&mut self, b: u8, limit: usize) {
+        self.size += 1;
+        if self.buf.len() <= limit {
+            self.buf.push(b);
+        }
+    }
+
+    fn emit(&mut self, limits: &Limits, out: &mut dyn FnMut(Cut)) {
+        while self.buf.last().is_some_and(u8::is_ascii_whitespace) {
+            self.buf.pop();
+        }
+        if self.started {
+            if self.buf.len() > limits.max_record_bytes {
+                out(Cut::Skipped {
+                    line: self.start,
+                    message: over_limit(self.size, limits),
+                });
+            } else {
+                out(Cut::Record {
+                    line: self.start,
+                    at: self.at,
+                    bytes: std::mem::take(&mut self.buf),
+                });
+            }
+        }
+        self.buf = Vec::new();
+        self.size = 0;
+        self.depth = 0;
+        self.started = false;
+    }
+}
+
+/// A JSON value whose objects were each checked for a key given twice (serde_json
+/// keeps the last silently, so `{"Name":"a","Name":"b"}` would read as "b").
+pub(super) struct Strict(pub serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Strict, D::Error> {
+        d.deserialize_any(StrictVisitor)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Strict;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Strict, E> {
+        Ok(Strict(v.into()))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Strict, E> {
+        Ok(Strict(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Strict, E> {
+        Ok(Strict(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Strict, E> {
+        Ok(Strict(v.into()))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Strict, E> {
+        Ok(Strict(v.into()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Strict, E> {
+        Ok(Strict(v.into()))
+    }
+    fn visit_unit<E>(self) -> Result<Strict, E> {
+        Ok(Strict(serde_json::Value::Null))
+    }
+    fn visit_none<E>(self) -> Result<Strict, E> {
+        Ok(Strict(serde_json::Value::Null))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Strict, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Strict(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Strict(serde_json::Value::Array(items)))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Strict, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let Strict(value) = map.next_value()?;
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!(
+                    "the field `{key}` is given twice"
+                )));
+            }
+            object.insert(key, value);
+        }
+        Ok(Strict(serde_json::Value::Object(object)))
+    }
+}
+
+/// Reads one JSON record: within the depth limit, every object's keys once.
+pub(super) fn strict_json(text: &str, limits: &Limits) -> Result<serde_json::Value, String> {
+    limits.check(text.as_bytes())?;
+    serde_json::from_str::<Strict>(text)
+        .map(|s| s.0)
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    fn limits(n: usize) -> Limits {
+        Limits {
+            max_record_bytes: n,
+            max_depth: 64,
+        }
+    }
+
+    fn csv(text: &str, limit: usize) -> Vec<Cut> {
+        let mut out = Vec::new();
+        csv_records(&mut text.as_bytes(), "t.csv", &limits(limit), &mut |c| {
+            out.push(c)
+        })
+        .unwrap();
+        lines(out)
+    }
+
+    fn rec(line: u64, s: &str) -> Cut {
+        Cut::Record {
+            line,
+            at: 0,
+            bytes: s.as_bytes().to_vec(),
+        }
+    }
+
+    /// The cuts with their offsets left out (tests name lines, not offsets).
+    fn lines(cuts: Vec<Cut>) -> Vec<Cut> {
+        cuts.into_iter()
+            .map(|c| match c {
+                Cut::Record { line, bytes, .. } => Cut::Record { line, at: 0, bytes },
+                other => other,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn csv_line_ends_of_every_kind_are_lines() {
+        for text in ["h\na\nb\n", "h\r\na\r\nb\r\n", "h\ra\rb\r", "h\na\r\nb"] {
+            assert_eq!(
+                csv(text, 100),
+                vec![rec(1, "h"), rec(2, "a"), rec(3, "b")],
+                "{text:?}"
+            );
+        }
+        // Blank lines are skipped, but counted.
+        assert_eq!(csv("h\n\n\r\na\n", 100), vec![rec(1, "h"), rec(4, "a")]);
+    }
+
+    #[test]
+    fn csv_quoted_line_ends_stay_in_the_cell() {
+        assert_eq!(
+            csv("h\n\"a\r\nb\",c\nd\n", 100),
+            vec![rec(1, "h"), rec(2, "\"a\r\nb\",c"), rec(4, "d")]
+        );
+    }
+
+    #[test]
+    fn csv_an_over_limit_record_is_skipped_not_kept() {
+        let long = "x".repeat(50);
+        let cuts = csv(&format!("h\n{long}\nok\n"), 10);
+        assert_eq!(cuts[0], rec(1, "h"));
+        assert!(
+            matches!(&cuts[1], Cut::Skipped { line: 2, message } if message.contains("50 bytes"))
+        );
+        assert_eq!(cuts[2], rec(3, "ok"));
+    }
+
+    #[test]
+    fn csv_an_unclosed_quote_does_not_swallow_the_rest() {
+        let cuts = csv("h\na,\"open\nb,1\nc,2\n", 100);
+        assert_eq!(cuts[0], rec(1, "h"));
+        assert!(
+            matches!(&cuts[1], Cut::Skipped { line: 2, message } if message.contains("line 2 is never closed")),
+            "{cuts:?}"
+        );
+        assert_eq!(&cuts[2..], &[rec(3, "b,1"), rec(4, "c,2")]);
+        // Too long to keep: the rejection names the lines it covers.
+        let cuts = csv("h\na,\"open\nb,1\nc,2\n", 6);
+        assert!(
+            matches!(&cuts[1], Cut::Skipped { line: 2, message } if message.contains("to the end of the file (line 5)")),
+            "{cuts:?}"
+        );
+    }
+
+    fn json(text: &str, limit: usize) -> Result<(Shape, Vec<Cut>), Error> {
+        let mut out = Vec::new();
+        let shape = json_records(&mut text.as_bytes(), "t.json", &limits(limit), &mut |c| {
+            out.push(c)
+        })?;
+        Ok((shape, lines(out)))
+    }
+
+    #[test]
+    fn json_array_elements_are_cut_at_top_level_commas() {
+        let (shape, cuts) = json("\u{feff}[ {\"a\":\"x,]\"},\n [1,2] ,\n\"s\"]\n", 100).unwrap();
+        assert_eq!(shape, Shape::Array);
+        assert_eq!(
+            cuts,
+            vec![rec(1, "{\"a\":\"x,]\"}"), rec(2, "[1,2]"), rec(3, "\"s\"")]
+        );
+        let (shape, cuts) = json("{\"a\":1}\n", 100).unwrap();
+        assert_eq!(shape, Shape::One);
+        assert_eq!(cuts, vec![rec(1, "{\"a\":1}")]);
+        assert!(json("[]", 10).unwrap().1.is_empty());
+        assert!(json("", 10).unwrap().1.is_empty());
+    }
+
+    #[test]
+    fn json_an_over_limit_element_is_skipped_and_a_broken_array_is_an_error() {
+        let big = format!("[{{\"a\":\"{}\"}},{{}}]", "x".repeat(100));
+        let (_, cuts) = json(&big, 20).unwrap();
+        assert!(matches!(&cuts[0], Cut::Skipped { message, .. } if message.contains("108 bytes")));
+        assert_eq!(cuts[1], rec(1, "{}"));
+        assert!(
+            json("[{}, {}", 100)
+                .unwrap_err()
+                .to_string()
+                .contains("never closes")
+        );
+        assert!(
+            json("[{}] x", 100)
+                .unwrap_err()
+                .to_string()
+                .contains("after the end")
+        );
+        assert!(json("[{},,{}]", 100).is_err());
+    }
+
+    #[test]
+    fn strict_json_refuses_a_key_given_twice_at_any_depth() {
+        let l = limits(1000);
+        assert!(strict_json(r#"{"a":1,"b":{"c":[1,{"d":2}]}}"#, &l).is_ok());
+        let e = strict_json(r#"{"a":1,"b":{"c":1,"c":2}}"#, &l).unwrap_err();
+        assert!(e.contains("`c` is given twice"), "{e}");
+        let deep = format!("{}{}", "[".repeat(70), "]".repeat(70));
+        assert!(strict_json(&deep, &l).unwrap_err().contains("--max-depth"));
+    }
+}
