@@ -344,7 +344,13 @@ impl Dataset {
             },
         )?;
         if let Some(text) = jsonl {
-            self.read_jsonl_parallel(text, file, 0);
+            if has_lone_cr(text) {
+                let mut owned = text.to_vec();
+                lone_crs_to_lf(&mut owned, true);
+                self.read_jsonl_parallel(&owned, file, 0);
+            } else {
+                self.read_jsonl_parallel(text, file, 0);
+            }
         }
         Ok(())
     }
@@ -360,15 +366,30 @@ impl Dataset {
 
     /// As [`Dataset::stream_jsonl`], in blocks of `block` bytes (tests use tiny ones).
     fn stream_jsonl_in(&mut self, path: &Path, name: &str, block: usize) -> Result<(), Error> {
-        let block = block.max(1);
-        let mut f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-        let file = self.file_index(name);
+        let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
         // The file's size tells roughly how many incidents are coming: reserving for
         // them once spares copying the growing list at every block.
         let size = f.metadata().map_or(0, |m| m.len());
+        self.stream_jsonl_from(f, size, name, block)
+    }
+
+    /// Streams JSON Lines from `f` (`size` bytes expected, 0 when unknown). A line
+    /// longer than the record limit is skipped as it streams, never held whole: it
+    /// is rejected with its size, and its lines after it keep their numbers. A
+    /// lone CR (old Mac line ends) ends a line as LF does.
+    fn stream_jsonl_from(
+        &mut self,
+        mut f: impl Read + Send,
+        size: u64,
+        name: &str,
+        block: usize,
+    ) -> Result<(), Error> {
+        let block = block.max(1);
+        let path = Path::new(name);
+        let file = self.file_index(name);
         // Appends up to `want` bytes to `buf` without zeroing them first; true at the
         // end of the file.
-        let fill = |f: &mut std::fs::File, buf: &mut Vec<u8>, want: usize| -> Result<bool, Error> {
+        let fill = |f: &mut dyn Read, buf: &mut Vec<u8>, want: usize| -> Result<bool, Error> {
             let got = f
                 .take(want as u64)
                 .read_to_end(buf)
@@ -406,15 +427,29 @@ impl Dataset {
             cur.drain(..3);
         }
         let mut next = Vec::new();
+        lone_crs_to_lf(&mut cur, eof);
         cut(&mut cur, eof, &mut next);
-        let mut pending: Option<Vec<Chunk>> = None;
+        // A line too long to keep is skipped here: `skip` is its size, rejected
+        // after the block before it is merged.
+        let mut skip = None;
+        if !eof && over_limit(&next, &limits) {
+            let (size, rest, at_end) = skip_line(&mut f, &next, path)?;
+            skip = Some(size);
+            next = rest;
+            eof = at_end;
+        }
+        let mut pending: Option<(Vec<Chunk>, Option<u64>)> = None;
         let mut lines = 0u64;
         let mut reserved = eof;
         loop {
             let want = sizes.take();
             // Merge the parsed block, parse the current one, read the next one.
             let (merged, (parsed, read)) = rayon::join(
-                || pending.take().map(|p| self.merge_block(p, file, lines)),
+                || {
+                    pending
+                        .take()
+                        .map(|(p, skipped)| self.merge_skipped(p, skipped, file, lines))
+                },
                 || {
                     rayon::join(
                         || parse_block(&cur, &limits, &template),
@@ -441,18 +476,25 @@ impl Dataset {
                 self.names.company_names.reserve_like(&names, times);
                 reserved = true;
             }
-            pending = Some(parsed);
-            eof = read?;
+            pending = Some((parsed, skip.take()));
+            eof = eof || read?;
             if eof && next.is_empty() {
                 break;
             }
             // The parsed block's buffer takes the next one: two buffers serve the
             // whole file, rather than a fresh 16 MiB (and its page faults) a block.
             std::mem::swap(&mut cur, &mut next);
+            lone_crs_to_lf(&mut cur, eof);
             cut(&mut cur, eof, &mut next);
+            if !eof && over_limit(&next, &limits) {
+                let (size, rest, at_end) = skip_line(&mut f, &next, path)?;
+                skip = Some(size);
+                next = rest;
+                eof = at_end;
+            }
         }
-        if let Some(p) = pending {
-            self.merge_block(p, file, lines);
+        if let Some((p, skipped)) = pending {
+            self.merge_skipped(p, skipped, file, lines);
         }
         Ok(())
     }
@@ -464,6 +506,27 @@ impl Dataset {
         let template = self.names.sibling();
         let parsed = parse_block(bytes, &self.limits, &template);
         self.merge_block(parsed, file, first_line)
+    }
+
+    /// As [`Dataset::merge_block`], then the rejection of the over-limit line
+    /// skipped after the block (`skipped`, its size), if there was one.
+    fn merge_skipped(
+        &mut self,
+        parsed: Vec<Chunk>,
+        skipped: Option<u64>,
+        file: u32,
+        first_line: u64,
+    ) -> u64 {
+        let lines = self.merge_block(parsed, file, first_line);
+        let Some(size) = skipped else {
+            return lines;
+        };
+        let message = format!(
+            "record is {size} bytes, above the limit of {} (--max-record-bytes)",
+            self.limits.max_record_bytes
+        );
+        self.reject(file, first_line + lines + 1, None, None, message);
+        lines + 1
     }
 
     /// Adds a block's parsed chunks to the dataset, in order; returns its lines.
@@ -536,6 +599,28 @@ impl Dataset {
         self.read_bytes(&bytes, name, format)
     }
 
+    /// Reads a stream named `name`: JSON Lines as it streams, in blocks (a line
+    /// over the record limit is skipped, never held whole); any other format as
+    /// [`Dataset::read_from`] does, whole.
+    ///
+    /// # Errors
+    /// As [`Dataset::read_from`].
+    pub fn read_stream(
+        &mut self,
+        reader: impl Read + Send,
+        name: &str,
+        format: Format,
+    ) -> Result<(), Error> {
+        let format = match format {
+            Format::Auto => Format::from_extension(name),
+            f => f,
+        };
+        if format == Format::Jsonl {
+            return self.stream_jsonl_from(reader, 0, name, 16 << 20);
+        }
+        self.read_from(reader, name, format)
+    }
+
     /// Reads a file; its extension picks the format when `format` is `Auto`.
     ///
     /// # Errors
@@ -551,6 +636,80 @@ impl Dataset {
         }
         let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
         self.read_bytes(&bytes, &name, format)
+    }
+}
+
+/// Whether `partial`, the start of a line not yet ended (it may end in a CR whose
+/// LF has not been read), is already longer than a record may be.
+fn over_limit(partial: &[u8], limits: &Limits) -> bool {
+    let len = partial.len() - usize::from(partial.last() == Some(&b'\r'));
+    len > limits.max_record_bytes
+}
+
+/// Reads past the end of the line that `partial` begins, keeping nothing of it;
+/// returns the line's size, the bytes read after its end, and whether the input
+/// ended.
+fn skip_line(f: &mut dyn Read, partial: &[u8], path: &Path) -> Result<(u64, Vec<u8>, bool), Error> {
+    let mut after_cr = partial.last() == Some(&b'\r');
+    let mut size = (partial.len() - usize::from(after_cr)) as u64;
+    let mut buf = vec![0u8; 64 << 10];
+    loop {
+        let n = match f.read(&mut buf) {
+            Ok(0) => return Ok((size, Vec::new(), true)),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::io(path, e)),
+        };
+        let got = buf.get(..n).unwrap_or_default();
+        if after_cr {
+            // The line ended at a CR. A LF right after it makes a CRLF, whose CR
+            // counts in the line's size as it does when the line is read whole.
+            let rest = match got.strip_prefix(b"\n") {
+                Some(rest) => {
+                    size += 1;
+                    rest
+                }
+                None => got,
+            };
+            return Ok((size, rest.to_vec(), false));
+        }
+        match memchr::memchr2(b'\n', b'\r', got) {
+            Some(p) => {
+                size += p as u64;
+                let end = got.get(p..).unwrap_or_default();
+                match end {
+                    [b'\r'] => after_cr = true,
+                    [b'\r', b'\n', rest @ ..] => {
+                        return Ok((size + 1, rest.to_vec(), false));
+                    }
+                    [_, rest @ ..] => return Ok((size, rest.to_vec(), false)),
+                    [] => {}
+                }
+            }
+            None => size += n as u64,
+        }
+    }
+}
+
+fn has_lone_cr(buf: &[u8]) -> bool {
+    memchr::memchr_iter(b'\r', buf).any(|i| buf.get(i + 1) != Some(&b'\n'))
+}
+
+/// Turns each lone CR of `buf` (one not followed by LF) into LF, so that a file
+/// with old Mac line ends is read line by line. A CR at the very end is left
+/// until the next byte is known, unless the input has ended.
+fn lone_crs_to_lf(buf: &mut [u8], eof: bool) {
+    let len = buf.len();
+    let lone: Vec<usize> = memchr::memchr_iter(b'\r', buf)
+        .filter(|&i| match buf.get(i + 1) {
+            Some(&b) => b != b'\n',
+            None => eof && i + 1 == len,
+        })
+        .collect();
+    for i in lone {
+        if let Some(b) = buf.get_mut(i) {
+            *b = b'\n';
+        }
     }
 }
 
@@ -1086,12 +1245,19 @@ mod tests {
                 i % 6,
                 i % 28 + 1
             ));
-            text.push_str(match i % 5 {
+            text.push_str(match i % 7 {
                 0 => "\r\n",
                 1 => "\n\n",
                 2 => "\nnot json\n",
+                3 => "\r",
+                4 => "\r\r\n",
                 _ => "\n",
             });
+            // Lines over the limit, ended every way, are skipped by size.
+            if i % 9 == 4 {
+                text.push_str(&"y".repeat(300 + i));
+                text.push_str(["\n", "\r\n", "\r", "\r\r"][i % 4]);
+            }
         }
         text.push_str(r#"{"id":"a0","company":"dup","type":"breach","date":"2020-01-01"}"#);
         let dir = std::env::temp_dir().join(format!("riskrate-stream-{}", std::process::id()));
@@ -1099,10 +1265,21 @@ mod tests {
         let path = dir.join("in.jsonl");
         std::fs::write(&path, &text).unwrap();
 
-        let mut whole = Dataset::new();
+        let limits = Limits {
+            max_record_bytes: 250,
+            ..Limits::default()
+        };
+        let mut whole = Dataset::with_limits(limits);
         whole
             .read_bytes(text.as_bytes(), "in.jsonl", Format::Jsonl)
             .unwrap();
+        assert!(
+            whole
+                .rejected()
+                .iter()
+                .any(|r| r.message.contains("above the limit of 250")),
+            "the text has lines over the limit"
+        );
         let ids = |d: &Dataset| -> Vec<String> {
             d.incidents()
                 .iter()
@@ -1124,7 +1301,7 @@ mod tests {
             text.len() + 1,
             1 << 20,
         ] {
-            let mut streamed = Dataset::new();
+            let mut streamed = Dataset::with_limits(limits);
             streamed.stream_jsonl_in(&path, "in.jsonl", block).unwrap();
             assert_eq!(ids(&streamed), ids(&whole), "block {block}");
             assert_eq!(rejected(&streamed), rejected(&whole), "block {block}");

@@ -688,3 +688,25 @@ fn r17_an_unclosed_csv_quote_is_reported_at_its_line_and_the_rest_read() {
     assert_eq!(lines.len(), 3, "rows 1, 3 and 4 are read: {stderr}");
     assert!(stderr.contains("4 records, 1 rejected"), "{stderr}");
 }
+
+#[test]
+fn r17_a_lone_cr_ends_a_line_in_every_format() {
+    let a = r#"{"id":"a","company":"c","type":"ddos","date":"2020"}"#;
+    let bad = r#"{"id":"b","company":"c","type":"bad","date":"2020"}"#;
+    let ok = r#"{"id":"d","company":"c","type":"ddos","date":"2020"}"#;
+    let cases: Vec<(&str, String)> = vec![
+        ("cr.jsonl", format!("{a}\r{bad}\r{ok}\r")),
+        ("cr.json", format!("[{a},\r{bad},\r{ok}]")),
+        (
+            "cr.csv",
+            "id,company,type,date\ra,c,ddos,2020\rb,c,bad,2020\rd,c,ddos,2020\r".into(),
+        ),
+    ];
+    for (name, text) in &cases {
+        let o = score(text.as_bytes(), name, &[]);
+        assert_eq!(summary(&o), (3, 2, 0, 0, 1), "{name}: {}", o.stderr);
+        let doc = o.doc.as_ref().unwrap();
+        let expected_line = if name.ends_with(".csv") { 3 } else { 2 };
+        assert_eq!(doc["rejected"][0]["line"], expected_line, "{name}");
+    }
+}

@@ -132,6 +132,21 @@ fn jsonl_without(incs: &[Inc], skip: Option<usize>) -> String {
     s
 }
 
+/// The pieces of a line split at each lone CR (a CR at its very end comes before
+/// the LF that ends the line: a CRLF, not a lone CR).
+fn pieces(l: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, b) in l.iter().enumerate() {
+        if *b == b'\r' && i + 1 < l.len() {
+            out.push(&l[start..i]);
+            start = i + 1;
+        }
+    }
+    out.push(&l[start..]);
+    out
+}
+
 /// company → (score, score_exact) as of `as_of`.
 fn scores(incs: &[Inc], as_of: NaiveDate) -> Vec<(String, i64, f64)> {
     scores_of(&jsonl(incs), as_of)
@@ -239,7 +254,12 @@ proptest! {
         data.read_bytes(&bytes, "fuzz.jsonl", Format::Jsonl).unwrap();
         let resolved = data.resolve(&rules);
         let report = riskrate::rate(&resolved, date("2020-01-01"));
-        let non_blank = lines.iter().filter(|l| !l.iter().all(u8::is_ascii_whitespace)).count();
+        // A lone CR (one not before the LF) ends a line too.
+        let non_blank = lines
+            .iter()
+            .flat_map(|l| pieces(l))
+            .filter(|l| !l.iter().all(u8::is_ascii_whitespace))
+            .count();
         let s = report.summary;
         prop_assert_eq!(s.read as usize, non_blank);
         prop_assert_eq!(s.read, s.counted + s.expired + s.future + s.rejected);

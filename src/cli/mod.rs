@@ -269,11 +269,11 @@ pub fn read_inputs(data: &mut Dataset, files: &[PathBuf], format: Format) -> Res
                 "no input: give incident files, or - to read standard input".into(),
             ));
         }
-        return data.read_from(io::stdin().lock(), "-", format);
+        return data.read_stream(io::stdin(), "-", format);
     }
     for f in files {
         if f.as_os_str() == "-" {
-            data.read_from(io::stdin().lock(), "-", format)?;
+            data.read_stream(io::stdin(), "-", format)?;
         } else {
             data.read_path(f, format)?;
         }

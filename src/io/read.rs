@@ -262,10 +262,43 @@ fn json_message(e: &serde_json::Error) -> String {
 }
 
 fn line_of(bytes: &[u8], offset: usize) -> u64 {
-    bytes
-        .get(..offset)
-        .map_or(0, |b| b.iter().filter(|c| **c == b'\n').count()) as u64
-        + 1
+    line_ends(bytes.get(..offset).unwrap_or_default()) + 1
+}
+
+/// The line ends in `bytes`: LF, CRLF, and a lone CR (old Mac files), each one.
+pub(crate) fn line_ends(bytes: &[u8]) -> u64 {
+    let lf = memchr::memchr_iter(b'\n', bytes).count();
+    let lone_cr = memchr::memchr_iter(b'\r', bytes)
+        .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
+        .count();
+    (lf + lone_cr) as u64
+}
+
+/// Line numbers of offsets taken in increasing order, counted as they advance.
+struct Lines<'b> {
+    bytes: &'b [u8],
+    at: usize,
+    line: u64,
+}
+
+impl<'b> Lines<'b> {
+    fn new(bytes: &'b [u8]) -> Lines<'b> {
+        Lines {
+            bytes,
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// The line holding `offset` (not before the last one asked).
+    fn at(&mut self, offset: usize) -> u64 {
+        if offset > self.at {
+            let upto = offset.min(self.bytes.len());
+            self.line += line_ends(self.bytes.get(self.at..upto).unwrap_or_default());
+            self.at = upto;
+        }
+        self.line
+    }
 }
 
 /// A JSON array of records or a single record; with `sniff`, anything else is read
@@ -297,7 +330,7 @@ fn read_json<'b>(
             for raw in items {
                 let offset = (raw.get().as_ptr() as usize).saturating_sub(base);
                 if let Some(chunk) = bytes.get(scanned..offset) {
-                    line += chunk.iter().filter(|c| **c == b'\n').count() as u64;
+                    line += line_ends(chunk);
                     scanned = offset;
                 }
                 if let Err(message) = limits.check(raw.get().as_bytes()) {
@@ -359,12 +392,15 @@ fn read_csv(
         .collect();
     let width = fields.len();
     let mut row = csv::ByteRecord::new();
+    // csv counts only LF as a line end; lines are counted here from byte offsets,
+    // so that a lone CR is a line as it is everywhere else.
+    let mut lines = Lines::new(bytes);
     loop {
-        let line = reader.position().line();
+        let line = lines.at(reader.position().byte() as usize);
         match reader.read_byte_record(&mut row) {
             Ok(false) => break,
             Ok(true) => {
-                let line = row.position().map_or(line, |p| p.line());
+                let line = row.position().map_or(line, |p| lines.at(p.byte() as usize));
                 let size = row.iter().map(<[u8]>::len).sum::<usize>();
                 if size > limits.max_record_bytes {
                     let message = format!(
@@ -409,7 +445,7 @@ fn read_csv(
                 }
             }
             Err(e) => {
-                let line = e.position().map_or(line, |p| p.line());
+                let line = e.position().map_or(line, |p| lines.at(p.byte() as usize));
                 sink((line, Err(format!("unreadable CSV row: {e}").into())));
                 // A row-level error leaves the reader at the next row; an I/O error
                 // cannot happen on a byte slice.
