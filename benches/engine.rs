@@ -164,7 +164,7 @@ fn bench_backtest(c: &mut Criterion) {
         bench.iter(|| {
             let data = read(&bytes);
             let resolved = data.resolve(&rules);
-            black_box(backtest(&resolved, &params).pooled.auc)
+            black_box(backtest(&resolved, &params).unwrap().pooled.auc)
         });
     });
     group.finish();

@@ -101,12 +101,18 @@ struct Obs {
 }
 
 /// The cutoffs from `from` to `to` by `step_days`.
-pub fn cutoffs(p: &BacktestParams) -> Vec<NaiveDate> {
+///
+/// # Errors
+/// As [`crate::history::dates`]: more than [`crate::history::MAX_POINTS`].
+pub fn cutoffs(p: &BacktestParams) -> Result<Vec<NaiveDate>, crate::Error> {
     crate::history::dates(p.from, p.to, p.step_days)
 }
 
 /// Runs the back-test on a resolved dataset.
-pub fn backtest(data: &Resolution<'_>, p: &BacktestParams) -> Backtest {
+///
+/// # Errors
+/// As [`cutoffs`].
+pub fn backtest(data: &Resolution<'_>, p: &BacktestParams) -> Result<Backtest, crate::Error> {
     let rules = data.rules();
     // Each company's incidents in input order (as `score` sums them), companies in
     // key order: slices of the resolution, not copies.
@@ -115,7 +121,7 @@ pub fn backtest(data: &Resolution<'_>, p: &BacktestParams) -> Backtest {
     let n_grades = rules.grades().len();
     let mut per_cutoff = Vec::new();
     let mut all: Vec<Obs> = Vec::new();
-    for t in cutoffs(p) {
+    for t in cutoffs(p)? {
         let end = t
             .checked_add_days(Days::new(p.horizon_days))
             .unwrap_or(NaiveDate::MAX);
@@ -150,10 +156,10 @@ pub fn backtest(data: &Resolution<'_>, p: &BacktestParams) -> Backtest {
         per_cutoff.push(outcome(Some(t), &obs, rules, n_grades));
         all.extend(obs);
     }
-    Backtest {
+    Ok(Backtest {
         cutoffs: per_cutoff,
         pooled: outcome(None, &all, rules, n_grades),
-    }
+    })
 }
 
 fn outcome(

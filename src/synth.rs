@@ -155,23 +155,77 @@ fn sector_classes(industry: &str) -> &'static [(&'static str, u32)] {
     }
 }
 
-/// Writes `params.incidents` canonical JSON Lines records to `out`.
+/// The most companies [`generate`] makes: it keeps 16 bytes of each in memory.
+pub const MAX_COMPANIES: u64 = 100_000_000;
+
+/// The dates riskrate reads: years 0000 to 9999.
+fn readable(d: NaiveDate) -> bool {
+    (0..=9999).contains(&chrono::Datelike::year(&d))
+}
+
+impl GenParams {
+    /// Why these parameters cannot be generated, if they cannot: more than
+    /// [`MAX_COMPANIES`] companies, an end before the start, or dates outside the
+    /// years riskrate reads (0000 to 9999).
+    ///
+    /// # Errors
+    /// [`crate::Error::Usage`] naming the parameter.
+    pub fn check(&self) -> Result<(), crate::Error> {
+        let usage = |m: String| Err(crate::Error::Usage(m));
+        if self.companies > MAX_COMPANIES {
+            return usage(format!(
+                "{} companies: at most {MAX_COMPANIES} are generated",
+                self.companies
+            ));
+        }
+        if self.end < self.start {
+            return usage(format!(
+                "the end {} is before the start {}",
+                self.end, self.start
+            ));
+        }
+        if !readable(self.start) || !readable(self.end) {
+            return usage(format!(
+                "{} to {}: dates are generated in the years 0000 to 9999, which riskrate reads",
+                self.start, self.end
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Writes `params.incidents` canonical JSON Lines records to `out`. A disclosure
+/// that would fall after 9999-12-31 is left out, so every date written reads back.
 ///
 /// # Errors
-/// The writer's I/O errors.
+/// The writer's I/O errors; [`io::ErrorKind::OutOfMemory`] when the companies'
+/// table cannot be allocated, and [`io::ErrorKind::InvalidInput`] for parameters
+/// [`GenParams::check`] refuses.
 #[allow(
     clippy::indexing_slicing,
     reason = "indices come from Rng::below/weighted over the same tables' lengths, and c is clamped to the last company"
 )]
 pub fn generate(params: &GenParams, out: &mut dyn Write) -> io::Result<()> {
+    params
+        .check()
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
     let mut rng = Rng::new(params.seed);
     let companies = params.companies.max(1);
     let days = (params.end - params.start).num_days().max(0) as u64 + 1;
 
     // Latent yearly rates: log-normal, so a few companies carry most incidents.
-    let mut cumulative = Vec::with_capacity(companies as usize);
+    let room = usize::try_from(companies).unwrap_or(usize::MAX);
+    let too_many = |_| {
+        io::Error::new(
+            io::ErrorKind::OutOfMemory,
+            format!("cannot allocate room for {companies} companies"),
+        )
+    };
+    let mut cumulative: Vec<f64> = Vec::new();
+    cumulative.try_reserve_exact(room).map_err(too_many)?;
     let mut total = 0.0;
-    let mut sector = Vec::with_capacity(companies as usize);
+    let mut sector: Vec<usize> = Vec::new();
+    sector.try_reserve_exact(room).map_err(too_many)?;
     for _ in 0..companies {
         total += (1.3 * rng.normal()).exp();
         cumulative.push(total);
@@ -194,7 +248,10 @@ pub fn generate(params: &GenParams, out: &mut dyn Write) -> io::Result<()> {
         )?;
         if rng.unit() < 0.3 {
             let lag = (-60.0 * (1.0 - rng.unit()).ln()).floor() as u64;
-            if let Some(d) = date.checked_add_days(Days::new(lag)) {
+            if let Some(d) = date
+                .checked_add_days(Days::new(lag))
+                .filter(|d| readable(*d))
+            {
                 write!(out, ",\"disclosed\":\"{}\"", d.ymd())?;
             }
         }

@@ -710,3 +710,147 @@ fn r17_a_lone_cr_ends_a_line_in_every_format() {
         assert_eq!(doc["rejected"][0]["line"], expected_line, "{name}");
     }
 }
+
+#[test]
+fn r17_history_and_backtest_refuse_more_than_100000_points() {
+    let ex = crate::util::root("examples/incidents.jsonl");
+    for args in [
+        vec![
+            "history",
+            "harbor-bank",
+            "--from",
+            "0000-01-01",
+            "--to",
+            "9999-12-31",
+            "--step",
+            "1d",
+        ],
+        vec![
+            "backtest",
+            "--from",
+            "0000-01-01",
+            "--to",
+            "9999-12-31",
+            "--step",
+            "1d",
+        ],
+    ] {
+        let out = riskrate()
+            .args(&args)
+            .arg(&ex)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("at most 100000"), "{stderr}");
+    }
+    // At the limit, it runs.
+    let out = riskrate()
+        .args([
+            "history",
+            "harbor-bank",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2100-01-01",
+            "--step",
+            "1d",
+            "-f",
+            "csv",
+        ])
+        .arg(&ex)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        36526 + 1
+    );
+}
+
+#[test]
+fn r17_a_far_future_report_draws_a_bounded_chart() {
+    let o = Dir::new();
+    let f = o.create(
+        "far.jsonl",
+        "{\"id\":\"a\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"0001-01-01\"}\n{\"id\":\"b\",\"company\":\"d\",\"type\":\"breach\",\"date\":\"2020-01-01\"}\n",
+    );
+    let out = run_on(&["report", "--as-of", "9999-12-31"], &f);
+    assert!(out.status.success());
+    // Two companies in detail, each a chart of at most 600 points.
+    assert!(out.stdout.len() < 200_000, "{} bytes", out.stdout.len());
+}
+
+#[test]
+fn r17_gen_refuses_what_it_cannot_make_and_writes_only_readable_dates() {
+    for (args, expected) in [
+        (
+            vec!["--companies", "18446744073709551615"],
+            "at most 100000000",
+        ),
+        (
+            vec!["--companies", "3", "--start", "+10000-01-01"],
+            "years 0000 to 9999",
+        ),
+        (
+            vec!["--companies", "3", "--end=-0001-01-01"],
+            "years 0000 to 9999",
+        ),
+    ] {
+        let out = riskrate()
+            .args(["gen", "--incidents", "5"])
+            .args(&args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    // Disclosures after 9999-12-31 are left out: every date reads back.
+    let out = riskrate()
+        .args([
+            "gen",
+            "--incidents",
+            "300",
+            "--companies",
+            "5",
+            "--start",
+            "9999-12-01",
+            "--end",
+            "9999-12-31",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let o = score(&out.stdout, "gen.jsonl", &[]);
+    assert_eq!(summary(&o).4, 0, "{}", o.stderr);
+    assert_eq!(summary(&o).0, 300);
+}
+
+#[test]
+fn r17_report_industries_are_grouped_once() {
+    // Companies of three industries, listed out of order: each industry's row counts
+    // its own companies and grades (the table is built from one sorted pass).
+    let mut text = String::new();
+    for i in 0..30 {
+        let ind = ["zeta", "alpha", "mid"][i % 3];
+        let date = if i % 2 == 0 { "2020-10" } else { "2010-01" };
+        text.push_str(&format!(
+            "{{\"id\":\"i{i}\",\"company\":\"c{i}\",\"industry\":\"{ind}\",\"type\":\"breach\",\"date\":\"{date}\"}}\n"
+        ));
+    }
+    let dir = Dir::new();
+    let f = dir.create("in.jsonl", text);
+    let out = run_on(&["report", "--as-of", "2021-01-01"], &f);
+    let html = String::from_utf8_lossy(&out.stdout);
+    let table = &html[html.find("<table id=\"industries\">").unwrap()..];
+    let rows: Vec<&str> = table.split("<tr><td>").skip(1).collect();
+    assert_eq!(rows.len(), 3);
+    for (row, name) in rows.iter().zip(["alpha", "mid", "zeta"]) {
+        assert!(
+            row.starts_with(&format!("{name}</td><td class=\"num\">10</td>")),
+            "{row}"
+        );
+    }
+}

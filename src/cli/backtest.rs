@@ -80,6 +80,8 @@ pub fn run(args: &BacktestArgs) -> Result<Exit, Error> {
             args.to, args.from
         )));
     }
+    // Refused before anything is read: too many cutoffs.
+    riskrate::history::dates(args.from, args.to, args.step)?;
     let out = output(
         args.output.as_deref(),
         &args.input.inputs().file(args.rules.as_deref()),
@@ -113,7 +115,7 @@ pub fn run(args: &BacktestArgs) -> Result<Exit, Error> {
         horizon_days: args.horizon,
         events,
     };
-    let result = super::until_exit(backtest(&resolved, &params));
+    let result = super::until_exit(backtest(&resolved, &params)?);
     out.write(|w| {
         if args.format == "json" {
             write_backtest_json(w, &rules, &params, &result)

@@ -45,12 +45,6 @@ pub struct GenArgs {
 }
 
 pub fn run(args: &GenArgs) -> Result<Exit, Error> {
-    if args.end < args.start {
-        return Err(Error::Usage(format!(
-            "--end {} is before --start {}",
-            args.end, args.start
-        )));
-    }
     let params = GenParams {
         incidents: args.incidents,
         companies: args.companies,
@@ -58,6 +52,9 @@ pub fn run(args: &GenArgs) -> Result<Exit, Error> {
         start: args.start,
         end: args.end,
     };
+    // Refused before the output is opened: too many companies, or dates riskrate
+    // could not read back.
+    params.check()?;
     output(args.output.as_deref(), &Inputs::new())?.write(|w| generate(&params, w))?;
     Ok(Exit::Ok)
 }

@@ -60,6 +60,7 @@ pub fn run(args: &HistoryArgs) -> Result<Exit, Error> {
             args.to, args.from
         )));
     }
+    let at = dates(args.from, args.to, args.step)?;
     let out = output(
         args.output.as_deref(),
         &args.input.inputs().file(args.rules.as_deref()),
@@ -78,7 +79,7 @@ pub fn run(args: &HistoryArgs) -> Result<Exit, Error> {
         .iter()
         .find_map(|r| r.company_name())
         .unwrap_or_else(|| first.company());
-    let series = history(&rules, &list, &dates(args.from, args.to, args.step));
+    let series = history(&rules, &list, &at);
     out.write(|w| match args.format.as_str() {
         "json" => {
             let doc = serde_json::json!({

@@ -185,9 +185,20 @@ impl InputArgs {
     }
 }
 
+/// A date flag: YYYY-MM-DD with a four-digit year (0000 to 9999), the form every
+/// record date has, so a date given here can always be written and read back.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("`{s}` is not a date (YYYY-MM-DD)"))
+    let bad = || format!("`{s}` is not a date (YYYY-MM-DD, years 0000 to 9999)");
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            _ => c.is_ascii_digit(),
+        });
+    if !shape {
+        return Err(bad());
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad())
 }
 
 impl RatingArgs {

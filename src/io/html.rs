@@ -258,23 +258,28 @@ pub fn render(report: &Report<'_>, details: &[Detail<'_, '_>]) -> String {
     }
 
     // Industry comparison.
-    let mut industries: Vec<&str> = report.ratings.iter().filter_map(|r| r.industry).collect();
-    industries.sort_unstable();
-    industries.dedup();
+    // Each industry's ratings, grouped once by sorting: one pass over the companies,
+    // not one per industry (20,000 industries took 10.7 s that way).
+    let mut by_industry: Vec<(&str, i64, usize)> = report
+        .ratings
+        .iter()
+        .filter_map(|r| {
+            let g = rules.grades().iter().position(|g| g.grade == r.grade);
+            r.industry.map(|i| (i, r.score, g.unwrap_or(usize::MAX)))
+        })
+        .collect();
+    by_industry.sort_unstable();
+    let industries: Vec<&[(&str, i64, usize)]> = by_industry.chunk_by(|a, b| a.0 == b.0).collect();
     if !industries.is_empty() {
         out.push_str(r#"<h2>Industries</h2><table id="industries"><thead><tr><th>Industry</th><th class="num">Companies</th><th class="num">Mean score</th><th class="num">Median</th>"#);
         for g in rules.grades() {
             let _ = write!(out, r#"<th class="num">{}</th>"#, html(&g.grade));
         }
         out.push_str("</tr></thead><tbody>");
-        for ind in industries {
-            let mut scores: Vec<i64> = report
-                .ratings
-                .iter()
-                .filter(|r| r.industry == Some(ind))
-                .map(|r| r.score)
-                .collect();
-            scores.sort_unstable();
+        for group in industries {
+            let ind = group.first().map_or("", |g| g.0);
+            // Sorted by score within the industry, as the whole list is sorted.
+            let scores: Vec<i64> = group.iter().map(|g| g.1).collect();
             let n = scores.len();
             let mean = scores.iter().sum::<i64>() as f64 / n.max(1) as f64;
             let median = match n {
@@ -291,12 +296,13 @@ pub fn render(report: &Report<'_>, details: &[Detail<'_, '_>]) -> String {
                 r#"<tr><td>{}</td><td class="num">{n}</td><td class="num">{mean:.0}</td><td class="num">{median:.0}</td>"#,
                 html(ind)
             );
-            for g in rules.grades() {
-                let c = report
-                    .ratings
-                    .iter()
-                    .filter(|r| r.industry == Some(ind) && r.grade == g.grade)
-                    .count();
+            let mut per_grade = vec![0usize; rules.grades().len()];
+            for g in group {
+                if let Some(c) = per_grade.get_mut(g.2) {
+                    *c += 1;
+                }
+            }
+            for c in per_grade {
                 let _ = write!(out, r#"<td class="num">{c}</td>"#);
             }
             out.push_str("</tr>");
