@@ -854,3 +854,107 @@ fn r17_report_industries_are_grouped_once() {
         );
     }
 }
+
+#[test]
+fn r17_rules_text_with_controls_or_invisible_characters_is_refused() {
+    let default = std::fs::read_to_string(crate::util::root("scoring-rules/default.toml")).unwrap();
+    for (from, to, what) in [
+        (
+            "grade = \"A\"",
+            "grade = \"A\\u202e\"",
+            "[[grades]].grade holds U+202E",
+        ),
+        (
+            "name = \"default\"",
+            "name = \"d\\u001b[2J\"",
+            "holds U+001B",
+        ),
+        (
+            "label = \"health records\"",
+            "label = \"health\\u200b records\"",
+            "label holds U+200B",
+        ),
+        (
+            "[types.breach]",
+            "[types.\"bre\\u0007ach\"]",
+            "the type name",
+        ),
+    ] {
+        assert!(default.contains(from), "{from}");
+        let dir = Dir::new();
+        let f = dir.create("r.toml", default.replacen(from, to, 1));
+        for cmd in [&["rules", "check"][..], &["rules", "show"]] {
+            let out = riskrate().args(cmd).arg(&f).output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{to}: {stderr}");
+            assert!(stderr.contains(what), "{to}: {stderr}");
+            assert!(stderr.contains("r.toml:"), "names the place: {stderr}");
+        }
+    }
+}
+
+#[test]
+fn r17_input_text_is_escaped_in_csv_svg_and_html_too() {
+    let dir = Dir::new();
+    let f = dir.create(
+        "evil.jsonl",
+        "{\"id\":\"i\\u001b]0;x\\u0007\",\"company\":\"evil\",\"company_name\":\"\\u001b[31mRed\\r\\u202e\",\"industry\":\"\\u0001ind\",\"type\":\"breach\",\"date\":\"2020-10\"}\n",
+    );
+    let out = run_on(&["score", "--as-of", "2020-11-01", "--format", "csv"], &f);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains(['\u{1b}', '\u{1}', '\u{7}', '\r']),
+        "{text:?}"
+    );
+    assert!(text.contains("\\u{1b}[31mRed\\u{d}\u{202e}"), "{text:?}");
+    for args in [
+        &["report", "--as-of", "2020-11-01"][..],
+        &[
+            "history",
+            "evil",
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2020-12-01",
+            "--format",
+            "svg",
+        ],
+    ] {
+        let out = run_on(args, &f);
+        assert!(out.status.success(), "{args:?}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            !text.contains(['\u{1b}', '\u{1}', '\u{7}', '\u{202e}']),
+            "{args:?}: controls and bidi overrides are made visible"
+        );
+        assert!(text.contains("\\u{1b}[31mRed"), "{args:?}");
+    }
+}
+
+#[test]
+fn r17_imported_company_keys_are_unicode_normalised() {
+    let dir = Dir::new();
+    let f = dir.create(
+        "hibp.json",
+        "[{\"Name\":\"A\",\"Title\":\"M\u{fc}ller GmbH\",\"BreachDate\":\"2019-05-24\"},\
+          {\"Name\":\"B\",\"Title\":\"Mu\u{308}ller GmbH\",\"BreachDate\":\"2019-06-24\"},\
+          {\"Name\":\"C\",\"Title\":\"M\u{dc}LLER GMBH\",\"BreachDate\":\"2019-07-24\"},\
+          {\"Name\":\"D\",\"Title\":\"\u{130}stanbul Hastanesi\",\"BreachDate\":\"2019-07-24\"},\
+          {\"Name\":\"E\",\"Title\":\"\",\"BreachDate\":\"2019-07-24\"}]",
+    );
+    let (code, lines, stderr) = import(&[os("--from"), os("hibp"), f.as_os_str()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let keys: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            serde_json::from_str::<Value>(l).unwrap()["company"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        keys,
+        ["müller", "müller", "müller", "istanbul-hastanesi", "e"]
+    );
+}

@@ -412,8 +412,11 @@ fn decode_record<'b>(
 /// The company key of an organisation's name: the same organisation spelled
 /// "Anthem Inc." and "ANTHEM, INC." gets one key (`anthem`).
 ///
-/// Lower-cased; `&` becomes "and"; dots and apostrophes are dropped (so "L.L.C."
-/// is "llc"); any other non-alphanumeric character separates words; a leading
+/// Unicode-normalised first (NFC, then case-folded: "Müller" in NFC and in NFD,
+/// "MÜLLER" and "Straße"/"STRASSE" each give one key, and "İstanbul" is
+/// "istanbul"); `&` becomes "and"; dots and apostrophes are dropped (so "L.L.C."
+/// is "llc"); any other character that is neither a letter, a digit nor a
+/// combining mark separates words; a leading
 /// "the" and trailing legal forms (inc, llc, ltd, corp, co, plc, gmbh, …) are
 /// dropped; words are joined with `-`. A name of legal forms only keeps them.
 pub fn company_key(name: &str) -> String {
@@ -449,11 +452,17 @@ pub fn company_key(name: &str) -> String {
         "sas",
         "kg",
     ];
-    let lower = name.to_lowercase().replace('&', " and ");
+    let lower = fold(name).replace('&', " and ");
     let cleaned: String = lower
         .chars()
         .filter(|c| !matches!(c, '.' | '\'' | '’'))
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .map(|c| {
+            if c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c) {
+                c
+            } else {
+                ' '
+            }
+        })
         .collect();
     let mut words: Vec<&str> = cleaned.split_whitespace().collect();
     let all = words.clone();
@@ -467,6 +476,26 @@ pub fn company_key(name: &str) -> String {
         words = all;
     }
     words.join("-")
+}
+
+/// `name` in NFC, case-folded. Rust's lower-casing is the simple folding but for
+/// the letters that fold to several: ß and ẞ fold to "ss", final ς to σ, and the
+/// dot that İ keeps when lower-cased ("i̇") is dropped, as the name means an i.
+fn fold(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let lower: String = name.nfc().collect::<String>().to_lowercase();
+    let mut out = String::with_capacity(lower.len());
+    let mut prev = ' ';
+    for c in lower.chars() {
+        match c {
+            'ß' | 'ẞ' => out.push_str("ss"),
+            'ς' => out.push('σ'),
+            '\u{307}' if prev == 'i' => {}
+            c => out.push(c),
+        }
+        prev = c;
+    }
+    out.nfc().collect()
 }
 
 /// A count of records as a source writes it, read as a number, a documented
@@ -802,6 +831,15 @@ mod tests {
         assert_eq!(company_key("The Home Depot"), "home-depot");
         assert_eq!(company_key("Vastaamo"), "vastaamo");
         assert_eq!(company_key("Inc."), "inc");
+        // One organisation however its letters are composed or cased.
+        let nfd = "Mu\u{308}ller GmbH";
+        assert_eq!(company_key(nfd), company_key("Müller GmbH"));
+        assert_eq!(company_key("MÜLLER GMBH"), "müller");
+        assert_eq!(company_key("Straße AG"), company_key("STRASSE AG"));
+        assert_eq!(company_key("İstanbul Hastanesi"), "istanbul-hastanesi");
+        assert_eq!(company_key("ΟΔΥΣΣΕΥΣ"), company_key("Οδυσσευς"));
+        // Combining marks stay in their word.
+        assert_eq!(company_key("Ba\u{301}rbara"), "bárbara");
         assert_eq!(
             company_key("Dr. Daniel J. Leeman, M.D."),
             "dr-daniel-j-leeman-md"

@@ -254,6 +254,29 @@ fn integer(
     }
 }
 
+/// Reports text that holds a control, bidi or zero-width character: a rules file's
+/// text lands in every output (tables, CSV, HTML, SVG, explanations), where such a
+/// character would change what is shown or make two labels look alike.
+fn visible(w: &mut Walker<'_>, span: &Range<usize>, what: &str, s: &str) -> bool {
+    match s
+        .chars()
+        .find(|c| crate::io::escape::is_unsafe_for_terminal(*c))
+    {
+        Some(c) => {
+            w.report(
+                span,
+                format!(
+                    "{what} holds U+{:04X}, a control or invisible formatting character; \
+                     rules text must be visible text",
+                    u32::from(c)
+                ),
+            );
+            false
+        }
+        None => true,
+    }
+}
+
 fn string(w: &mut Walker<'_>, sec: &mut Section<'_, '_>, key: &str, required: bool) -> String {
     match sec.take(key) {
         None => {
@@ -263,7 +286,10 @@ fn string(w: &mut Walker<'_>, sec: &mut Section<'_, '_>, key: &str, required: bo
             String::new()
         }
         Some(v) => match v.get_ref() {
-            DeValue::String(s) if !s.trim().is_empty() => s.to_string(),
+            DeValue::String(s) if !s.trim().is_empty() => {
+                visible(w, &v.span(), &format!("{}.{key}", sec.path), s);
+                s.to_string()
+            }
             DeValue::String(_) => {
                 w.report(&v.span(), format!("{}.{key} must not be empty", sec.path));
                 String::new()
@@ -325,7 +351,10 @@ fn string_list(
     let mut out = Vec::new();
     for item in items.iter() {
         match item.get_ref() {
-            DeValue::String(s) if !s.trim().is_empty() => out.push((s.to_string(), item.span())),
+            DeValue::String(s) if !s.trim().is_empty() => {
+                visible(w, &item.span(), &format!("{}.{key}", sec.path), s);
+                out.push((s.to_string(), item.span()));
+            }
             other => w.report(
                 &item.span(),
                 format!(
@@ -824,6 +853,14 @@ fn read_types(
         return (rules, HashMap::new());
     };
     let names: Vec<&str> = types.entries.iter().map(|e| e.0).collect();
+    for e in &types.entries {
+        visible(
+            w,
+            &e.1,
+            &format!("the type name `{}`", e.0.escape_default()),
+            e.0,
+        );
+    }
     if names.is_empty() {
         w.report(
             &types.span,
@@ -901,6 +938,14 @@ fn read_classes(
         return (rules, HashMap::new());
     };
     let names: Vec<&str> = classes.entries.iter().map(|e| e.0).collect();
+    for e in &classes.entries {
+        visible(
+            w,
+            &e.1,
+            &format!("the data class `{}`", e.0.escape_default()),
+            e.0,
+        );
+    }
     for name in names {
         let Some(v) = classes.take(name) else {
             continue;
