@@ -125,6 +125,15 @@ impl Dataset {
         &self.warnings
     }
 
+    /// The incidents disclosed before their date could have begun (a disclosure
+    /// wholly before the date): accepted as SCORING.md reads them — aged from the
+    /// disclosure — but likely a data error, which the CLI warns of.
+    pub fn disclosed_before_date(&self) -> impl Iterator<Item = &Incident> {
+        self.incidents
+            .iter()
+            .filter(|i| i.disclosed.is_some_and(|d| d.before_all_of(i.date)))
+    }
+
     pub(crate) fn warn(&mut self, warning: String) {
         self.warnings.push(warning);
     }

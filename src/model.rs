@@ -40,6 +40,26 @@ pub struct PartialDate {
 }
 
 impl PartialDate {
+    /// The last day the date stands for: the day itself, or the end of its month
+    /// or year.
+    pub fn last_day(self) -> NaiveDate {
+        let d = self.date;
+        match self.precision {
+            Precision::Day => d,
+            Precision::Month => d
+                .checked_add_months(chrono::Months::new(1))
+                .and_then(|x| x.pred_opt())
+                .unwrap_or(d),
+            Precision::Year => NaiveDate::from_ymd_opt(d.year(), 12, 31).unwrap_or(d),
+        }
+    }
+
+    /// Whether `self`, as a disclosure date, is before an incident of `date` could
+    /// have happened: every day it stands for is before every day `date` stands for.
+    pub fn before_all_of(self, date: PartialDate) -> bool {
+        self.last_day() < date.date
+    }
+
     /// Parses the forms of SCORING.md §1: `YYYY-MM-DD`, `YYYY-MM`, `MM/YYYY`,
     /// `M/YYYY`, `YYYY` (four-digit years). Anything else is `None`.
     pub fn parse(s: &str) -> Option<PartialDate> {

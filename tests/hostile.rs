@@ -958,3 +958,60 @@ fn r17_imported_company_keys_are_unicode_normalised() {
         ["müller", "müller", "müller", "istanbul-hastanesi", "e"]
     );
 }
+
+#[test]
+fn r17_a_disclosure_before_the_date_is_counted_with_a_warning() {
+    let text = "{\"id\":\"a\",\"company\":\"c\",\"type\":\"ddos\",\"date\":\"2020-05-10\",\"disclosed\":\"2020-05\"}\n\
+                {\"id\":\"b\",\"company\":\"c\",\"type\":\"ddos\",\"date\":\"2020-05-10\",\"disclosed\":\"2020-04-30\"}\n";
+    let o = score(text.as_bytes(), "d.jsonl", &[]);
+    // Both counted (SCORING.md ages an incident from its disclosure, as given) …
+    assert_eq!(summary(&o), (2, 2, 0, 0, 0));
+    // … and the one disclosed wholly before its date is named on stderr.
+    assert!(
+        o.stderr.contains("1 record is disclosed before its date")
+            && o.stderr.contains("d.jsonl:2 id b"),
+        "{}",
+        o.stderr
+    );
+}
+
+#[test]
+fn r17_duplicate_keys_are_rejected_in_hibp_too() {
+    let dir = Dir::new();
+    let f = dir.create(
+        "hibp.json",
+        "[{\"Name\":\"A\",\"Name\":\"B\",\"Title\":\"A\",\"BreachDate\":\"2019-05-24\"},\
+          {\"Name\":\"C\",\"Title\":\"C\",\"Description\":\"x\",\"Description\":\"y\",\"BreachDate\":\"2019-05-24\"},\
+          {\"Name\":\"D\",\"Title\":\"D\",\"BreachDate\":\"2019-05-24\"}]",
+    );
+    let (code, lines, stderr) = import(&[os("--from"), os("hibp"), f.as_os_str()]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(stderr.contains("`Name` is given twice"), "{stderr}");
+    assert!(stderr.contains("`Description` is given twice"), "{stderr}");
+}
+
+#[test]
+fn r17_without_takes_ids_with_commas() {
+    // The HHS importer makes ids such as hhs:acme:01/02/2020:1,234.
+    let dir = Dir::new();
+    let f = dir.create(
+        "in.jsonl",
+        "{\"id\":\"hhs:acme:01/02/2020:1,234\",\"company\":\"acme\",\"type\":\"breach\",\"date\":\"2020-01-02\"}\n\
+         {\"id\":\"x,y\",\"company\":\"acme\",\"type\":\"ddos\",\"date\":\"2020-03-02\"}\n\
+         {\"id\":\"z\",\"company\":\"acme\",\"type\":\"ddos\",\"date\":\"2020-04-02\"}\n",
+    );
+    let out = riskrate()
+        .args(["explain", "acme", "--as-of", "2020-06-01", "-f", "json"])
+        .args(["--without", "hhs:acme:01/02/2020:1,234", "--without", "x,y"])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["what_if"]["rating"]["incidents"]["counted"], 1);
+}

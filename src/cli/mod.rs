@@ -253,8 +253,24 @@ pub fn load_rules(path: Option<&Path>) -> Result<Rules, Error> {
 /// Says on stderr what was skipped unread (entries of a directory that are no
 /// files).
 pub fn warn_skipped(data: &Dataset) {
+    use riskrate::io::escape::terminal;
     for w in data.warnings() {
-        say!("riskrate: warning: {}", riskrate::io::escape::terminal(w));
+        say!("riskrate: warning: {}", terminal(w));
+    }
+    let early: Vec<_> = data.disclosed_before_date().take(3).collect();
+    if !early.is_empty() {
+        let n = data.disclosed_before_date().count();
+        let shown: Vec<String> = early
+            .iter()
+            .map(|i| format!("{}:{} id {}", data.file(i), i.line, data.id(i)))
+            .collect();
+        say!(
+            "riskrate: warning: {n} record{} disclosed before {} date (aged from the disclosure, as given): {}{}",
+            if n == 1 { " is" } else { "s are" },
+            if n == 1 { "its" } else { "their" },
+            terminal(&shown.join(", ")),
+            if n > 3 { ", …" } else { "" }
+        );
     }
 }
 
