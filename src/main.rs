@@ -57,7 +57,18 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Help, version and usage errors are clap's to word; a failure to write them
+    // (a full disk, a closed pipe) is status 2 like any other failed write.
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            return match e.print() {
+                Ok(()) => ExitCode::from(code),
+                Err(_) => ExitCode::from(2),
+            };
+        }
+    };
     let result = match &cli.command {
         Command::Score(a) => cli::score::run(a),
         Command::Explain(a) => cli::explain::run(a),

@@ -237,8 +237,13 @@ fn r17_every_command_reports_a_full_disk_with_status_2() {
         );
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
-    // Standard output on a full disk, for every command.
-    for args in every_command(&input, Path::new("-")) {
+    // Standard output on a full disk, for every command, and for clap's help and
+    // version.
+    let mut all = every_command(&input, Path::new("-"));
+    for extra in [&["--help"][..], &["--version"], &["score", "--help"]] {
+        all.push(extra.iter().map(|s| s.to_string()).collect());
+    }
+    for args in all {
         let out = bin()
             .args(&args)
             .stdout(std::fs::File::create("/dev/full").unwrap())
