@@ -630,6 +630,22 @@ impl Dataset {
         self.read_from(reader, name, format)
     }
 
+    /// As [`Dataset::read_stream`] for JSON Lines, in blocks of `block` bytes: for
+    /// the fuzz target that holds tiny blocks to one read of the whole input. Not
+    /// part of the stable API.
+    ///
+    /// # Errors
+    /// As [`Dataset::read_stream`].
+    #[doc(hidden)]
+    pub fn read_jsonl_in_blocks(
+        &mut self,
+        reader: impl Read + Send,
+        name: &str,
+        block: usize,
+    ) -> Result<(), Error> {
+        self.stream_jsonl_from(reader, 0, name, block)
+    }
+
     /// Reads a file; its extension picks the format when `format` is `Auto`.
     ///
     /// # Errors

@@ -3,7 +3,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use riskrate::import::{Encoding, Mapping, Source, read_bytes};
-use riskrate::{Dataset, Rules, rate};
+use riskrate::{Dataset, Limits, Rules, rate};
 
 const MAPPING: &str = r#"
 id_prefix = "f"
@@ -33,7 +33,11 @@ fuzz_target!(|input: &[u8]| {
         },
     };
     let encoding = [Encoding::Utf8, Encoding::Windows1252, Encoding::MacRoman][usize::from(pick / 6 % 3)];
-    let mut data = Dataset::new();
+    // Small record limits too, so that over-limit records are read past.
+    let mut data = Dataset::with_limits(Limits {
+        max_record_bytes: [1 << 20, 40, 200][usize::from(pick / 18 % 3)],
+        max_depth: [64, 2][usize::from(pick / 54 % 2)],
+    });
     let Ok(n) = read_bytes(&mut data, &source, bytes, "fuzz", encoding) else { return };
     assert_eq!(n, data.read_count(), "every source record becomes an incident or a rejection");
     let Ok(rules) = Rules::default_rules() else { return };

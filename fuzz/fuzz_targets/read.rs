@@ -3,15 +3,35 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use riskrate::{Contributors, Dataset, Format, OutputFormat, Rules, rate, write_report};
+use riskrate::{Contributors, Dataset, Format, Limits, OutputFormat, Rules, rate, write_report};
 
 fuzz_target!(|input: &[u8]| {
     let Some((&pick, bytes)) = input.split_first() else { return };
     let format = [Format::Jsonl, Format::Json, Format::Csv, Format::Auto][usize::from(pick % 4)];
+    // Small record limits too, so that over-limit records are read past.
+    let limits = Limits {
+        max_record_bytes: [1 << 20, 40, 200][usize::from(pick / 4 % 3)],
+        max_depth: [64, 2][usize::from(pick / 12 % 2)],
+    };
     let Ok(rules) = Rules::default_rules() else { return };
-    let mut data = Dataset::new();
+    let mut data = Dataset::with_limits(limits);
     if data.read_bytes(bytes, "fuzz", format).is_err() {
         return;
+    }
+    if format == Format::Jsonl {
+        // Streamed in tiny blocks (lines cut anywhere, over-limit lines skipped
+        // as they stream), JSON Lines reads exactly as it does at once.
+        let block = 1 + usize::from(pick / 24) % 9;
+        let mut streamed = Dataset::with_limits(limits);
+        assert!(streamed.read_jsonl_in_blocks(bytes, "fuzz", block).is_ok());
+        assert_eq!(streamed.read_count(), data.read_count());
+        assert_eq!(streamed.incidents().len(), data.incidents().len());
+        let lines = |d: &Dataset| -> Vec<(u64, String)> {
+            d.rejected().iter().map(|r| (r.line, r.message.clone())).collect()
+        };
+        assert_eq!(lines(&streamed), lines(&data), "block {block}");
+        let at = |d: &Dataset| -> Vec<u64> { d.incidents().iter().map(|i| i.line).collect() };
+        assert_eq!(at(&streamed), at(&data), "block {block}");
     }
     let resolved = data.resolve(&rules);
     let as_of = chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap_or_default();
