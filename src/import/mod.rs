@@ -23,7 +23,7 @@ use crate::error::Error;
 use crate::io::read::Limits;
 use crate::model::{Record, Value, day_number};
 
-pub use csvmap::Mapping;
+pub use csvmap::{MAX_MAPPING_BYTES, Mapping};
 
 /// A source format that `import` and `score --input-format` read.
 #[derive(Debug, Clone)]
