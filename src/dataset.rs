@@ -627,7 +627,7 @@ impl Dataset {
         if format == Format::Jsonl {
             return self.stream_jsonl_from(reader, 0, name, 16 << 20);
         }
-        self.read_from(reader, name, format)
+        self.read_sniffed(reader, 0, name, format)
     }
 
     /// As [`Dataset::read_stream`] for JSON Lines, in blocks of `block` bytes: for
@@ -659,8 +659,35 @@ impl Dataset {
         if format == Format::Jsonl {
             return self.stream_jsonl(path, &name);
         }
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        self.read_bytes(&bytes, &name, format)
+        let f = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let size = f.metadata().map_or(0, |m| m.len());
+        self.read_sniffed(f, size, &name, format)
+    }
+
+    /// Reads a document in `format` (not JSON Lines) whole; in `Auto`, input that
+    /// can only be JSON Lines (it starts with neither `[` nor `{`) streams instead,
+    /// so that a device or a pipe of junk is read in bounded memory.
+    fn read_sniffed(
+        &mut self,
+        reader: impl Read + Send,
+        size: u64,
+        name: &str,
+        format: Format,
+    ) -> Result<(), Error> {
+        let mut r = std::io::BufReader::with_capacity(64 << 10, reader);
+        if format == Format::Auto {
+            let head =
+                std::io::BufRead::fill_buf(&mut r).map_err(|e| Error::io(Path::new(name), e))?;
+            let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
+            let first = head.iter().find(|b| !b.is_ascii_whitespace());
+            if first.is_some_and(|b| *b != b'[' && *b != b'{') {
+                return self.stream_jsonl_from(r, size, name, 16 << 20);
+            }
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        r.read_to_end(&mut bytes)
+            .map_err(|e| Error::io(Path::new(name), e))?;
+        self.read_bytes(&bytes, name, format)
     }
 }
 

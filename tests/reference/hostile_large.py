@@ -12,6 +12,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import time
 
 binary = sys.argv[1]
 passed = failed = 0
@@ -56,6 +57,20 @@ with tempfile.TemporaryDirectory() as tmp:
         check(r.returncode == 0 and doc["summary"]["counted"] == 2 and rej.get("line") == 2
               and "300000010 bytes" in rej.get("message", "") and mb < 100,
               f"300 MB JSON Lines line ({label}): skipped at line 2, the lines around it read, peak RSS {mb:.0f} MB")
+    # An endless input (a device, or a pipe of junk) streams in bounded memory: it
+    # can only be JSON Lines, as it starts with neither [ nor {.
+    for label, args, stdin in [("/dev/zero", ["/dev/zero"], None), ("stdin of zeros", ["-"], "/dev/zero")]:
+        with open(stdin or "/dev/null", "rb") as inp:
+            p = subprocess.Popen([binary, "score", *args], stdin=inp, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            time.sleep(3)
+            with open(f"/proc/{p.pid}/status") as st:
+                hwm = next((int(l.split()[1]) for l in st if l.startswith("VmHWM:")), 0) / 1024
+            alive = p.poll() is None
+            p.kill()
+            p.wait()
+        check(alive and hwm < 100, f"{label}: read as it streams, peak RSS {hwm:.0f} MB after 3 s")
+
     hhs = pathlib.Path(tmp) / "hhs.csv"
     head = ("Name of Covered Entity,State,Covered Entity Type,Individuals Affected,Breach Submission Date,"
             "Type of Breach,Location of Breached Information,Business Associate Present,Web Description\n")
