@@ -91,6 +91,13 @@ struct CsvState {
     line: u64,
     start: u64,
     in_quote: bool,
+    /// A quote was just read inside a quoted cell: it closes the cell, unless the
+    /// next byte is a quote too (`""`, an escaped quote).
+    closing: bool,
+    /// The next byte starts a cell (at the record's start, after a comma): only
+    /// there does a quote open a quoted cell, as in the csv crate; elsewhere
+    /// (`5" disk`) it is a plain character.
+    cell_start: bool,
     /// The line and offset in `buf` of the quote that opened the current quote.
     opened: (u64, usize),
     after_cr: bool,
@@ -110,6 +117,13 @@ impl CsvState {
         }
         self.pos += 1;
         let after_cr = std::mem::take(&mut self.after_cr);
+        // After a quote in a quoted cell, `""` is an escaped quote and the cell goes
+        // on; any other byte is read as outside the (closed) cell.
+        if std::mem::take(&mut self.closing) && b == b'"' {
+            self.in_quote = true;
+            self.keep(b, limit);
+            return;
+        }
         if self.in_quote {
             // Inside a quoted cell every byte is the cell's; line ends only count.
             match b {
@@ -118,7 +132,10 @@ impl CsvState {
                     self.line += 1;
                     self.after_cr = true;
                 }
-                b'"' => self.in_quote = false,
+                b'"' => {
+                    self.in_quote = false;
+                    self.closing = true;
+                }
                 _ => {}
             }
             self.keep(b, limit);
@@ -135,13 +152,15 @@ impl CsvState {
             _ => {
                 if !self.started {
                     self.started = true;
+                    self.cell_start = true;
                     self.start = self.line;
                     self.at = self.pos - 1;
                 }
-                if b == b'"' && !self.plain {
+                if b == b'"' && self.cell_start && !self.plain {
                     self.in_quote = true;
                     self.opened = (self.line, self.buf.len());
                 }
+                self.cell_start = b == b',';
                 self.keep(b, limit);
             }
         }
@@ -541,6 +560,82 @@ mod tests {
         }
         // Blank lines are skipped, but counted.
         assert_eq!(csv("h\n\n\r\na\n", 100), vec![rec(1, "h"), rec(4, "a")]);
+    }
+
+    #[test]
+    fn csv_a_quote_opens_a_cell_only_at_its_start() {
+        // As the csv crate reads them: a quote inside a cell is a character, `""` in
+        // a quoted cell an escaped quote, and text after a closing quote joins it.
+        assert_eq!(
+            csv("h\na 5\" disk,b\nc,\"x \"\"y\"\"\nz\",d\ne,\"q\"r,s\n", 100),
+            vec![
+                rec(1, "h"),
+                rec(2, "a 5\" disk,b"),
+                rec(3, "c,\"x \"\"y\"\"\nz\",d"),
+                rec(5, "e,\"q\"r,s")
+            ]
+        );
+        // A space before a quote makes it a plain character too.
+        assert_eq!(csv("a, \"b\nc\n", 100), vec![rec(1, "a, \"b"), rec(2, "c")]);
+    }
+
+    proptest::proptest! {
+        /// Cut into records and each parsed alone, CSV reads as the csv crate reads
+        /// the whole text: the same rows, cells and lines (when every quote closes,
+        /// else the splitter rejects the rest, which the csv crate would not).
+        #[test]
+        fn csv_records_read_as_the_csv_crate_reads_the_whole(
+            parts in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("a"), proptest::strategy::Just("b c"),
+                    proptest::strategy::Just(","), proptest::strategy::Just("\""),
+                    proptest::strategy::Just("\n"), proptest::strategy::Just("\r\n"),
+                    proptest::strategy::Just(" "),
+                ],
+                0..40,
+            )
+        ) {
+            let text: String = parts.concat();
+            let cuts = csv(&text, 1000);
+            proptest::prop_assume!(cuts.iter().all(|c| matches!(c, Cut::Record { .. })));
+            let mut whole = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(text.as_bytes());
+            let expected: Vec<(u64, Vec<String>)> = whole
+                .records()
+                .map(|r| {
+                    let r = r.unwrap();
+                    (r.position().unwrap().line(), r.iter().map(str::to_string).collect())
+                })
+                .collect();
+            let got: Vec<(u64, Vec<String>)> = cuts
+                .into_iter()
+                .map(|c| match c {
+                    Cut::Record { line, bytes, .. } => {
+                        let mut one = csv::ReaderBuilder::new()
+                            .has_headers(false)
+                            .flexible(true)
+                            .from_reader(bytes.as_slice());
+                        let r = one.records().next().unwrap().unwrap();
+                        (line, r.iter().map(str::to_string).collect())
+                    }
+                    Cut::Skipped { .. } => unreachable!(),
+                })
+                .collect();
+            // The csv crate places a record after a blank line or a CRLF at the end
+            // of the line before; the splitter gives its own line. Lines are
+            // compared where neither occurs.
+            let blank_lines = text.starts_with('\n') || text.contains("\n\n") || text.contains('\r');
+            if blank_lines {
+                let cells = |v: Vec<(u64, Vec<String>)>| -> Vec<Vec<String>> {
+                    v.into_iter().map(|x| x.1).collect()
+                };
+                proptest::prop_assert_eq!(cells(got), cells(expected), "{:?}", text);
+            } else {
+                proptest::prop_assert_eq!(got, expected, "{:?}", text);
+            }
+        }
     }
 
     #[test]

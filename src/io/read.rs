@@ -274,7 +274,10 @@ pub(crate) fn line_ends(bytes: &[u8]) -> u64 {
     (lf + lone_cr) as u64
 }
 
-/// Line numbers of offsets taken in increasing order, counted as they advance.
+/// Line numbers of records by their byte offsets, taken in increasing order and
+/// counted as they advance. csv places a record at the end of the line before it
+/// when that line ended in CRLF or was blank (its position is where it began to
+/// look); the record's own line is that of its first byte past those line ends.
 struct Lines<'b> {
     bytes: &'b [u8],
     at: usize,
@@ -290,12 +293,22 @@ impl<'b> Lines<'b> {
         }
     }
 
-    /// The line holding `offset` (not before the last one asked).
+    /// The line of the record csv places at `offset`.
     fn at(&mut self, offset: usize) -> u64 {
-        if offset > self.at {
-            let upto = offset.min(self.bytes.len());
-            self.line += line_ends(self.bytes.get(self.at..upto).unwrap_or_default());
-            self.at = upto;
+        let mut start = offset.min(self.bytes.len());
+        while matches!(self.bytes.get(start), Some(b'\r' | b'\n')) {
+            start += 1;
+        }
+        if start > self.at {
+            let seen = self.bytes.get(self.at..start).unwrap_or_default();
+            let lf = memchr::memchr_iter(b'\n', seen).count();
+            // A CR is a line end of its own unless a LF follows it (in the whole
+            // text: the LF may lie past `start`).
+            let lone_cr = memchr::memchr_iter(b'\r', seen)
+                .filter(|&i| self.bytes.get(self.at + i + 1) != Some(&b'\n'))
+                .count();
+            self.line += (lf + lone_cr) as u64;
+            self.at = start;
         }
         self.line
     }
