@@ -1015,3 +1015,36 @@ fn r17_without_takes_ids_with_commas() {
     let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(doc["what_if"]["rating"]["incidents"]["counted"], 1);
 }
+
+#[test]
+fn r17_csv_lines_are_the_records_own_after_crlf_and_blank_lines() {
+    let o = score(
+        b"id,company,type,date\r\na,c,ddos,2020\r\nb,c,bad,2020\r\n\r\nd,c,bad,2020\r\n",
+        "crlf.csv",
+        &[],
+    );
+    let doc = o.doc.as_ref().unwrap();
+    let lines: Vec<u64> = doc["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [3, 5]);
+    // A quote inside an unquoted cell is a character: the rows stay rows.
+    let dir = Dir::new();
+    let csv = dir.create(
+        "log.csv",
+        "Case,Organisation,Reported,Kind,People affected,Sector\n1,Acme 5\" Disks,05.02.2015,LEAK,10,x\n2,Beta,05.02.2015,HACK,10,x\n",
+    );
+    let mapping = crate::util::root("tests/data/import/mapping.toml");
+    let (code, lines, stderr) = import(&[
+        os("--from"),
+        os("csv"),
+        os("--mapping"),
+        mapping.as_os_str(),
+        csv.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(lines.len(), 2, "{stderr}");
+}
