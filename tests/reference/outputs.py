@@ -4,6 +4,11 @@ tests/reference/outputs/: a change that moves a byte of any of them shows here, 
 refactor can prove it changed nothing (and a deliberate change regenerates them in
 the same commit, with the reason in CHANGELOG.md).
 
+They were first written by the code before issue 17 (8d3bd27); its final code
+matched all but two: `completions bash` (the `-o` flags commands gained) and the HHS
+Mac Roman fixture's rejection lines (a CSV record after a CRLF is on its own line
+now, not the line before).
+
 Usage: outputs.py RISKRATE_BINARY            compare; prints 'N passed, N failed'
        outputs.py RISKRATE_BINARY --update   write the outputs from this binary
 """
