@@ -432,3 +432,36 @@ fn r17_a_signal_removes_the_temporary_file() {
         assert!(!target.exists());
     }
 }
+
+#[test]
+fn r17_a_file_the_user_may_not_write_is_not_replaced() {
+    // Root may write anything: the check runs as `nobody` where setpriv can
+    // switch to it (CI runs as root on Debian, which has it).
+    let root_user = Command::new("id").arg("-u").output().unwrap().stdout == b"0\n";
+    let setpriv = Command::new("setpriv").arg("--version").output().is_ok();
+    if !root_user || !setpriv {
+        eprintln!("skipped: needs root and setpriv to run as another user");
+        return;
+    }
+    let dir = Dir::new();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
+    let input = dir.create("in.jsonl", std::fs::read(example()).unwrap());
+    std::fs::set_permissions(&input, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let target = dir.create("ratings.json", "keep\n");
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(assert_cmd::cargo::cargo_bin("riskrate"))
+        .args(["score", "--as-of", AS_OF, "-o"])
+        .arg(&target)
+        .arg(&input)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("ratings.json: Permission denied"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep\n");
+}

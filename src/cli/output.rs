@@ -99,7 +99,18 @@ pub fn output(spec: Option<&Path>, inputs: &Inputs<'_>) -> Result<Output, Error>
     }
     let target = match &meta {
         Some(m) if !m.is_file() || is_fd_alias(&real) => Target::Direct(spec.to_path_buf()),
-        _ => Target::Replace(real),
+        Some(_) => {
+            // A file the user may not write is not replaced either (a rename in a
+            // writable folder could): the shell's `>` would refuse it too.
+            if let Err(e) = rustix::fs::access(&real, rustix::fs::Access::WRITE_OK) {
+                return Err(Error::Io {
+                    path: shown(spec),
+                    source: e.into(),
+                });
+            }
+            Target::Replace(real)
+        }
+        None => Target::Replace(real),
     };
     Ok(Output { target })
 }
