@@ -461,6 +461,22 @@ fn os(s: &str) -> &std::ffi::OsStr {
     std::ffi::OsStr::new(s)
 }
 
+/// Imports `text` as a CSV through the fixture mapping (tests/data/import/mapping.toml).
+fn import_mapped(text: &str, extra: &[&str]) -> (Option<i32>, Vec<String>, String) {
+    let dir = Dir::new();
+    let csv = dir.create("log.csv", text);
+    let mapping = crate::util::root("tests/data/import/mapping.toml");
+    let mut args = vec![
+        os("--from"),
+        os("csv"),
+        os("--mapping"),
+        mapping.as_os_str(),
+    ];
+    args.extend(extra.iter().map(|a| os(a)));
+    args.push(csv.as_os_str());
+    import(&args)
+}
+
 #[test]
 fn r17_record_limits_hold_on_every_import_path() {
     let dir = Dir::new();
@@ -524,20 +540,12 @@ fn r17_record_limits_hold_on_every_import_path() {
         assert_eq!(lines.len(), 2, "{source}: the records around it are read");
     }
     // Mapped CSV.
-    let csv = dir.create(
-        "log.csv",
-        format!("Case,Organisation,Reported,Kind,People affected,Sector\n1,Acme,05.02.2015,LEAK,10,x\n2,\"{pad}\",05.02.2015,LEAK,10,x\n3,Beta,05.02.2015,HACK,10,x\n"),
+    let (code, lines, stderr) = import_mapped(
+        &format!(
+            "Case,Organisation,Reported,Kind,People affected,Sector\n1,Acme,05.02.2015,LEAK,10,x\n2,\"{pad}\",05.02.2015,LEAK,10,x\n3,Beta,05.02.2015,HACK,10,x\n"
+        ),
+        &["--max-record-bytes", "1000"],
     );
-    let mapping = crate::util::root("tests/data/import/mapping.toml");
-    let (code, lines, stderr) = import(&[
-        os("--from"),
-        os("csv"),
-        os("--mapping"),
-        mapping.as_os_str(),
-        os("--max-record-bytes"),
-        os("1000"),
-        csv.as_os_str(),
-    ]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(stderr.contains("log.csv:3: record is"), "{stderr}");
     assert_eq!(lines.len(), 2);
@@ -667,19 +675,10 @@ fn r17_one_bad_veris_entry_never_sinks_the_rest() {
 
 #[test]
 fn r17_an_unclosed_csv_quote_is_reported_at_its_line_and_the_rest_read() {
-    let dir = Dir::new();
-    let csv = dir.create(
-        "log.csv",
+    let (code, lines, stderr) = import_mapped(
         "Case,Organisation,Reported,Kind,People affected,Sector\n1,Acme,05.02.2015,LEAK,10,x\n2,\"Broken,05.02.2015,LEAK,10,x\n3,Beta,05.02.2015,HACK,10,x\n4,Gamma,05.02.2015,HACK,10,x\n",
+        &[],
     );
-    let mapping = crate::util::root("tests/data/import/mapping.toml");
-    let (code, lines, stderr) = import(&[
-        os("--from"),
-        os("csv"),
-        os("--mapping"),
-        mapping.as_os_str(),
-        csv.as_os_str(),
-    ]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(
         stderr.contains("log.csv:3: unclosed quote: the quote opened on line 3 is never closed"),
@@ -1032,19 +1031,10 @@ fn r17_csv_lines_are_the_records_own_after_crlf_and_blank_lines() {
         .collect();
     assert_eq!(lines, [3, 5]);
     // A quote inside an unquoted cell is a character: the rows stay rows.
-    let dir = Dir::new();
-    let csv = dir.create(
-        "log.csv",
+    let (code, lines, stderr) = import_mapped(
         "Case,Organisation,Reported,Kind,People affected,Sector\n1,Acme 5\" Disks,05.02.2015,LEAK,10,x\n2,Beta,05.02.2015,HACK,10,x\n",
+        &[],
     );
-    let mapping = crate::util::root("tests/data/import/mapping.toml");
-    let (code, lines, stderr) = import(&[
-        os("--from"),
-        os("csv"),
-        os("--mapping"),
-        mapping.as_os_str(),
-        csv.as_os_str(),
-    ]);
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(lines.len(), 2, "{stderr}");
 }
