@@ -7,6 +7,7 @@
 pub mod backtest;
 pub mod compare;
 pub mod dataset;
+pub mod engine;
 pub mod error;
 pub mod explain;
 pub mod history;

@@ -498,7 +498,7 @@ impl Names {
 }
 
 /// A record that could not become an incident, and why.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Rejection {
     /// The input the record came from.
     pub file: String,

@@ -46,7 +46,7 @@ pub struct Assessed<'a> {
 }
 
 /// The 0.90 (or the rules' level) interval around a score.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Interval {
     /// Coverage, e.g. 0.9.
     pub level: f64,
@@ -57,7 +57,7 @@ pub struct Interval {
 }
 
 /// Incidents of a company by standing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Counts {
     /// Incidents with points.
     pub counted: u64,
@@ -123,7 +123,7 @@ impl Rating<'_> {
 }
 
 /// Totals of SCORING.md §6: `read = counted + expired + future + rejected`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
     /// Records read.
     pub read: u64,

@@ -11,7 +11,7 @@ use crate::resolve::Resolved;
 use crate::rules::Rules;
 
 /// Every factor of one incident's points, as `explain` shows them.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Factors {
     /// Base points of the type.
     pub base: f64,

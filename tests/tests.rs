@@ -10,6 +10,7 @@ mod util;
 
 mod cases;
 mod cli;
+mod engine;
 mod hostile;
 mod import;
 mod output;
