@@ -37,13 +37,14 @@ use crate::rate::{self, Counts, Interval, Summary};
 use crate::rules::Rules;
 use crate::score::Factors;
 
-/// Rules and the incidents read so far, rated on demand. Cloning is cheap (the
-/// rules are shared); an engine is `Send + Sync + 'static`, so it can sit in a
+/// Rules and the incidents read so far, rated on demand. Cloning is cheap (rules
+/// and incidents are shared until one side changes); an engine is `Send + Sync + 'static`, so it can sit in a
 /// service's state behind an `Arc` or be handed to worker threads.
 #[derive(Debug, Clone)]
 pub struct Engine {
     rules: Arc<Rules>,
-    data: Dataset,
+    // Shared until changed: `with_rules` and clones cost nothing, a change copies.
+    data: Arc<Dataset>,
 }
 
 /// How many contributors each rating lists.
@@ -173,7 +174,7 @@ impl Engine {
     pub fn with_limits(rules: Rules, limits: Limits) -> Engine {
         Engine {
             rules: Arc::new(rules),
-            data: Dataset::with_limits(limits),
+            data: Arc::new(Dataset::with_limits(limits)),
         }
     }
 
@@ -193,7 +194,7 @@ impl Engine {
         name: &str,
         format: Format,
     ) -> Result<(), Error> {
-        self.data.read_stream(reader, name, format)
+        Arc::make_mut(&mut self.data).read_stream(reader, name, format)
     }
 
     /// Reads an incident file; `Format::Auto` picks the format by its extension.
@@ -201,12 +202,12 @@ impl Engine {
     /// # Errors
     /// As [`Engine::read`], and when the file cannot be opened.
     pub fn read_path(&mut self, path: &Path, format: Format) -> Result<(), Error> {
-        self.data.read_path(path, format)
+        Arc::make_mut(&mut self.data).read_path(path, format)
     }
 
     /// Adds one record built in code (`origin` and `line` say where it came from).
     pub fn push(&mut self, record: &Record<'_>, origin: &str, line: u64) {
-        self.data.push(record, origin, line);
+        Arc::make_mut(&mut self.data).push(record, origin, line);
     }
 
     /// Every company rated as of `as_of`.
@@ -242,6 +243,46 @@ impl Engine {
             .iter()
             .find(|r| r.company == company)
             .map(|r| owned(&self.rules, r, None))
+    }
+}
+
+impl Engine {
+    /// One company's rating at each of `dates`, as `score --as-of` would give it on
+    /// each day from what was known then; `None` when no accepted record names it.
+    /// (Use [`crate::history::dates`] for a regular series, at most
+    /// [`crate::history::MAX_POINTS`] of them.)
+    pub fn history(
+        &self,
+        company: &str,
+        dates: &[NaiveDate],
+    ) -> Option<Vec<crate::history::Point>> {
+        let resolved = self.data.resolve(&self.rules);
+        let list = resolved.company(company);
+        if list.is_empty() {
+            return None;
+        }
+        Some(crate::history::history(&self.rules, list, dates))
+    }
+
+    /// The back-test of the engine's rules on its incidents: at each cutoff, what
+    /// was known then is rated and set against what followed.
+    ///
+    /// # Errors
+    /// More than [`crate::history::MAX_POINTS`] cutoffs.
+    pub fn backtest(
+        &self,
+        params: &crate::backtest::BacktestParams,
+    ) -> Result<crate::backtest::Backtest, Error> {
+        let resolved = self.data.resolve(&self.rules);
+        crate::backtest::backtest(&resolved, params)
+    }
+
+    /// The same incidents under other rules: an engine that shares them.
+    pub fn with_rules(&self, rules: Rules) -> Engine {
+        Engine {
+            rules: Arc::new(rules),
+            data: Arc::clone(&self.data),
+        }
     }
 }
 

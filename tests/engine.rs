@@ -114,3 +114,104 @@ fn results_outlive_the_engine_and_cross_threads() {
     assert!(reports.iter().all(|r| *r == first));
     assert_eq!(first.ratings[0].company, "bluepeak-retail");
 }
+
+#[test]
+fn history_backtest_and_other_rules_give_what_the_cli_gives() {
+    let path = root("examples/incidents.jsonl");
+    let engine = engine_of(&path);
+    // Both parsed by one parser from shortest-digit text: equal exactly when the
+    // numbers are.
+    let parsed = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap();
+    let from = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let to = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+    let dates = riskrate::history::dates(from, to, 45).unwrap();
+    let points = engine.history("northwind-clinics", &dates).unwrap();
+    let out = riskrate()
+        .args([
+            "history",
+            "northwind-clinics",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2026-11-28",
+            "--step",
+            "45d",
+            "-f",
+            "json",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let cli = parsed(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(
+        parsed(&serde_json::to_string(&points).unwrap()),
+        cli["points"]
+    );
+    assert!(engine.history("nobody", &dates).is_none());
+
+    // Other rules on the same incidents: the CLI's score under --rules.
+    let short = root("scoring-rules/short-memory.toml");
+    let other = engine.with_rules(Rules::from_path(&short).unwrap());
+    let report = other.rate(to, &all());
+    let out = riskrate()
+        .args([
+            "score",
+            "--as-of",
+            "2026-11-28",
+            "-f",
+            "json",
+            "--contributors",
+            "all",
+            "--rules",
+        ])
+        .arg(&short)
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        serde_json::to_string_pretty(&report).unwrap() + "\n",
+        String::from_utf8(out.stdout).unwrap()
+    );
+    // The first engine still rates under its own rules.
+    assert_eq!(engine.rules().name(), "default");
+    assert_ne!(engine.rate(to, &all()), report);
+
+    // The back-test: the same pooled AUC as the CLI's.
+    let params = riskrate::backtest::BacktestParams {
+        from: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
+        to: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+        step_days: 180,
+        horizon_days: 365,
+        events: engine
+            .rules()
+            .types()
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.recurring)
+            .map(|(i, _)| i as u16)
+            .collect(),
+    };
+    let bt = engine.backtest(&params).unwrap();
+    let out = riskrate()
+        .args([
+            "backtest",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2026-01-01",
+            "--step",
+            "180d",
+            "--horizon",
+            "365d",
+            "-f",
+            "json",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let cli = parsed(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(
+        parsed(&serde_json::to_string(&bt.pooled).unwrap()),
+        cli["pooled"]
+    );
+}
