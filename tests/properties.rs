@@ -451,3 +451,55 @@ fn check_grouping(res: &riskrate::Resolution<'_>) -> Result<(), TestCaseError> {
     prop_assert!(res.company("no such company").is_empty());
     Ok(())
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    /// An engine fed in batches, rated between them, rates as one fed everything at
+    /// once: the same report, duplicates across batches caught as in one read.
+    #[test]
+    fn an_engine_fed_in_batches_rates_as_one_fed_at_once(
+        incs in proptest::collection::vec(inc(), 1..30),
+        cuts in proptest::collection::vec(0usize..30, 0..4),
+        repeat in proptest::option::of(0usize..30),
+        at in 0i64..3000,
+    ) {
+        use riskrate::engine::{Engine, RateOptions};
+        let mut lines: Vec<String> = jsonl(&incs).lines().map(str::to_string).collect();
+        // A record repeated in a later batch: a duplicate id to catch across them.
+        if let Some(r) = repeat {
+            let again = lines[r % lines.len()].clone();
+            lines.push(again);
+        }
+        let as_of = NaiveDate::from_ymd_opt(2016, 1, 1).unwrap() + chrono::Days::new(at as u64);
+        let options = RateOptions::default();
+        let mut at_once = Engine::new(default_rules());
+        at_once.read((lines.join("\n") + "\n").as_bytes(), "feed.jsonl", Format::Jsonl).unwrap();
+        let mut batched = Engine::new(default_rules());
+        let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (lines.len() + 1)).collect();
+        bounds.push(0);
+        bounds.push(lines.len());
+        bounds.sort_unstable();
+        bounds.dedup();
+        for w in bounds.windows(2) {
+            let batch: String = lines[w[0]..w[1]].iter().map(|l| format!("{l}\n")).collect();
+            batched.read(batch.as_bytes(), "feed.jsonl", Format::Jsonl).unwrap();
+            let _ = batched.rate(as_of, &options);
+        }
+        let (a, b) = (at_once.rate(as_of, &options), batched.rate(as_of, &options));
+        prop_assert_eq!(&a.ratings, &b.ratings);
+        prop_assert_eq!(a.summary, b.summary);
+        // The same rejections, but for the lines they name (each batch counts its
+        // own lines from 1).
+        let why = |r: &riskrate::engine::Report| -> Vec<(Option<String>, String)> {
+            r.rejected
+                .iter()
+                .map(|x| {
+                    let m = x.message.split(": already used by the record at").next();
+                    (x.id.clone(), m.unwrap_or_default().to_string())
+                })
+                .collect()
+        };
+        prop_assert_eq!(why(&a), why(&b));
+    }
+}
