@@ -381,7 +381,13 @@ fn a_failed_run_never_leaves_a_half_written_output() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("missing-dir"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("missing-dir"), "{stderr}");
+    assert!(stderr.contains("No such file or directory"), "{stderr}");
+    assert!(
+        !stderr.contains("riskrate-tmp"),
+        "no temporary name: {stderr}"
+    );
     // A successful run replaces the file whole.
     let out = riskrate()
         .args([

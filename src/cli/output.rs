@@ -291,7 +291,10 @@ fn replace(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) ->
             .prefix(&format!(".{name}."))
             .suffix(".riskrate-tmp")
             .permissions(std::fs::Permissions::from_mode(mode))
-            .tempfile_in(dir)?;
+            .tempfile_in(dir)
+            // The temporary file's name means nothing to the user: the error is
+            // the folder's, said plainly.
+            .map_err(plain)?;
         live.push(tmp.path().to_path_buf());
         Registered(Some(tmp))
     };
@@ -321,6 +324,16 @@ fn replace(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) ->
             to.sync_all()
         }
         _ => tmp.persist(path),
+    }
+}
+
+/// `e` without the temporary file's path that tempfile adds to its message
+/// (" at path …"): the name means nothing to the user, the folder's error does.
+fn plain(e: io::Error) -> io::Error {
+    let text = e.to_string();
+    match text.find(" at path \"") {
+        Some(at) => io::Error::new(e.kind(), text.get(..at).unwrap_or(&text).to_string()),
+        None => e,
     }
 }
 
