@@ -675,13 +675,37 @@ impl Dataset {
         format: Format,
     ) -> Result<(), Error> {
         let mut r = std::io::BufReader::with_capacity(64 << 10, reader);
-        if format == Format::Auto {
+        let format = match format {
+            Format::Auto => Format::from_extension(name),
+            f => f,
+        };
+        if matches!(format, Format::Auto | Format::Json) {
             let head =
                 std::io::BufRead::fill_buf(&mut r).map_err(|e| Error::io(Path::new(name), e))?;
             let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-            let first = head.iter().find(|b| !b.is_ascii_whitespace());
-            if first.is_some_and(|b| *b != b'[' && *b != b'{') {
-                return self.stream_jsonl_from(r, size, name, 16 << 20);
+            let at = head.iter().position(|b| !b.is_ascii_whitespace());
+            match (format, at.and_then(|i| head.get(i))) {
+                // Only JSON Lines starts with anything else.
+                (Format::Auto, Some(b)) if *b != b'[' && *b != b'{' => {
+                    return self.stream_jsonl_from(r, size, name, 16 << 20);
+                }
+                // An array from a stream, a device or a large file streams element
+                // by element, each within the limits; a file of known, moderate size
+                // is parsed whole, which is quicker (the cutter reads byte by byte).
+                (_, Some(b'[')) if size == 0 || size > WHOLE_JSON_BYTES => {
+                    return self.stream_json_array(r, name);
+                }
+                (Format::Json, Some(b)) if *b != b'{' && *b != b'[' => {
+                    let line = read::line_ends(head.get(..at.unwrap_or(0)).unwrap_or_default()) + 1;
+                    return Err(Error::Document {
+                        file: name.to_string(),
+                        line,
+                        col: 1,
+                        message: "a JSON input must be an array of incident objects or one object"
+                            .into(),
+                    });
+                }
+                _ => {}
             }
         }
         let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
@@ -690,6 +714,31 @@ impl Dataset {
         self.read_bytes(&bytes, name, format)
     }
 }
+
+impl Dataset {
+    /// A JSON array of records, cut into its elements as it streams: an element
+    /// over the record limit is skipped with its size, never held whole.
+    fn stream_json_array(&mut self, mut r: impl std::io::BufRead, name: &str) -> Result<(), Error> {
+        let file = self.file_index(name);
+        let limits = self.limits;
+        crate::io::split::json_records(&mut r, name, &limits, &mut |cut| match cut {
+            crate::io::split::Cut::Record { line, bytes, .. } => {
+                read::json_element(&bytes, line, &limits, &mut |(line, item)| match item {
+                    Ok(record) => self.push_in(record, file, line),
+                    Err(why) => self.push_unreadable(file, line, why),
+                });
+            }
+            crate::io::split::Cut::Skipped { line, message } => {
+                self.push_unreadable(file, line, message.into());
+            }
+        })
+        .map(drop)
+    }
+}
+
+/// The largest JSON array file parsed whole; larger ones, and arrays of unknown
+/// size (stdin, pipes, devices), stream.
+const WHOLE_JSON_BYTES: u64 = 256 << 20;
 
 /// Whether `partial`, the start of a line not yet ended (it may end in a CR whose
 /// LF has not been read), is already longer than a record may be.

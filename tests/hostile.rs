@@ -1044,3 +1044,67 @@ fn r17_csv_lines_are_the_records_own_after_crlf_and_blank_lines() {
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(lines.len(), 2, "{stderr}");
 }
+
+#[test]
+fn r17_a_json_array_streamed_from_stdin_reads_as_the_file_does() {
+    // A file of moderate size is parsed whole; stdin (size unknown) streams element
+    // by element. Both read the same, rejections and lines included.
+    let text = "\u{feff}[\n{\"id\":\"a\",\"company\":\"c\",\"type\":\"ddos\",\"date\":\"2020\"},\r\n{\"id\":\"b\",\"company\":\"c\",\"type\":\"flood\",\"date\":\"2020\"},\r{\"note\":\"x, ] \\\" [\"},\n{\"id\":\"d\",\"company\":\"d\",\"type\":\"ddos\",\"date\":\"2020\",\"deep\":[[[[1]]]]}\n]\n";
+    let dir = Dir::new();
+    let f = dir.create("in.json", text);
+    let from_file = riskrate()
+        .args([
+            "score",
+            "--as-of",
+            "2021-01-01",
+            "-f",
+            "json",
+            "--max-depth",
+            "3",
+        ])
+        .arg(&f)
+        .output()
+        .unwrap();
+    let from_stdin = riskrate()
+        .args([
+            "score",
+            "-",
+            "--input-format",
+            "json",
+            "--as-of",
+            "2021-01-01",
+            "-f",
+            "json",
+            "--max-depth",
+            "3",
+        ])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    let doc = |o: &std::process::Output, name: &str| -> Value {
+        let mut d: Value = serde_json::from_slice(&o.stdout).unwrap();
+        for r in d["rejected"].as_array_mut().unwrap() {
+            assert_eq!(r["file"], name);
+            r["file"] = "".into();
+        }
+        d
+    };
+    let a = doc(&from_file, &f.display().to_string());
+    assert_eq!(a, doc(&from_stdin, "-"));
+    assert_eq!(a["summary"]["read"], 4);
+    let lines: Vec<u64> = a["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [3, 4, 5]);
+    // Junk that is not JSON at all is refused at once, not read to its end.
+    let out = riskrate()
+        .args(["score", "--input-format", "json", "/dev/zero"])
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a JSON input must be an array"));
+}

@@ -18,6 +18,19 @@ fuzz_target!(|input: &[u8]| {
     if data.read_bytes(bytes, "fuzz", format).is_err() {
         return;
     }
+    if matches!(format, Format::Json | Format::Auto) {
+        // A document read as a stream of unknown size (JSON arrays are cut into
+        // elements as they stream) reads as it does at once.
+        let mut streamed = Dataset::with_limits(limits);
+        assert!(streamed.read_stream(bytes, "fuzz", format).is_ok(), "valid at once, valid streamed");
+        assert_eq!(streamed.read_count(), data.read_count());
+        let lines = |d: &Dataset| -> Vec<(u64, String)> {
+            d.rejected().iter().map(|r| (r.line, r.message.clone())).collect()
+        };
+        assert_eq!(lines(&streamed), lines(&data));
+        let at = |d: &Dataset| -> Vec<u64> { d.incidents().iter().map(|i| i.line).collect() };
+        assert_eq!(at(&streamed), at(&data));
+    }
     if format == Format::Jsonl {
         // Streamed in tiny blocks (lines cut anywhere, over-limit lines skipped
         // as they stream), JSON Lines reads exactly as it does at once.

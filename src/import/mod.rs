@@ -9,7 +9,6 @@ mod csvmap;
 mod hhs;
 mod hibp;
 mod rankiteo;
-mod split;
 mod veris;
 mod wikipedia;
 
@@ -21,6 +20,7 @@ use std::str::FromStr;
 use crate::dataset::Dataset;
 use crate::error::Error;
 use crate::io::read::Limits;
+use crate::io::split;
 use crate::model::{Record, Value, day_number};
 
 pub use csvmap::{MAX_MAPPING_BYTES, Mapping};

@@ -7,4 +7,5 @@ pub mod escape;
 pub(crate) mod fast;
 pub mod html;
 pub mod read;
+pub(crate) mod split;
 pub mod write;

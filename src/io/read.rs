@@ -314,6 +314,24 @@ impl<'b> Lines<'b> {
     }
 }
 
+/// One element of a JSON array of records, at `line`: checked against the limits,
+/// then read as a record, or handed over as why it could not be.
+pub(crate) fn json_element(
+    bytes: &[u8],
+    line: u64,
+    limits: &Limits,
+    sink: &mut dyn FnMut(Item<'_, '_>),
+) {
+    if let Err(message) = limits.check(bytes) {
+        sink((line, Err(message.into())));
+        return;
+    }
+    match serde_json::from_slice::<Record<'_>>(bytes) {
+        Ok(r) => sink((line, Ok(&r))),
+        Err(e) => sink((line, Err(unparsed(bytes, &e)))),
+    }
+}
+
 /// A JSON array of records or a single record; with `sniff`, anything else is read
 /// as JSON Lines.
 fn read_json<'b>(
@@ -346,14 +364,7 @@ fn read_json<'b>(
                     line += line_ends(chunk);
                     scanned = offset;
                 }
-                if let Err(message) = limits.check(raw.get().as_bytes()) {
-                    sink((line, Err(message.into())));
-                    continue;
-                }
-                match serde_json::from_str::<Record<'_>>(raw.get()) {
-                    Ok(r) => sink((line, Ok(&r))),
-                    Err(e) => sink((line, Err(unparsed(raw.get().as_bytes(), &e)))),
-                }
+                json_element(raw.get().as_bytes(), line, limits, sink);
             }
             Ok(None)
         }

@@ -79,6 +79,17 @@ with tempfile.TemporaryDirectory() as tmp:
     hibp = pathlib.Path(tmp) / "hibp.json"
     write(hibp, '[{"Name":"A","Title":"A","BreachDate":"2019-05-24"},{"Description":"', None,
           '"},{"Name":"B","Title":"B","BreachDate":"2019-05-24"}]')
+    arr = pathlib.Path(tmp) / "array.json"
+    write(arr, '[{"id":"a","company":"c","type":"ddos","date":"2020"},\n{"pad":"', None,
+          '"},\n{"id":"b","company":"c","type":"ddos","date":"2020"}]\n')
+    with open(arr, "rb") as inp:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        r = subprocess.run([binary, "score", "-", "--input-format", "json", "--as-of", "2021-01-01",
+                            "--format", "json"], stdin=inp, capture_output=True, timeout=120)
+        mb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    doc = json.loads(r.stdout)
+    check(r.returncode == 0 and doc["summary"]["counted"] == 2 and mb < 100,
+          f"300 MB element of a JSON array on stdin: skipped as it streams, peak RSS {mb:.0f} MB")
     for source, path in [("hhs", hhs), ("hibp", hibp)]:
         r, mb = run(["import", "--from", source, str(path)], 120)
         check(r.returncode == 0 and r.stdout.count(b"\n") == 2 and b"above the limit" in r.stderr and mb < 100,

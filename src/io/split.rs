@@ -13,7 +13,7 @@ use crate::io::read::Limits;
 
 /// One record cut from a document.
 #[derive(Debug, PartialEq)]
-pub(super) enum Cut {
+pub(crate) enum Cut {
     /// A record's bytes (without its line end), with the line it starts on and
     /// its byte offset in the document.
     Record { line: u64, at: u64, bytes: Vec<u8> },
@@ -66,7 +66,7 @@ fn bytes(
 /// the record it opens fits the limit, the lines up to the quote's own line are
 /// rejected (naming it) and what follows is read again line by line, without
 /// quotes; when it does not fit, the rejection says which lines it ran over.
-pub(super) fn csv_records(
+pub(crate) fn csv_records(
     input: &mut dyn BufRead,
     name: &str,
     limits: &Limits,
@@ -255,7 +255,7 @@ impl CsvState {
 
 /// How a JSON document holds its records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Shape {
+pub(crate) enum Shape {
     /// An array of records.
     Array,
     /// One record (an object or anything else).
@@ -267,7 +267,7 @@ pub(super) enum Shape {
 ///
 /// # Errors
 /// [`Error::Document`] for an array that never closes or text after the document.
-pub(super) fn json_records(
+pub(crate) fn json_records(
     input: &mut dyn BufRead,
     name: &str,
     limits: &Limits,
@@ -280,20 +280,43 @@ pub(super) fn json_records(
     };
     let mut bom = 0usize;
     let mut failed: Option<String> = None;
-    bytes(input, name, |b| {
-        // A UTF-8 byte-order mark before the document is dropped.
-        if s.pos == 0 && b"\xEF\xBB\xBF".get(bom) == Some(&b) {
-            bom += 1;
-            return true;
-        }
-        match s.push(b, limit, out) {
-            Ok(()) => true,
-            Err(e) => {
+    'read: loop {
+        let buf = match input.fill_buf() {
+            Ok([]) => break,
+            Ok(b) => b,
+            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
+            Err(e) => return Err(read_error(name, e)),
+        };
+        let n = buf.len();
+        let mut i = 0;
+        while let Some(rest) = buf.get(i..).filter(|r| !r.is_empty()) {
+            // Inside a string, a run up to the next quote, backslash or line end is
+            // the string's: kept at once rather than byte by byte.
+            if s.in_string && !s.escaped {
+                let mut run = memchr::memchr3(b'"', b'\\', b'\n', rest).unwrap_or(rest.len());
+                if let Some(cr) = rest.get(..run).and_then(|r| memchr::memchr(b'\r', r)) {
+                    run = cr;
+                }
+                if run > 0 {
+                    s.keep_run(rest.get(..run).unwrap_or_default(), limit);
+                    i += run;
+                    continue;
+                }
+            }
+            let b = rest.first().copied().unwrap_or(b' ');
+            i += 1;
+            // A UTF-8 byte-order mark before the document is dropped.
+            if s.pos == 0 && b"\xEF\xBB\xBF".get(bom) == Some(&b) {
+                bom += 1;
+                continue;
+            }
+            if let Err(e) = s.push(b, limit, out) {
                 failed = Some(e);
-                false
+                break 'read;
             }
         }
-    })?;
+        input.consume(n);
+    }
     let document = |line: u64, message: String| Error::Document {
         file: name.to_string(),
         line,
@@ -332,6 +355,8 @@ struct JsonState {
     started: bool,
     /// The array's closing bracket has been read.
     closed: bool,
+    /// The last byte was a CR (a LF after it ends no second line).
+    after_cr: bool,
     pos: u64,
     at: u64,
 }
@@ -340,7 +365,9 @@ impl JsonState {
     fn push(&mut self, b: u8, limit: usize, out: &mut dyn FnMut(Cut)) -> Result<(), String> {
         self.pos += 1;
         let blank = matches!(b, b' ' | b'\t' | b'\r' | b'\n');
-        if b == b'\n' {
+        // LF, CRLF and a lone CR each end a line.
+        let after_cr = std::mem::replace(&mut self.after_cr, b == b'\r');
+        if b == b'\r' || (b == b'\n' && !after_cr) {
             self.line += 1;
         }
         if self.closed {
@@ -413,6 +440,17 @@ impl JsonState {
         }
     }
 
+    /// As [`JsonState::keep`] for a run of string bytes holding no quote,
+    /// backslash or line end.
+    fn keep_run(&mut self, run: &[u8], limit: usize) {
+        self.pos += run.len() as u64;
+        self.size += run.len() as u64;
+        self.after_cr = false;
+        let room = limit.saturating_add(1).saturating_sub(self.buf.len());
+        self.buf
+            .extend_from_slice(run.get(..room.min(run.len())).unwrap_or_default());
+    }
+
     fn emit(&mut self, limits: &Limits, out: &mut dyn FnMut(Cut)) {
         while self.buf.last().is_some_and(u8::is_ascii_whitespace) {
             self.buf.pop();
@@ -440,7 +478,7 @@ impl JsonState {
 
 /// A JSON value whose objects were each checked for a key given twice (serde_json
 /// keeps the last silently, so `{"Name":"a","Name":"b"}` would read as "b").
-pub(super) struct Strict(pub serde_json::Value);
+pub(crate) struct Strict(pub serde_json::Value);
 
 impl<'de> serde::Deserialize<'de> for Strict {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Strict, D::Error> {
@@ -503,7 +541,7 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
 }
 
 /// Reads one JSON record: within the depth limit, every object's keys once.
-pub(super) fn strict_json(text: &str, limits: &Limits) -> Result<serde_json::Value, String> {
+pub(crate) fn strict_json(text: &str, limits: &Limits) -> Result<serde_json::Value, String> {
     limits.check(text.as_bytes())?;
     serde_json::from_str::<Strict>(text)
         .map(|s| s.0)
