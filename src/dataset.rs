@@ -436,17 +436,25 @@ impl Dataset {
             cur.drain(..3);
         }
         let mut next = Vec::new();
-        lone_crs_to_lf(&mut cur, eof);
-        cut(&mut cur, eof, &mut next);
-        // A line too long to keep is skipped here: `skip` is its size, rejected
-        // after the block before it is merged.
-        let mut skip = None;
-        if !eof && over_limit(&next, &limits) {
-            let (size, rest, at_end) = skip_line(&mut f, &next, path)?;
-            skip = Some(size);
-            next = rest;
-            eof = at_end;
-        }
+        // Cuts `cur` at its last line end into `next`; a partial line already
+        // longer than a record may be is skipped here, its size returned to be
+        // rejected after the block before it is merged.
+        let cut_or_skip = |f: &mut dyn Read,
+                           cur: &mut Vec<u8>,
+                           eof: &mut bool,
+                           next: &mut Vec<u8>|
+         -> Result<Option<u64>, Error> {
+            lone_crs_to_lf(cur, *eof);
+            cut(cur, *eof, next);
+            if *eof || !over_limit(next, &limits) {
+                return Ok(None);
+            }
+            let (size, rest, at_end) = skip_line(f, next, path)?;
+            *next = rest;
+            *eof = at_end;
+            Ok(Some(size))
+        };
+        let mut skip = cut_or_skip(&mut f, &mut cur, &mut eof, &mut next)?;
         let mut pending: Option<(Vec<Chunk>, Option<u64>)> = None;
         let mut lines = 0u64;
         let mut reserved = eof;
@@ -493,14 +501,7 @@ impl Dataset {
             // The parsed block's buffer takes the next one: two buffers serve the
             // whole file, rather than a fresh 16 MiB (and its page faults) a block.
             std::mem::swap(&mut cur, &mut next);
-            lone_crs_to_lf(&mut cur, eof);
-            cut(&mut cur, eof, &mut next);
-            if !eof && over_limit(&next, &limits) {
-                let (size, rest, at_end) = skip_line(&mut f, &next, path)?;
-                skip = Some(size);
-                next = rest;
-                eof = at_end;
-            }
+            skip = cut_or_skip(&mut f, &mut cur, &mut eof, &mut next)?;
         }
         if let Some((p, skipped)) = pending {
             self.merge_skipped(p, skipped, file, lines);
@@ -530,10 +531,7 @@ impl Dataset {
         let Some(size) = skipped else {
             return lines;
         };
-        let message = format!(
-            "record is {size} bytes, above the limit of {} (--max-record-bytes)",
-            self.limits.max_record_bytes
-        );
+        let message = self.limits.too_large(size);
         self.reject(file, first_line + lines + 1, None, None, message);
         lines + 1
     }
@@ -664,7 +662,8 @@ impl Dataset {
         self.read_sniffed(f, size, &name, format)
     }
 
-    /// Reads a document in `format` (not JSON Lines) whole; in `Auto`, input that
+    /// Reads a document in `format` (not JSON Lines; `Auto` only where the name
+    /// has no extension that says) whole; in `Auto`, input that
     /// can only be JSON Lines (it starts with neither `[` nor `{`) streams instead,
     /// so that a device or a pipe of junk is read in bounded memory.
     fn read_sniffed(
@@ -675,10 +674,6 @@ impl Dataset {
         format: Format,
     ) -> Result<(), Error> {
         let mut r = std::io::BufReader::with_capacity(64 << 10, reader);
-        let format = match format {
-            Format::Auto => Format::from_extension(name),
-            f => f,
-        };
         if matches!(format, Format::Auto | Format::Json) {
             let head =
                 std::io::BufRead::fill_buf(&mut r).map_err(|e| Error::io(Path::new(name), e))?;
@@ -713,9 +708,7 @@ impl Dataset {
             .map_err(|e| Error::io(Path::new(name), e))?;
         self.read_bytes(&bytes, name, format)
     }
-}
 
-impl Dataset {
     /// A JSON array of records, cut into its elements as it streams: an element
     /// over the record limit is skipped with its size, never held whole.
     fn stream_json_array(&mut self, mut r: impl std::io::BufRead, name: &str) -> Result<(), Error> {

@@ -18,10 +18,16 @@ fn all() -> RateOptions {
     o
 }
 
+/// What `riskrate ARGS... PATH` prints.
+fn cli(args: &[&str], path: &std::path::Path) -> String {
+    let out = riskrate().args(args).arg(path).output().unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// The CLI's JSON document for `path` as of `as_of`, every contributor listed.
 fn cli_json(path: &std::path::Path, as_of: &str) -> String {
-    let out = riskrate()
-        .args([
+    cli(
+        &[
             "score",
             "--as-of",
             as_of,
@@ -29,11 +35,9 @@ fn cli_json(path: &std::path::Path, as_of: &str) -> String {
             "json",
             "--contributors",
             "all",
-        ])
-        .arg(path)
-        .output()
-        .unwrap();
-    String::from_utf8(out.stdout).unwrap()
+        ],
+        path,
+    )
 }
 
 #[test]
@@ -126,8 +130,8 @@ fn history_backtest_and_other_rules_give_what_the_cli_gives() {
     let to = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
     let dates = riskrate::history::dates(from, to, 45).unwrap();
     let points = engine.history("northwind-clinics", &dates).unwrap();
-    let out = riskrate()
-        .args([
+    let out = cli(
+        &[
             "history",
             "northwind-clinics",
             "--from",
@@ -138,14 +142,13 @@ fn history_backtest_and_other_rules_give_what_the_cli_gives() {
             "45d",
             "-f",
             "json",
-        ])
-        .arg(&path)
-        .output()
-        .unwrap();
-    let cli = parsed(&String::from_utf8(out.stdout).unwrap());
+        ],
+        &path,
+    );
+    let printed = parsed(&out);
     assert_eq!(
         parsed(&serde_json::to_string(&points).unwrap()),
-        cli["points"]
+        printed["points"]
     );
     assert!(engine.history("nobody", &dates).is_none());
 
@@ -153,25 +156,18 @@ fn history_backtest_and_other_rules_give_what_the_cli_gives() {
     let short = root("scoring-rules/short-memory.toml");
     let other = engine.with_rules(Rules::from_path(&short).unwrap());
     let report = other.rate(to, &all());
-    let out = riskrate()
-        .args([
-            "score",
-            "--as-of",
-            "2026-11-28",
-            "-f",
-            "json",
-            "--contributors",
-            "all",
-            "--rules",
-        ])
-        .arg(&short)
-        .arg(&path)
-        .output()
-        .unwrap();
-    assert_eq!(
-        serde_json::to_string_pretty(&report).unwrap() + "\n",
-        String::from_utf8(out.stdout).unwrap()
-    );
+    let rules_flag = short.display().to_string();
+    let args = [
+        "score",
+        "--as-of",
+        "2026-11-28",
+        "-f",
+        "json",
+        "--contributors",
+        "all",
+    ];
+    let out = cli(&[&args[..], &["--rules", &rules_flag]].concat(), &path);
+    assert_eq!(serde_json::to_string_pretty(&report).unwrap() + "\n", out);
     // The first engine still rates under its own rules.
     assert_eq!(engine.rules().name(), "default");
     assert_ne!(engine.rate(to, &all()), report);
@@ -192,8 +188,8 @@ fn history_backtest_and_other_rules_give_what_the_cli_gives() {
             .collect(),
     };
     let bt = engine.backtest(&params).unwrap();
-    let out = riskrate()
-        .args([
+    let out = cli(
+        &[
             "backtest",
             "--from",
             "2024-01-01",
@@ -205,13 +201,12 @@ fn history_backtest_and_other_rules_give_what_the_cli_gives() {
             "365d",
             "-f",
             "json",
-        ])
-        .arg(&path)
-        .output()
-        .unwrap();
-    let cli = parsed(&String::from_utf8(out.stdout).unwrap());
+        ],
+        &path,
+    );
+    let printed = parsed(&out);
     assert_eq!(
         parsed(&serde_json::to_string(&bt.pooled).unwrap()),
-        cli["pooled"]
+        printed["pooled"]
     );
 }

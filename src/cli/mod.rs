@@ -188,17 +188,10 @@ impl InputArgs {
 /// A date flag: YYYY-MM-DD with a four-digit year (0000 to 9999), the form every
 /// record date has, so a date given here can always be written and read back.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    let bad = || format!("`{s}` is not a date (YYYY-MM-DD, years 0000 to 9999)");
-    let b = s.as_bytes();
-    let shape = b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| match i {
-            4 | 7 => *c == b'-',
-            _ => c.is_ascii_digit(),
-        });
-    if !shape {
-        return Err(bad());
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad())
+    riskrate::PartialDate::parse(s)
+        .filter(|d| d.precision == riskrate::Precision::Day)
+        .map(|d| d.date)
+        .ok_or_else(|| format!("`{s}` is not a date (YYYY-MM-DD, years 0000 to 9999)"))
 }
 
 impl RatingArgs {
@@ -257,13 +250,16 @@ pub fn warn_skipped(data: &Dataset) {
     for w in data.warnings() {
         say!("riskrate: warning: {}", terminal(w));
     }
-    let early: Vec<_> = data.disclosed_before_date().take(3).collect();
-    if !early.is_empty() {
-        let n = data.disclosed_before_date().count();
-        let shown: Vec<String> = early
-            .iter()
-            .map(|i| format!("{}:{} id {}", data.file(i), i.line, data.id(i)))
-            .collect();
+    // One pass: the count, and the first three places.
+    let mut n = 0usize;
+    let mut shown = Vec::new();
+    for i in data.disclosed_before_date() {
+        n += 1;
+        if shown.len() < 3 {
+            shown.push(format!("{}:{} id {}", data.file(i), i.line, data.id(i)));
+        }
+    }
+    if n > 0 {
         say!(
             "riskrate: warning: {n} record{} disclosed before {} date (aged from the disclosure, as given): {}{}",
             if n == 1 { " is" } else { "s are" },

@@ -80,11 +80,15 @@ const MAX_LINKS: usize = 40;
 /// directory, or standard output is redirected to an input), or its symlinks loop.
 pub fn output(spec: Option<&Path>, inputs: &Inputs<'_>) -> Result<Output, Error> {
     let Some(spec) = spec.filter(|p| p.as_os_str() != "-") else {
-        if let Ok(out) = rustix::fs::fstat(io::stdout()) {
-            let key = (out.st_dev, out.st_ino);
-            if is_regular(out.st_mode) {
-                refuse_input(key, None, "standard output", inputs)?;
-            }
+        if let Ok(out) = rustix::fs::fstat(io::stdout())
+            && is_regular(out.st_mode)
+        {
+            refuse_input(
+                Some((out.st_dev, out.st_ino)),
+                None,
+                "standard output",
+                inputs,
+            )?;
         }
         return Ok(Output {
             target: Target::Stdout,
@@ -92,11 +96,8 @@ pub fn output(spec: Option<&Path>, inputs: &Inputs<'_>) -> Result<Output, Error>
     };
     let real = follow_links(spec)?;
     let meta = std::fs::metadata(&real).ok();
-    if let Some(m) = &meta {
-        refuse_input((m.dev(), m.ino()), Some(&real), &shown(spec), inputs)?;
-    } else if let Some(dir) = real.parent() {
-        refuse_inside_input_dir(dir, spec, inputs)?;
-    }
+    let key = meta.as_ref().map(|m| (m.dev(), m.ino()));
+    refuse_input(key, real.parent(), &shown(spec), inputs)?;
     let target = match &meta {
         Some(m) if !m.is_file() || is_fd_alias(&real) => Target::Direct(spec.to_path_buf()),
         Some(_) => {
@@ -162,10 +163,11 @@ fn follow_links(path: &Path) -> Result<PathBuf, Error> {
     )))
 }
 
-/// Refuses an output that is (device and inode) one of the inputs.
+/// Refuses an output that is one of the inputs: the same file (`key`, its device
+/// and inode, when it exists), or a file in `dir` inside an input directory.
 fn refuse_input(
-    key: (u64, u64),
-    real: Option<&Path>,
+    key: Option<(u64, u64)>,
+    dir: Option<&Path>,
     what: &str,
     inputs: &Inputs<'_>,
 ) -> Result<(), Error> {
@@ -173,26 +175,19 @@ fn refuse_input(
         let Ok(m) = std::fs::metadata(input) else {
             continue;
         };
-        if (m.dev(), m.ino()) == key {
+        if Some((m.dev(), m.ino())) == key {
             return Err(same(what, &shown(input)));
         }
-        if let Some(dir) = real.and_then(Path::parent).filter(|_| m.is_dir()) {
+        if let Some(dir) = dir.filter(|_| m.is_dir()) {
             refuse_inside(dir, what, input)?;
         }
     }
     if inputs.stdin
         && let Ok(s) = rustix::fs::fstat(io::stdin())
         && is_regular(s.st_mode)
-        && (s.st_dev, s.st_ino) == key
+        && Some((s.st_dev, s.st_ino)) == key
     {
         return Err(same(what, "standard input"));
-    }
-    Ok(())
-}
-
-fn refuse_inside_input_dir(dir: &Path, spec: &Path, inputs: &Inputs<'_>) -> Result<(), Error> {
-    for input in inputs.paths.iter().filter(|p| p.is_dir()) {
-        refuse_inside(dir, &shown(spec), input)?;
     }
     Ok(())
 }
@@ -298,22 +293,21 @@ fn replace(path: &Path, write: impl FnOnce(&mut dyn Write) -> io::Result<()>) ->
         live.push(tmp.path().to_path_buf());
         Registered(Some(tmp))
     };
+    let file = tmp.file()?.as_file();
     if let Some(m) = &existing {
         // Creation applies the umask; the target's own bits and owner are kept.
-        tmp.file()?
-            .as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))?;
-        let f = tmp.file()?.as_file().metadata()?;
+        file.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        let f = file.metadata()?;
         if (f.uid(), f.gid()) != (m.uid(), m.gid()) {
             // Only root may give a file away; anyone else keeps their own.
-            let _ = std::os::unix::fs::fchown(tmp.file()?.as_file(), Some(m.uid()), Some(m.gid()));
+            let _ = std::os::unix::fs::fchown(file, Some(m.uid()), Some(m.gid()));
         }
     }
-    let mut w = BufWriter::new(tmp.file()?.as_file());
+    let mut w = BufWriter::new(file);
     write(&mut w)?;
     w.flush()?;
     drop(w);
-    tmp.file()?.as_file().sync_all()?;
+    file.sync_all()?;
     match existing {
         Some(m) if m.nlink() > 1 => {
             // Renaming would cut the other names off: the finished output is copied

@@ -108,24 +108,36 @@ impl FromStr for Encoding {
 /// # Errors
 /// [`Error::Document`] for invalid UTF-8.
 pub fn decode<'b>(bytes: &'b [u8], name: &str, encoding: Encoding) -> Result<Cow<'b, str>, Error> {
+    decode_at(bytes, name, encoding, 1, 0)
+}
+
+/// As [`decode`] for a piece of a document that starts on `line` at byte
+/// `offset`: an error names the place in the whole document.
+fn decode_at<'b>(
+    bytes: &'b [u8],
+    name: &str,
+    encoding: Encoding,
+    line: u64,
+    offset: u64,
+) -> Result<Cow<'b, str>, Error> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match encoding {
         Encoding::Utf8 => std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|e| {
             let at = e.valid_up_to();
-            let line = bytes
+            let lines = bytes
                 .get(..at)
                 .unwrap_or_default()
                 .iter()
                 .filter(|b| **b == b'\n')
-                .count() as u64
-                + 1;
+                .count() as u64;
             Error::Document {
                 file: name.to_string(),
-                line,
+                line: line + lines,
                 col: 1,
                 message: format!(
-                    "not UTF-8 at byte offset {at} (byte 0x{:02X}); if the file is Mac Roman or \
+                    "not UTF-8 at byte offset {} (byte 0x{:02X}); if the file is Mac Roman or \
                      Windows-1252, pass --encoding mac-roman or --encoding windows-1252",
+                    offset + at as u64,
                     bytes.get(at).copied().unwrap_or(0)
                 ),
             }
@@ -358,7 +370,7 @@ fn json_items(
         let item = match cut {
             split::Cut::Skipped { message, .. } => Err(unreadable(message)),
             split::Cut::Record { line, at, bytes } => {
-                match decode_record(&bytes, name, line, at, encoding) {
+                match decode_at(&bytes, name, encoding, line, at) {
                     Ok(text) => split::strict_json(&text, limits)
                         .map_err(|e| unreadable(format!("not a JSON object: {e}"))),
                     Err(e) => {
@@ -374,39 +386,6 @@ fn json_items(
         Some(e) => Err(e),
         None => Ok(items),
     }
-}
-
-/// A record's text: decoded, or for UTF-8 that is not, the error of the whole
-/// document (the file is in another encoding), naming its line and byte offset.
-fn decode_record<'b>(
-    bytes: &'b [u8],
-    name: &str,
-    line: u64,
-    at: u64,
-    encoding: Encoding,
-) -> Result<Cow<'b, str>, Error> {
-    decode(bytes, name, encoding).map_err(|e| match e {
-        Error::Document {
-            message, line: l, ..
-        } => {
-            let offset = message
-                .strip_prefix("not UTF-8 at byte offset ")
-                .and_then(|m| m.split(' ').next())
-                .and_then(|n| n.parse::<u64>().ok())
-                .unwrap_or(0);
-            Error::Document {
-                file: name.to_string(),
-                line: line + l - 1,
-                col: 1,
-                message: message.replacen(
-                    &format!("byte offset {offset}"),
-                    &format!("byte offset {}", at + offset),
-                    1,
-                ),
-            }
-        }
-        other => other,
-    })
 }
 
 /// The company key of an organisation's name: the same organisation spelled
@@ -612,7 +591,7 @@ fn csv_rows(
         } else {
             bytes
         };
-        let text = match decode_record(&bytes, name, line, at, encoding) {
+        let text = match decode_at(&bytes, name, encoding, line, at) {
             Ok(t) => t,
             Err(e) => {
                 failed = Some(e);
@@ -909,18 +888,7 @@ pub struct LikelyDuplicate<'a> {
 
 /// The first and last day a partial date stands for.
 fn span(d: crate::model::PartialDate) -> (chrono::NaiveDate, chrono::NaiveDate) {
-    use crate::model::Precision;
-    use chrono::Datelike;
-    let start = d.date;
-    let end = match d.precision {
-        Precision::Day => start,
-        Precision::Month => start
-            .checked_add_months(chrono::Months::new(1))
-            .and_then(|x| x.pred_opt())
-            .unwrap_or(start),
-        Precision::Year => chrono::NaiveDate::from_ymd_opt(start.year(), 12, 31).unwrap_or(start),
-    };
-    (start, end)
+    (d.date, d.last_day())
 }
 
 fn distance(a: crate::model::PartialDate, b: crate::model::PartialDate) -> i64 {

@@ -17,12 +17,17 @@ pub(crate) fn is_unsafe_for_terminal(c: char) -> bool {
 
 /// Text safe to print on a terminal: unsafe characters become visible `\u{..}` escapes.
 pub fn terminal(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_unsafe_for_terminal) {
+    visible(s, is_unsafe_for_terminal)
+}
+
+/// `s` with each character `hidden` picks written as a visible `\u{..}` escape.
+fn visible(s: &str, hidden: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !s.chars().any(&hidden) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        if is_unsafe_for_terminal(c) {
+        if hidden(c) {
             out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
         } else {
             out.push(c);
@@ -38,22 +43,9 @@ pub fn terminal(s: &str) -> Cow<'_, str> {
 /// and zero-width characters are text in a data file and are kept. Quoting is left
 /// to the CSV writer.
 pub fn csv_cell(s: &str) -> Cow<'_, str> {
-    let is_control = |c: char| c.is_control() && c != '\t' && c != '\n';
-    let s: Cow<'_, str> = if s.chars().any(is_control) {
-        let mut out = String::with_capacity(s.len() + 8);
-        for c in s.chars() {
-            if is_control(c) {
-                out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
-            } else {
-                out.push(c);
-            }
-        }
-        Cow::Owned(out)
-    } else {
-        Cow::Borrowed(s)
-    };
+    let s = visible(s, |c| c.is_control() && c != '\t' && c != '\n');
     match s.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{s}")),
+        Some('=' | '+' | '-' | '@' | '\t') => Cow::Owned(format!("'{s}")),
         _ => s,
     }
 }

@@ -77,14 +77,19 @@ impl Default for Limits {
 }
 
 impl Limits {
+    /// The rejection of a record of `size` bytes, above `max_record_bytes`: every
+    /// reader words it so.
+    pub(crate) fn too_large(&self, size: u64) -> String {
+        format!(
+            "record is {size} bytes, above the limit of {} (--max-record-bytes)",
+            self.max_record_bytes
+        )
+    }
+
     /// Why a JSON `record` breaks a limit, if it does. The depth scan skips strings.
     pub(crate) fn check(&self, record: &[u8]) -> Result<(), String> {
         if record.len() > self.max_record_bytes {
-            return Err(format!(
-                "record is {} bytes, above the limit of {} (--max-record-bytes)",
-                record.len(),
-                self.max_record_bytes
-            ));
+            return Err(self.too_large(record.len() as u64));
         }
         // Fewer opening brackets than the limit cannot nest beyond it: a cheap count
         // (which the compiler vectorises) spares the careful scan for almost every record.
@@ -267,9 +272,16 @@ fn line_of(bytes: &[u8], offset: usize) -> u64 {
 
 /// The line ends in `bytes`: LF, CRLF, and a lone CR (old Mac files), each one.
 pub(crate) fn line_ends(bytes: &[u8]) -> u64 {
-    let lf = memchr::memchr_iter(b'\n', bytes).count();
-    let lone_cr = memchr::memchr_iter(b'\r', bytes)
-        .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
+    line_ends_in(bytes, 0, bytes.len())
+}
+
+/// The line ends in `bytes[from..to]`, a CR just before `to` judged by the byte
+/// after it in the whole of `bytes` (a CRLF split there is one line end).
+fn line_ends_in(bytes: &[u8], from: usize, to: usize) -> u64 {
+    let seen = bytes.get(from..to).unwrap_or_default();
+    let lf = memchr::memchr_iter(b'\n', seen).count();
+    let lone_cr = memchr::memchr_iter(b'\r', seen)
+        .filter(|&i| bytes.get(from + i + 1) != Some(&b'\n'))
         .count();
     (lf + lone_cr) as u64
 }
@@ -300,14 +312,7 @@ impl<'b> Lines<'b> {
             start += 1;
         }
         if start > self.at {
-            let seen = self.bytes.get(self.at..start).unwrap_or_default();
-            let lf = memchr::memchr_iter(b'\n', seen).count();
-            // A CR is a line end of its own unless a LF follows it (in the whole
-            // text: the LF may lie past `start`).
-            let lone_cr = memchr::memchr_iter(b'\r', seen)
-                .filter(|&i| self.bytes.get(self.at + i + 1) != Some(&b'\n'))
-                .count();
-            self.line += (lf + lone_cr) as u64;
+            self.line += line_ends_in(self.bytes, self.at, start);
             self.at = start;
         }
         self.line
@@ -360,8 +365,8 @@ fn read_json<'b>(
             let mut scanned = 0usize;
             for raw in items {
                 let offset = (raw.get().as_ptr() as usize).saturating_sub(base);
-                if let Some(chunk) = bytes.get(scanned..offset) {
-                    line += line_ends(chunk);
+                if offset >= scanned {
+                    line += line_ends_in(bytes, scanned, offset);
                     scanned = offset;
                 }
                 json_element(raw.get().as_bytes(), line, limits, sink);
@@ -427,11 +432,7 @@ fn read_csv(
                 let line = row.position().map_or(line, |p| lines.at(p.byte() as usize));
                 let size = row.iter().map(<[u8]>::len).sum::<usize>();
                 if size > limits.max_record_bytes {
-                    let message = format!(
-                        "record is {size} bytes, above the limit of {} (--max-record-bytes)",
-                        limits.max_record_bytes
-                    );
-                    sink((line, Err(message.into())));
+                    sink((line, Err(limits.too_large(size as u64).into())));
                     continue;
                 }
                 if row.len() != width {

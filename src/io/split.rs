@@ -21,13 +21,6 @@ pub(crate) enum Cut {
     Skipped { line: u64, message: String },
 }
 
-fn over_limit(size: u64, limits: &Limits) -> String {
-    format!(
-        "record is {size} bytes, above the limit of {} (--max-record-bytes)",
-        limits.max_record_bytes
-    )
-}
-
 fn read_error(name: &str, e: std::io::Error) -> Error {
     Error::Io {
         path: name.to_string(),
@@ -72,10 +65,9 @@ pub(crate) fn csv_records(
     limits: &Limits,
     out: &mut dyn FnMut(Cut),
 ) -> Result<(), Error> {
-    let limit = limits.max_record_bytes;
     let mut s = CsvState::default();
     bytes(input, name, |b| {
-        s.push(b, limit, out);
+        s.push(b, limits, out);
         true
     })?;
     s.finish(limits, out);
@@ -111,7 +103,8 @@ struct CsvState {
 }
 
 impl CsvState {
-    fn push(&mut self, b: u8, limit: usize, out: &mut dyn FnMut(Cut)) {
+    fn push(&mut self, b: u8, limits: &Limits, out: &mut dyn FnMut(Cut)) {
+        let limit = limits.max_record_bytes;
         if self.line == 0 {
             self.line = 1;
         }
@@ -147,7 +140,7 @@ impl CsvState {
             b'\n' | b'\r' => {
                 self.after_cr = b == b'\r';
                 self.line += 1;
-                self.emit(limit, out);
+                self.emit(limits, out);
             }
             _ => {
                 if !self.started {
@@ -166,29 +159,21 @@ impl CsvState {
         }
     }
 
+    /// Keeps `b` while the record is within the limit; one byte past it marks the
+    /// record as over, and no more is kept.
     fn keep(&mut self, b: u8, limit: usize) {
         self.size += 1;
-        if self.buf.len() < limit {
+        if self.buf.len() <= limit {
             self.buf.push(b);
-        } else if self.buf.len() == limit {
-            // One byte past the limit marks the record as over it; no more is kept.
-            self.buf.push(b);
-            self.buf.shrink_to(limit + 1);
         }
     }
 
-    fn emit(&mut self, limit: usize, out: &mut dyn FnMut(Cut)) {
+    fn emit(&mut self, limits: &Limits, out: &mut dyn FnMut(Cut)) {
         if self.started {
-            if self.buf.len() > limit {
+            if self.buf.len() > limits.max_record_bytes {
                 out(Cut::Skipped {
                     line: self.start,
-                    message: over_limit(
-                        self.size,
-                        &Limits {
-                            max_record_bytes: limit,
-                            max_depth: 0,
-                        },
-                    ),
+                    message: limits.too_large(self.size),
                 });
                 self.buf = Vec::new();
             } else {
@@ -205,19 +190,18 @@ impl CsvState {
     }
 
     fn finish(mut self, limits: &Limits, out: &mut dyn FnMut(Cut)) {
-        let limit = limits.max_record_bytes;
         if !self.in_quote {
-            self.emit(limit, out);
+            self.emit(limits, out);
             return;
         }
         let (quote_line, at) = self.opened;
-        if self.buf.len() > limit {
+        if self.buf.len() > limits.max_record_bytes {
             out(Cut::Skipped {
                 line: self.start,
                 message: format!(
                     "{}; it runs from line {} to the end of the file (line {}) inside a \
                      quote opened on line {quote_line} that is never closed",
-                    over_limit(self.size, limits),
+                    limits.too_large(self.size),
                     self.start,
                     self.line
                 ),
@@ -247,9 +231,9 @@ impl CsvState {
             ..CsvState::default()
         };
         for b in rest {
-            again.push(b, limit, out);
+            again.push(b, limits, out);
         }
-        again.emit(limit, out);
+        again.emit(limits, out);
     }
 }
 
@@ -310,7 +294,7 @@ pub(crate) fn json_records(
                 bom += 1;
                 continue;
             }
-            if let Err(e) = s.push(b, limit, out) {
+            if let Err(e) = s.push(b, limits, out) {
                 failed = Some(e);
                 break 'read;
             }
@@ -362,7 +346,8 @@ struct JsonState {
 }
 
 impl JsonState {
-    fn push(&mut self, b: u8, limit: usize, out: &mut dyn FnMut(Cut)) -> Result<(), String> {
+    fn push(&mut self, b: u8, limits: &Limits, out: &mut dyn FnMut(Cut)) -> Result<(), String> {
+        let limit = limits.max_record_bytes;
         self.pos += 1;
         let blank = matches!(b, b' ' | b'\t' | b'\r' | b'\n');
         // LF, CRLF and a lone CR each end a line.
@@ -405,13 +390,7 @@ impl JsonState {
                     self.line
                 ));
             }
-            self.emit(
-                &Limits {
-                    max_record_bytes: limit,
-                    max_depth: usize::MAX,
-                },
-                out,
-            );
+            self.emit(limits, out);
             self.closed = b == b']';
             return Ok(());
         }
@@ -459,7 +438,7 @@ impl JsonState {
             if self.buf.len() > limits.max_record_bytes {
                 out(Cut::Skipped {
                     line: self.start,
-                    message: over_limit(self.size, limits),
+                    message: limits.too_large(self.size),
                 });
             } else {
                 out(Cut::Record {
