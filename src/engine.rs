@@ -22,9 +22,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -32,19 +33,33 @@ use serde::{Deserialize, Serialize};
 use crate::dataset::Dataset;
 use crate::error::Error;
 use crate::io::read::{Format, Limits};
-use crate::model::{DateExt, Record};
+use crate::model::{DateExt, Record, Rejection};
 use crate::rate::{self, Counts, Interval, Summary};
+use crate::resolve::{Checker, Resolved, duplicate_of, merge_by_seq};
 use crate::rules::Rules;
 use crate::score::Factors;
 
 /// Rules and the incidents read so far, rated on demand. Cloning is cheap (rules
 /// and incidents are shared until one side changes); an engine is `Send + Sync + 'static`, so it can sit in a
 /// service's state behind an `Arc` or be handed to worker threads.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Engine {
     rules: Arc<Rules>,
     // Shared until changed: `with_rules` and clones cost nothing, a change copies.
     data: Arc<Dataset>,
+    /// The last ratings given, brought up to date with what was added since at the
+    /// next call rather than rated again: see [`crate::engine`]'s `Ratings`.
+    ratings: Mutex<Option<Arc<Ratings>>>,
+}
+
+impl Clone for Engine {
+    fn clone(&self) -> Engine {
+        Engine {
+            rules: Arc::clone(&self.rules),
+            data: Arc::clone(&self.data),
+            ratings: Mutex::new(lock(&self.ratings).clone()),
+        }
+    }
 }
 
 /// How many contributors each rating lists.
@@ -53,6 +68,15 @@ pub struct Engine {
 pub struct RateOptions {
     /// The largest counted incidents listed per rating; `None` lists every one.
     pub contributors: Option<usize>,
+}
+
+impl RateOptions {
+    /// The options with `contributors` listed per rating (`None`: every one).
+    #[must_use]
+    pub fn contributors(mut self, contributors: Option<usize>) -> RateOptions {
+        self.contributors = contributors;
+        self
+    }
 }
 
 /// The rules' identity, as every output names it.
@@ -175,6 +199,7 @@ impl Engine {
         Engine {
             rules: Arc::new(rules),
             data: Arc::new(Dataset::with_limits(limits)),
+            ratings: Mutex::new(None),
         }
     }
 
@@ -211,38 +236,336 @@ impl Engine {
     }
 
     /// Every company rated as of `as_of`.
+    ///
+    /// The engine keeps the ratings it gives. Asked again for the same date and
+    /// options after incidents were added, it rates again only the companies that
+    /// gained an incident, and the percentiles of their industries; the report is
+    /// the one a full rating gives. Calls from several threads take turns.
     pub fn rate(&self, as_of: NaiveDate, options: &RateOptions) -> Report {
-        let resolved = self.data.resolve(&self.rules);
-        let report = rate::rate_keeping(&resolved, as_of, options.contributors);
+        let mut held = lock(&self.ratings);
+        let ratings = self.ratings_for(&mut held, as_of, Some(options.contributors));
         Report {
             riskrate: env!("CARGO_PKG_VERSION").to_string(),
-            rules: RulesMeta {
-                name: self.rules.name().to_string(),
-                version: self.rules.version().to_string(),
-                sha256: self.rules.sha256().to_string(),
-            },
+            rules: self.rules_meta(),
             as_of,
-            summary: report.summary,
-            ratings: report
-                .ratings
-                .iter()
-                .map(|r| owned(&self.rules, r, options.contributors))
-                .collect(),
-            rejected: report.rejected.to_vec(),
+            summary: ratings.summary(),
+            ratings: ratings.by_company.values().cloned().collect(),
+            rejected: ratings.rejected.clone(),
         }
     }
 
     /// One company's rating as of `as_of`, equal to the one [`Engine::rate`] gives
     /// it (its percentile among its industry included), with every contributor;
     /// `None` when no accepted record names the company.
+    ///
+    /// The percentile needs every company of the industry rated: the first call for
+    /// a date rates them all (as [`Engine::rate`]), later ones rate only `company`
+    /// and whatever gained an incident since.
     pub fn rating(&self, company: &str, as_of: NaiveDate) -> Option<Rating> {
-        let resolved = self.data.resolve(&self.rules);
-        let report = rate::rate_focused(&resolved, as_of, company);
-        report
-            .ratings
+        let mut held = lock(&self.ratings);
+        let ratings = self.ratings_for(&mut held, as_of, None);
+        let percentile = ratings.by_company.get(company)?.industry_percentile;
+        let index = ratings.index.as_ref()?;
+        let checker = Checker::new(&self.data, &self.rules);
+        let list = index.list(&self.data, &checker, company);
+        let mut rating = owned(
+            &self.rules,
+            &rate::rate_one(&self.rules, company, &list, as_of, None),
+            None,
+        );
+        rating.industry_percentile = percentile;
+        Some(rating)
+    }
+
+    fn rules_meta(&self) -> RulesMeta {
+        RulesMeta {
+            name: self.rules.name().to_string(),
+            version: self.rules.version().to_string(),
+            sha256: self.rules.sha256().to_string(),
+        }
+    }
+
+    /// The ratings held, made current for `as_of`: brought up to date when they
+    /// are of that date (and of `keep` contributors, when `keep` is given), else
+    /// rated anew. A call without `keep` (one company's rating) also needs the
+    /// index of incidents by company, and builds it.
+    fn ratings_for<'h>(
+        &self,
+        held: &'h mut Option<Arc<Ratings>>,
+        as_of: NaiveDate,
+        keep: Option<Option<usize>>,
+    ) -> &'h Ratings {
+        let current = held
+            .as_ref()
+            .is_some_and(|r| r.as_of == as_of && keep.is_none_or(|k| k == r.keep));
+        if !current {
+            let keep = keep.unwrap_or_else(|| held.as_ref().map_or(Some(0), |r| r.keep));
+            *held = Some(Arc::new(Ratings::rate(
+                &self.data,
+                &self.rules,
+                as_of,
+                keep,
+            )));
+        }
+        let ratings = held.get_or_insert_with(|| Arc::new(Ratings::default()));
+        let stale = ratings.incidents != self.data.incidents().len()
+            || ratings.data_rejected != self.data.rejected().len();
+        if stale || (keep.is_none() && ratings.index.is_none()) {
+            Arc::make_mut(ratings).update(&self.data, &self.rules);
+        }
+        ratings
+    }
+}
+
+/// The mutex's value even when a thread panicked holding it: every change to the
+/// ratings is made on a copy-on-write value ([`Arc::make_mut`]) that replaces the
+/// held one only when whole, so what is held is never half-updated.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Every company rated as of one date, with what an update needs: how much of the
+/// dataset is accounted for, and (built at the first update) the accepted
+/// incidents by company and by id.
+#[derive(Debug, Clone, Default)]
+struct Ratings {
+    as_of: NaiveDate,
+    /// Contributors kept per rating.
+    keep: Option<usize>,
+    /// Incidents of the dataset accounted for (the first this many).
+    incidents: usize,
+    /// Rejections of the dataset accounted for.
+    data_rejected: usize,
+    /// In company order, as a report lists them.
+    by_company: BTreeMap<String, Rating>,
+    /// Companies by industry, for the percentiles of one industry.
+    industries: crate::FastMap<String, Vec<String>>,
+    counts: Counts,
+    /// The dataset's rejections and the rules', in input order.
+    rejected: Vec<Rejection>,
+    index: Option<Index>,
+    /// Companies rated since the last full rating (for tests of the update).
+    #[cfg(test)]
+    rerated: usize,
+}
+
+impl Ratings {
+    /// Every company of `data` rated in full.
+    fn rate(data: &Dataset, rules: &Rules, as_of: NaiveDate, keep: Option<usize>) -> Ratings {
+        let resolved = data.resolve(rules);
+        let report = rate::rate_keeping(&resolved, as_of, keep);
+        let mut ratings = Ratings {
+            as_of,
+            keep,
+            incidents: data.incidents().len(),
+            data_rejected: data.rejected().len(),
+            rejected: report.rejected.to_vec(),
+            ..Ratings::default()
+        };
+        for r in &report.ratings {
+            ratings.add(owned(rules, r, keep));
+        }
+        ratings
+    }
+
+    fn summary(&self) -> Summary {
+        let c = self.counts;
+        let rejected = self.rejected.len() as u64;
+        Summary {
+            read: c.counted + c.expired + c.future + rejected,
+            counted: c.counted,
+            expired: c.expired,
+            future: c.future,
+            rejected,
+            companies: self.by_company.len() as u64,
+        }
+    }
+
+    /// Holds `rating`, replacing the company's earlier one; the industries whose
+    /// percentiles it changes are returned (they are not yet set again).
+    fn add(&mut self, rating: Rating) -> [Option<String>; 2] {
+        let c = rating.incidents;
+        self.counts = add_counts(self.counts, c, true);
+        let new = rating.industry.clone();
+        if let Some(industry) = &new {
+            self.industries
+                .entry(industry.clone())
+                .or_default()
+                .push(rating.company.clone());
+        }
+        let old = self
+            .by_company
+            .insert(rating.company.clone(), rating)
+            .and_then(|old| {
+                self.counts = add_counts(self.counts, old.incidents, false);
+                let industry = old.industry?;
+                if let Some(members) = self.industries.get_mut(&industry)
+                    && let Some(at) = members.iter().position(|m| *m == old.company)
+                {
+                    members.swap_remove(at);
+                }
+                Some(industry)
+            });
+        [old, new]
+    }
+
+    /// Sets the percentile of every company of `industry` from their scores.
+    fn set_percentiles(&mut self, industry: &str) {
+        let Some(members) = self.industries.get(industry) else {
+            return;
+        };
+        let mut scores: Vec<(f64, &String)> = members
             .iter()
-            .find(|r| r.company == company)
-            .map(|r| owned(&self.rules, r, None))
+            .filter_map(|m| Some((self.by_company.get(m)?.score_exact, m)))
+            .collect();
+        scores.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let mut percentiles: Vec<(String, Option<f64>)> = Vec::with_capacity(scores.len());
+        rate::each_percentile(&scores, |s| s.0, |s, p| percentiles.push((s.1.clone(), p)));
+        for (company, p) in percentiles {
+            if let Some(r) = self.by_company.get_mut(&company) {
+                r.industry_percentile = p;
+            }
+        }
+    }
+
+    /// Accounts for what the dataset gained since: the new incidents (accepted,
+    /// rejected by the rules, or duplicates of an id already taken) and the new
+    /// rejections, then rates again the companies that gained an incident and sets
+    /// the percentiles of their industries.
+    fn update(&mut self, data: &Dataset, rules: &Rules) {
+        let checker = Checker::new(data, rules);
+        let mut index = match self.index.take() {
+            Some(index) => index,
+            None => Index::build(data, &checker, self.incidents),
+        };
+        let incidents = data.incidents();
+        let mut late = Vec::new();
+        let mut changed: Vec<&str> = Vec::new();
+        for (i, inc) in incidents.iter().enumerate().skip(self.incidents) {
+            let fault = match checker.check(inc) {
+                Ok(item) => match index.claim(data, i) {
+                    Ok(()) => {
+                        changed.push(item.company());
+                        continue;
+                    }
+                    Err(first) => duplicate_of(data, inc, first),
+                },
+                Err(fault) => fault,
+            };
+            late.push(fault.into_rejection(
+                Some(data.id(inc).to_string()),
+                data.file(inc).to_string(),
+                inc.line,
+                i as u64,
+            ));
+        }
+        let fresh = data
+            .rejected()
+            .get(self.data_rejected..)
+            .unwrap_or_default();
+        self.rejected.extend(merge_by_seq(fresh, late));
+        self.incidents = incidents.len();
+        self.data_rejected = data.rejected().len();
+
+        changed.sort_unstable();
+        changed.dedup();
+        let mut industries = Vec::new();
+        for company in changed {
+            let list = index.list(data, &checker, company);
+            let rating = owned(
+                rules,
+                &rate::rate_one(rules, company, &list, self.as_of, self.keep),
+                self.keep,
+            );
+            #[cfg(test)]
+            {
+                self.rerated += 1;
+            }
+            industries.extend(self.add(rating).into_iter().flatten());
+        }
+        industries.sort_unstable();
+        industries.dedup();
+        for industry in industries {
+            self.set_percentiles(&industry);
+        }
+        self.index = Some(index);
+    }
+}
+
+fn add_counts(a: Counts, b: Counts, plus: bool) -> Counts {
+    let f = |x: u64, y: u64| if plus { x + y } else { x.saturating_sub(y) };
+    Counts {
+        counted: f(a.counted, b.counted),
+        expired: f(a.expired, b.expired),
+        future: f(a.future, b.future),
+    }
+}
+
+/// The accepted incidents of a dataset by company and by id, kept up to date as
+/// incidents are added, so that one company's incidents are found without
+/// grouping them all again.
+#[derive(Debug, Clone, Default)]
+struct Index {
+    /// Each company's accepted incidents (indices), in input order.
+    by_company: crate::FastMap<String, Vec<u32>>,
+    /// The accepted incidents by id, each id once: the first accepted incident
+    /// with it claims it (SCORING.md §6). A table of indices, hashed and compared
+    /// by the id they point at, so that no id is copied.
+    claims: hashbrown::HashTable<u32>,
+    hasher: foldhash::fast::FixedState,
+}
+
+impl Index {
+    /// The index of the first `n` incidents of `data`.
+    fn build(data: &Dataset, checker: &Checker<'_>, n: usize) -> Index {
+        let mut index = Index::default();
+        for (i, inc) in data.incidents().iter().enumerate().take(n) {
+            if checker.check(inc).is_ok() {
+                // A later accepted incident with a claimed id is a duplicate: it
+                // is in the rejections already, and in no company.
+                let _ = index.claim(data, i);
+            }
+        }
+        index
+    }
+
+    /// Claims incident `i`'s id and adds it to its company, or names the earlier
+    /// incident that holds the id.
+    fn claim<'d>(&mut self, data: &'d Dataset, i: usize) -> Result<(), &'d crate::model::Incident> {
+        let incidents = data.incidents();
+        let (Some(inc), Ok(at)) = (incidents.get(i), u32::try_from(i)) else {
+            return Ok(());
+        };
+        let id = data.id(inc);
+        let hash = |text: &str| std::hash::BuildHasher::hash_one(&self.hasher, text);
+        let id_of = |j: &u32| incidents.get(*j as usize).map_or("", |x| data.id(x));
+        if let Some(first) = self.claims.find(hash(id), |j| id_of(j) == id) {
+            return incidents.get(*first as usize).map_or(Ok(()), Err);
+        }
+        self.claims.insert_unique(hash(id), at, |j| hash(id_of(j)));
+        self.by_company
+            .entry(data.text(inc.company).to_string())
+            .or_default()
+            .push(at);
+        Ok(())
+    }
+
+    /// `company`'s accepted incidents, in input order, as the rules see them.
+    fn list<'d>(
+        &self,
+        data: &'d Dataset,
+        checker: &Checker<'d>,
+        company: &str,
+    ) -> Vec<Resolved<'d>> {
+        let incidents = data.incidents();
+        self.by_company
+            .get(company)
+            .map(|list| {
+                list.iter()
+                    .filter_map(|&i| checker.check(incidents.get(i as usize)?).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 
@@ -282,6 +605,7 @@ impl Engine {
         Engine {
             rules: Arc::new(rules),
             data: Arc::clone(&self.data),
+            ratings: Mutex::new(None),
         }
     }
 }
@@ -326,3 +650,74 @@ const _: () = {
     owned_and_shared::<Report>();
     owned_and_shared::<Rating>();
 };
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    fn line(id: &str, company: &str, industry: &str) -> String {
+        format!(
+            r#"{{"id":"{id}","company":"{company}","industry":"{industry}","type":"breach","date":"2025-06-01"}}"#
+        ) + "\n"
+    }
+
+    /// A new incident re-rates its company alone; the other companies' ratings are
+    /// kept, but for the percentiles of its industry, which are set again.
+    #[test]
+    fn an_incident_added_rates_again_only_its_company() {
+        let mut engine = Engine::new(Rules::default_rules().unwrap());
+        let feed: String = (0..50)
+            .map(|i| line(&format!("i{i}"), &format!("c{i}"), ["a", "b"][i % 2]))
+            .collect();
+        engine
+            .read(feed.as_bytes(), "feed.jsonl", Format::Jsonl)
+            .unwrap();
+        let as_of = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        let options = RateOptions::default();
+        let before = engine.rate(as_of, &options);
+        let rerated = |e: &Engine| lock(&e.ratings).as_ref().map(|r| r.rerated);
+        assert_eq!(rerated(&engine), Some(0));
+
+        engine
+            .read(
+                line("new", "c4", "a").as_bytes(),
+                "more.jsonl",
+                Format::Jsonl,
+            )
+            .unwrap();
+        let after = engine.rate(as_of, &options);
+        assert_eq!(rerated(&engine), Some(1));
+        let changed: Vec<&str> = before
+            .ratings
+            .iter()
+            .zip(&after.ratings)
+            .filter(|(b, a)| b != a)
+            .map(|(b, _)| b.company.as_str())
+            .collect();
+        // c4 scores lower; of the others only industry a's percentiles move.
+        assert!(changed.contains(&"c4"));
+        assert!(changed.iter().all(|c| {
+            after
+                .ratings
+                .iter()
+                .any(|r| r.company == *c && r.industry.as_deref() == Some("a"))
+        }));
+        assert_eq!(after.summary.read, 51);
+
+        // One company's rating, then a duplicate id: nothing is rated again.
+        assert!(engine.rating("c7", as_of).is_some());
+        engine
+            .read(line("i3", "c9", "b").as_bytes(), "dup.jsonl", Format::Jsonl)
+            .unwrap();
+        let last = engine.rate(as_of, &options);
+        assert_eq!(rerated(&engine), Some(1));
+        assert_eq!(last.ratings, after.ratings);
+        assert_eq!(last.summary.rejected, 1);
+        assert!(
+            last.rejected[0]
+                .message
+                .contains("already used by the record at feed.jsonl:4")
+        );
+    }
+}

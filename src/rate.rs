@@ -200,10 +200,10 @@ fn rate_with<'a>(
     focus: Option<&str>,
 ) -> Report<'a> {
     let rules = data.rules();
-    // Outside the focus (when there is one), no incident is kept.
+    // Outside the focus (when there is one), no incident is kept and none is explained.
     let keep_for = |company: &str| match focus {
-        Some(f) if f != company => Some(0),
-        _ => keep,
+        Some(f) if f != company => (Some(0), false),
+        _ => (keep, explain),
     };
     // One rating per company, in company order. An indexed parallel map collects
     // straight into the final list: batches flattened into it (as before, to warm
@@ -220,18 +220,13 @@ fn rate_with<'a>(
                 warm_names(data, next.get(..AHEAD).unwrap_or(next));
             }
             let (company, list) = data.company_of(*run);
-            rate_company_with(rules, company, list, as_of, keep_for(company), scratch)
+            let (keep, explain) = keep_for(company);
+            rate_company_with(rules, company, list, as_of, keep, explain, scratch)
         })
         .collect();
 
     fill_intervals(rules, &mut ratings);
     fill_percentiles(&mut ratings);
-    if explain {
-        ratings
-            .par_iter_mut()
-            .filter(|r| focus.is_none_or(|f| r.company == f))
-            .for_each(|r| r.explanation = explain::explanation(rules, r, as_of));
-    }
 
     // Summed in parallel, like the passes over the ratings above: on one thread
     // they left a core idle (~20 ms for the three at 1M).
@@ -551,17 +546,51 @@ pub fn rate_company<'a>(
     list: &[Resolved<'a>],
     as_of: NaiveDate,
 ) -> Rating<'a> {
-    rate_company_with(rules, company, list, as_of, None, &mut Scratch::default())
+    rate_company_with(
+        rules,
+        company,
+        list,
+        as_of,
+        None,
+        false,
+        &mut Scratch::default(),
+    )
+}
+
+/// One company's rating complete but for its industry percentile, which the
+/// other companies of its industry set: its interval and explanation included,
+/// `keep` incidents kept (as [`rate_keeping`]).
+pub(crate) fn rate_one<'a>(
+    rules: &'a Rules,
+    company: &'a str,
+    list: &[Resolved<'a>],
+    as_of: NaiveDate,
+    keep: Option<usize>,
+) -> Rating<'a> {
+    let mut r = rate_company_with(
+        rules,
+        company,
+        list,
+        as_of,
+        keep,
+        true,
+        &mut Scratch::default(),
+    );
+    r.interval = interval(rules, r.risk_points, r.counts.counted);
+    r
 }
 
 /// As [`rate_company`]; with `keep` given, [`Rating::incidents`] holds only the
-/// `keep` largest counted incidents (as [`rate_keeping`]).
+/// `keep` largest counted incidents (as [`rate_keeping`]). The explanation, when
+/// asked for, is written before the incidents are cut to `keep`: it names the
+/// largest one even when none is kept.
 fn rate_company_with<'a>(
     rules: &'a Rules,
     company: &'a str,
     list: &[Resolved<'a>],
     as_of: NaiveDate,
     keep: Option<usize>,
+    explain: bool,
     scratch: &mut Scratch<'a>,
 ) -> Rating<'a> {
     let wanted = if keep.is_none() {
@@ -575,16 +604,7 @@ fn rate_company_with<'a>(
     let score = round_half_up(score_exact);
     let grade_index = rules.grade_index(score);
     let next_grade_change = next_grade_change(rules, assessed, grade_index, as_of);
-    // Copied out at their final length: no room to give back afterwards.
-    let incidents = match keep {
-        None => std::mem::take(&mut scratch.sorted),
-        Some(n) => assessed
-            .get(..n.min(counts.counted as usize))
-            .unwrap_or_default()
-            .to_vec(),
-    };
-
-    Rating {
+    let mut rating = Rating {
         company,
         company_name: crate::resolve::company_name(list),
         industry: list.iter().find_map(|i| i.industry()),
@@ -603,9 +623,23 @@ fn rate_company_with<'a>(
         counts,
         industry_percentile: None,
         next_grade_change,
-        incidents,
+        incidents: std::mem::take(&mut scratch.sorted),
         explanation: String::new(),
+    };
+    if explain {
+        rating.explanation = explain::explanation(rules, &rating, as_of);
     }
+    if let Some(n) = keep {
+        // Copied out at their final length, and the whole list handed back to
+        // the scratch for the next company.
+        let kept = rating
+            .incidents
+            .get(..n.min(counts.counted as usize))
+            .unwrap_or_default()
+            .to_vec();
+        scratch.sorted = std::mem::replace(&mut rating.incidents, kept);
+    }
+    rating
 }
 
 /// Risk points `days` after the as-of date from the incidents counted today; the
@@ -737,21 +771,38 @@ fn fill_percentiles(ratings: &mut [Rating<'_>]) {
     }
     keyed.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.total_cmp(&b.1)));
     for industry in keyed.chunk_by(|a, b| a.0 == b.0) {
-        let n = industry.len();
-        if n < 2 {
-            continue;
-        }
-        let mut lower = 0usize;
-        for equal in industry.chunk_by(|a, b| a.1 == b.1) {
-            let tied_others = equal.len().saturating_sub(1);
-            let p = 100.0 * (lower as f64 + 0.5 * tied_others as f64) / (n - 1) as f64;
-            for &(_, _, i) in equal {
+        each_percentile(
+            industry,
+            |a| a.1,
+            |&(_, _, i), p| {
                 if let Some(r) = ratings.get_mut(i) {
-                    r.industry_percentile = Some(p);
+                    r.industry_percentile = p;
                 }
-            }
-            lower += equal.len();
-        }
+            },
+        );
+    }
+}
+
+/// Calls `set` with each company of one industry and its percentile, `sorted`
+/// being the industry's companies in order of `score`: each run of equal scores
+/// gets its percentile from its place (`lower` is the run's start, `tied_others`
+/// its length less one); with fewer than two companies there is none.
+pub(crate) fn each_percentile<T>(
+    sorted: &[T],
+    score: impl Fn(&T) -> f64,
+    mut set: impl FnMut(&T, Option<f64>),
+) {
+    let n = sorted.len();
+    if n < 2 {
+        sorted.iter().for_each(|t| set(t, None));
+        return;
+    }
+    let mut lower = 0usize;
+    for equal in sorted.chunk_by(|a, b| score(a) == score(b)) {
+        let tied_others = equal.len().saturating_sub(1);
+        let p = 100.0 * (lower as f64 + 0.5 * tied_others as f64) / (n - 1) as f64;
+        equal.iter().for_each(|t| set(t, Some(p)));
+        lower += equal.len();
     }
 }
 

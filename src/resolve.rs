@@ -266,40 +266,8 @@ pub fn company_name<'a>(list: &[Resolved<'a>]) -> Option<&'a str> {
 /// Only accepted incidents claim ids, so which record is the duplicate can depend
 /// on the rules.
 pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
-    let names = data.names();
-    let kinds: Vec<_> = names
-        .kinds()
-        .iter()
-        .map(|k| resolve_type(rules, k))
-        .collect();
-    let lists: Vec<_> = names
-        .lists()
-        .iter()
-        .map(|l| resolve_classes(rules, l))
-        .collect();
-
-    // Names are interned as incidents are read, so every index is in range; an
-    // index that is not still ends as a rejection, never as a lost record.
-    let lost = || {
-        Fault::unreadable(
-            "internal error: the record's names were not kept".into(),
-            None,
-        )
-    };
-    let check = |inc: &'a Incident| -> Result<Resolved<'a>, Fault> {
-        let type_id = kinds.get(inc.kind as usize).ok_or_else(lost)?.clone()?;
-        let data_classes = lists.get(inc.data as usize).ok_or_else(lost)?.clone()?;
-        Ok(Resolved {
-            incident: inc,
-            data,
-            type_id,
-            data_classes,
-            severity: inc.severity().unwrap_or(rules.severity.default),
-            impact: resolve_impact(rules, inc.impact())?,
-            status: inc.status,
-            effective_date: inc.effective().date,
-        })
-    };
+    let checker = Checker::new(data, rules);
+    let check = |inc: &'a Incident| checker.check(inc);
     let incidents = data.incidents();
     let derived = data.derived();
 
@@ -321,16 +289,8 @@ pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
         }
     }
     let duplicate = |i: usize, inc: &Incident| -> Option<Fault> {
-        let f = incidents.get(*duplicates.get(&i)?)?;
-        Some(Fault::unreadable(
-            format!(
-                "duplicate id {:?}: already used by the record at {}:{}",
-                data.id(inc),
-                data.file(f),
-                f.line
-            ),
-            Some("id"),
-        ))
+        let first = incidents.get(*duplicates.get(&i)?)?;
+        Some(duplicate_of(data, inc, first))
     };
 
     // Each incident's item goes to its place in the company grouping, or its
@@ -427,8 +387,85 @@ pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
     }
 }
 
+/// A set of rules' reading of a dataset's names, each distinct type text and data
+/// list resolved once: what checks an incident against the rules.
+pub(crate) struct Checker<'a> {
+    data: &'a Dataset,
+    rules: &'a Rules,
+    kinds: Vec<Result<TypeId, Fault>>,
+    lists: Vec<Result<u64, Fault>>,
+}
+
+impl<'a> Checker<'a> {
+    /// Resolves the names `data` holds now (an incident added later may name one
+    /// this checker has not seen: a new checker is needed for it).
+    pub(crate) fn new(data: &'a Dataset, rules: &'a Rules) -> Checker<'a> {
+        let names = data.names();
+        Checker {
+            data,
+            rules,
+            kinds: names
+                .kinds()
+                .iter()
+                .map(|k| resolve_type(rules, k))
+                .collect(),
+            lists: names
+                .lists()
+                .iter()
+                .map(|l| resolve_classes(rules, l))
+                .collect(),
+        }
+    }
+
+    /// `inc` as the rules see it, or why they cannot rate it (a duplicate id is
+    /// not this check's to find).
+    pub(crate) fn check(&self, inc: &'a Incident) -> Result<Resolved<'a>, Fault> {
+        // Names are interned as incidents are read, so every index is in range; an
+        // index that is not still ends as a rejection, never as a lost record.
+        let lost = || {
+            Fault::unreadable(
+                "internal error: the record's names were not kept".into(),
+                None,
+            )
+        };
+        let type_id = self
+            .kinds
+            .get(inc.kind as usize)
+            .ok_or_else(lost)?
+            .clone()?;
+        let data_classes = self
+            .lists
+            .get(inc.data as usize)
+            .ok_or_else(lost)?
+            .clone()?;
+        Ok(Resolved {
+            incident: inc,
+            data: self.data,
+            type_id,
+            data_classes,
+            severity: inc.severity().unwrap_or(self.rules.severity.default),
+            impact: resolve_impact(self.rules, inc.impact())?,
+            status: inc.status,
+            effective_date: inc.effective().date,
+        })
+    }
+}
+
+/// Why `inc` is rejected when `first`, an earlier accepted incident, has its id.
+pub(crate) fn duplicate_of(data: &Dataset, inc: &Incident, first: &Incident) -> Fault {
+    Fault::unreadable(
+        format!(
+            "duplicate id {:?}: already used by the record at {}:{}",
+            data.id(inc),
+            data.file(first),
+            first.line
+        ),
+        Some("id"),
+    )
+}
+
 /// Merges two lists, each already in input order, into one in input order.
-fn merge_by_seq(a: &[Rejection], b: Vec<Rejection>) -> Vec<Rejection> {
+pub(crate) fn merge_by_seq(a: &[Rejection], b: Vec<Rejection>) -> Vec<Rejection> {
     if b.is_empty() {
         return a.to_vec();
     }

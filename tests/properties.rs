@@ -503,3 +503,99 @@ proptest! {
         prop_assert_eq!(why(&a), why(&b));
     }
 }
+
+/// One record of a feed that grows: few ids (so that duplicates are common), few
+/// companies, an industry and a name that a company may gain only in a later
+/// record, a type the rules may not know, and a record the dataset rejects.
+fn feed_line() -> impl Strategy<Value = String> {
+    (
+        0u8..12,
+        0u8..6,
+        0u8..4,
+        any::<bool>(),
+        0u8..4,
+        0i64..2600,
+        0u8..12,
+    )
+        .prop_map(|(id, company, industry, named, kind, day_n, broken)| {
+            let kind = ["breach", "ransomware", "ddos", "no such type"][kind as usize];
+            let mut r = serde_json::json!({
+                "id": format!("i{id}"),
+                "company": format!("c{company}"),
+                "type": kind,
+                "date": day(day_n),
+            });
+            if let Some(i) = ["health", "retail", "health"].get(industry as usize) {
+                r["industry"] = (*i).into();
+            }
+            if named {
+                r["company_name"] = format!("Company {company}").into();
+            }
+            match broken {
+                0 => r["date"] = "not a date".into(),
+                1 => r["impact"] = 9.into(),
+                _ => {}
+            }
+            r.to_string()
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, .. ProptestConfig::default() })]
+
+    /// Incidents added to an engine that has rated are accounted for by rating
+    /// again only what they change, and the result is the full rating's: every
+    /// report, every one company's rating (asked in between, or at the end), the
+    /// totals and the rejections, duplicates across batches included.
+    #[test]
+    fn an_updated_engine_rates_as_a_fresh_one(
+        lines in proptest::collection::vec(feed_line(), 1..40),
+        cuts in proptest::collection::vec(0usize..40, 0..5),
+        asks in proptest::collection::vec(0u8..8, 6),
+        at in 0i64..3000,
+        contributors in proptest::option::of(0usize..3),
+    ) {
+        use riskrate::engine::{Engine, RateOptions};
+        let as_of = NaiveDate::from_ymd_opt(2016, 1, 1).unwrap() + chrono::Days::new(at as u64);
+        let options = RateOptions::default().contributors(contributors);
+        let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (lines.len() + 1)).collect();
+        bounds.extend([0, lines.len()]);
+        bounds.sort_unstable();
+        bounds.dedup();
+        let mut updated = Engine::new(default_rules());
+        for (n, w) in bounds.windows(2).enumerate() {
+            let batch: String = lines[w[0]..w[1]].iter().map(|l| format!("{l}\n")).collect();
+            updated.read(batch.as_bytes(), "feed.jsonl", Format::Jsonl).unwrap();
+            // In between, a report, one company's rating, or nothing.
+            match asks[n % asks.len()] {
+                0..=2 => { let _ = updated.rate(as_of, &options); }
+                3..=5 => { let _ = updated.rating(&format!("c{}", asks[n % asks.len()]), as_of); }
+                _ => {}
+            }
+        }
+        let mut fresh = Engine::new(default_rules());
+        fresh.read((lines.join("\n") + "\n").as_bytes(), "feed.jsonl", Format::Jsonl).unwrap();
+        let (a, b) = (fresh.rate(as_of, &options), updated.rate(as_of, &options));
+        prop_assert_eq!(&a.ratings, &b.ratings);
+        prop_assert_eq!(a.summary, b.summary);
+        // The same rejections, but for the lines they name (each batch counts its
+        // own lines from 1).
+        let why = |r: &riskrate::engine::Report| -> Vec<(Option<String>, String)> {
+            r.rejected
+                .iter()
+                .map(|x| {
+                    let m = x.message.split(": already used by the record at").next();
+                    (x.id.clone(), m.unwrap_or_default().to_string())
+                })
+                .collect()
+        };
+        prop_assert_eq!(why(&a), why(&b));
+        // Each company's own rating: the full report's, with every contributor.
+        let all = fresh.with_rules(default_rules()).rate(as_of, &RateOptions::default());
+        for whole in &all.ratings {
+            let one = updated.rating(&whole.company, as_of);
+            prop_assert_eq!(one.as_ref(), Some(whole));
+        }
+        prop_assert_eq!(updated.rating("no such company", as_of), None);
+    }
+}
