@@ -12,10 +12,10 @@ use std::hint::black_box;
 
 use chrono::NaiveDate;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use riskrate::backtest::{BacktestParams, backtest};
-use riskrate::compare::compare;
-use riskrate::synth::{GenParams, generate};
-use riskrate::{Dataset, Format, Rules, rate};
+use riskrate::unstable::backtest::{BacktestParams, backtest};
+use riskrate::unstable::compare::compare;
+use riskrate::unstable::synth::{GenParams, generate};
+use riskrate::unstable::{Dataset, Format, Rules, rate};
 
 fn day(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
@@ -107,7 +107,7 @@ fn bench_hot_paths(c: &mut Criterion) {
     // The company with the most incidents of 20k (heavy-tailed rates: dozens).
     let data = read(&all);
     let resolved = data.resolve(&rules);
-    let mut by_company: std::collections::BTreeMap<&str, Vec<riskrate::Resolved<'_>>> =
+    let mut by_company: std::collections::BTreeMap<&str, Vec<riskrate::unstable::Resolved<'_>>> =
         std::collections::BTreeMap::new();
     for r in resolved.items() {
         by_company.entry(r.company()).or_default().push(*r);
@@ -116,7 +116,10 @@ fn bench_hot_paths(c: &mut Criterion) {
     group.throughput(Throughput::Elements(list.len() as u64));
     group.bench_function("rate-one-company", |b| {
         b.iter(|| {
-            black_box(riskrate::rate::rate_company(&rules, company, list, day("2026-01-01")).score)
+            black_box(
+                riskrate::unstable::rate::rate_company(&rules, company, list, day("2026-01-01"))
+                    .score,
+            )
         })
     });
     group.finish();

@@ -4,8 +4,7 @@
 //! send it to another thread or serve it as it is.
 //!
 //! ```
-//! use riskrate::engine::Engine;
-//! use riskrate::{Format, NaiveDate, Rules};
+//! use riskrate::{Engine, Format, NaiveDate, Rules};
 //!
 //! // The seed record of SCORING.md: the 2020 Vastaamo breach.
 //! let seed: &[u8] = include_bytes!("../tests/data/vastaamo.json");

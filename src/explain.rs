@@ -16,7 +16,7 @@ use crate::resolve::Resolved;
 use crate::rules::Rules;
 
 /// The explanation of `r`, a rating of `report`: the one it holds, or, when it was
-/// rated without ([`crate::rate_for_writing`]; a real explanation is never
+/// rated without ([`crate::rate::rate_for_writing`]; a real explanation is never
 /// empty, it starts with the company's name), the same text rendered now.
 pub(crate) fn of<'r>(report: &Report<'_>, r: &'r Rating<'_>) -> Cow<'r, str> {
     if r.explanation.is_empty() {

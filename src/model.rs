@@ -2,8 +2,8 @@
 //! typed [`Incident`] the engine rates.
 //!
 //! Readers of every format produce a [`Record`]: field values exactly as the input
-//! gave them (strings, numbers, lists), so one place — the check a [`crate::Dataset`]
-//! runs on every record, and [`crate::Dataset::resolve`] for what the rules decide — decides
+//! gave them (strings, numbers, lists), so one place — the check a [`crate::dataset::Dataset`]
+//! runs on every record, and [`crate::dataset::Dataset::resolve`] for what the rules decide — decides
 //! what is valid. Numbers given as strings (`"severity": "100"`), partial dates
 //! (`10/2020`) and aliases are accepted here and nowhere else.
 
@@ -283,11 +283,11 @@ impl Status {
 /// A checked incident, ready to rate under the rules it was checked against.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incident {
-    /// Unique within the run (text: [`crate::Dataset::id`]).
+    /// Unique within the run (text: [`crate::dataset::Dataset::id`]).
     pub id: TextId,
-    /// The rated organisation's key, compared exactly (text: [`crate::Dataset::text`]).
+    /// The rated organisation's key, compared exactly (text: [`crate::dataset::Dataset::text`]).
     pub company: TextId,
-    /// Descriptive name (text: [`crate::Dataset::company_name`]).
+    /// Descriptive name (text: [`crate::dataset::Dataset::company_name`]).
     pub company_name: Option<TextId>,
     /// Peer group for the industry percentile.
     pub industry: Option<TextId>,
@@ -298,7 +298,7 @@ pub struct Incident {
     pub kind: u32,
     /// The `data_types` names as given, as an index into [`Names::lists`] (0: none).
     pub data: u32,
-    /// Index of the input file within its [`crate::Dataset`].
+    /// Index of the input file within its [`crate::dataset::Dataset`].
     pub file: u32,
     /// When it happened.
     pub date: PartialDate,
@@ -796,7 +796,7 @@ impl<'de> serde::Deserialize<'de> for FieldName {
 }
 
 /// One input record, its fields as given. Build one in code with [`Record::new`] and
-/// the setters, or let a reader produce it; [`crate::Dataset::push`] checks it.
+/// the setters, or let a reader produce it; [`crate::dataset::Dataset::push`] checks it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Record<'a> {
     /// `id`.
@@ -1044,6 +1044,7 @@ impl<'a> Record<'a> {
     }
 
     /// The record's id as text, when it has a usable one (for rejection messages).
+    #[doc(hidden)]
     pub fn id_text(&self) -> Option<String> {
         if self.id.is_missing() {
             return None;
@@ -1414,7 +1415,7 @@ mod tests {
     fn an_incident_stays_within_88_bytes() {
         assert!(std::mem::size_of::<Incident>() <= 88);
         // And the effective date rides in what was padding of a resolved one.
-        assert!(std::mem::size_of::<crate::Resolved<'_>>() <= 40);
+        assert!(std::mem::size_of::<crate::resolve::Resolved<'_>>() <= 40);
     }
 
     #[test]

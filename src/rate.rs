@@ -172,7 +172,7 @@ pub fn rate_keeping<'a>(
 }
 
 /// As [`rate_keeping`], with every [`Rating::explanation`] left empty, for a report
-/// that is only to be written: [`crate::write_report`] renders each explanation as
+/// that is only to be written: [`crate::io::write::write_report`] renders each explanation as
 /// it writes its rating (the same text), so they are never all held at once
 /// (about 150 MB at 10M incidents).
 pub fn rate_for_writing<'a>(
@@ -810,7 +810,8 @@ pub(crate) fn each_percentile<T>(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
-    use crate::{Dataset, Format};
+    use crate::Format;
+    use crate::dataset::Dataset;
 
     /// The edges of SCORING.md §2, by whole days: counted up to the cut-off day and
     /// expired the day after, future the day before the effective date; and the

@@ -155,8 +155,8 @@ mod tests {
     }
 
     /// A dataset of one incident, without or with vulnerable subjects.
-    fn incident(vulnerable_subjects: bool) -> crate::Dataset {
-        let mut d = crate::Dataset::new();
+    fn incident(vulnerable_subjects: bool) -> crate::dataset::Dataset {
+        let mut d = crate::dataset::Dataset::new();
         let record = crate::Record::new("x", "c", "breach", "2020-01-01")
             .with("vulnerable_subjects", vulnerable_subjects);
         d.push(&record, "test", 1);
@@ -166,7 +166,7 @@ mod tests {
 
     fn resolved<'a>(
         rules: &Rules,
-        data: &'a crate::Dataset,
+        data: &'a crate::dataset::Dataset,
         kind: &str,
         classes: u64,
     ) -> Resolved<'a> {
@@ -205,7 +205,7 @@ mod tests {
         let r = rules();
         let bit = |n: &str| 1u64 << r.class_id(n).unwrap();
         let (plain, vulnerable) = (incident(false), incident(true));
-        let d = |inc: &crate::Dataset, classes: u64| {
+        let d = |inc: &crate::dataset::Dataset, classes: u64| {
             data_factor(&r, &resolved(&r, inc, "breach", classes))
         };
         assert_eq!(d(&plain, 0), 1.0);

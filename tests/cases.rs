@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use riskrate::{Dataset, Format, Rules};
+use riskrate::unstable::{Dataset, Format, Rules};
 use serde_json::Value;
 
 use crate::util::{date, root};
@@ -42,7 +42,7 @@ fn run_case(path: &Path) -> Vec<String> {
     data.read_bytes(jsonl.as_bytes(), "case.jsonl", Format::Jsonl)
         .unwrap();
     let resolved = data.resolve(&rules);
-    let report = riskrate::rate(&resolved, date(doc["as_of"].as_str().unwrap()));
+    let report = riskrate::unstable::rate(&resolved, date(doc["as_of"].as_str().unwrap()));
     let s = report.summary;
     if s.read != s.counted + s.expired + s.future + s.rejected {
         diffs.push(format!("accounting does not add up: {s:?}"));

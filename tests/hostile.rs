@@ -276,7 +276,7 @@ fn terminal_escapes_in_names_never_reach_a_terminal() {
 
 #[test]
 fn hostile_rules_files_are_refused_clearly() {
-    let base = riskrate::rules::DEFAULT_RULES_TOML;
+    let base = riskrate::unstable::rules::DEFAULT_RULES_TOML;
     let cases = [
         (
             "half_life_days = 365",

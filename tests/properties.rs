@@ -3,7 +3,7 @@
 //! score; every record is accounted for; nothing panics on arbitrary input.
 
 use proptest::prelude::*;
-use riskrate::{Dataset, Format, NaiveDate};
+use riskrate::unstable::{Dataset, Format, NaiveDate};
 
 use crate::util::{date, default_rules, with_report};
 
@@ -175,7 +175,7 @@ proptest! {
         let mut data = Dataset::new();
         data.read_bytes(text.as_bytes(), "p.jsonl", Format::Jsonl).unwrap();
         let resolved = data.resolve(&rules);
-        let report = riskrate::rate(&resolved, origin() + chrono::Duration::days(at));
+        let report = riskrate::unstable::rate(&resolved, origin() + chrono::Duration::days(at));
         for r in &report.ratings {
             prop_assert!((100..=1000).contains(&r.score), "{}", r.score);
             prop_assert!((100.0..=1000.0).contains(&r.score_exact));
@@ -253,7 +253,7 @@ proptest! {
         }
         data.read_bytes(&bytes, "fuzz.jsonl", Format::Jsonl).unwrap();
         let resolved = data.resolve(&rules);
-        let report = riskrate::rate(&resolved, date("2020-01-01"));
+        let report = riskrate::unstable::rate(&resolved, date("2020-01-01"));
         // A lone CR (one not before the LF) ends a line too.
         let non_blank = lines
             .iter()
@@ -265,17 +265,17 @@ proptest! {
         prop_assert_eq!(s.read, s.counted + s.expired + s.future + s.rejected);
         // A report rated for writing (explanations rendered by the writer) writes
         // the same bytes as one that holds its explanations.
-        let for_writing = riskrate::rate_for_writing(&resolved, date("2020-01-01"), None);
+        let for_writing = riskrate::unstable::rate_for_writing(&resolved, date("2020-01-01"), None);
         for fmt in [
-            riskrate::OutputFormat::Json,
-            riskrate::OutputFormat::Jsonl,
-            riskrate::OutputFormat::Csv,
-            riskrate::OutputFormat::Table,
+            riskrate::unstable::OutputFormat::Json,
+            riskrate::unstable::OutputFormat::Jsonl,
+            riskrate::unstable::OutputFormat::Csv,
+            riskrate::unstable::OutputFormat::Table,
         ] {
             let mut out = Vec::new();
-            riskrate::write_report(&mut out, &report, fmt, riskrate::Contributors::All).unwrap();
+            riskrate::unstable::write_report(&mut out, &report, fmt, riskrate::unstable::Contributors::All).unwrap();
             let mut out2 = Vec::new();
-            riskrate::write_report(&mut out2, &for_writing, fmt, riskrate::Contributors::All).unwrap();
+            riskrate::unstable::write_report(&mut out2, &for_writing, fmt, riskrate::unstable::Contributors::All).unwrap();
             prop_assert_eq!(out, out2);
         }
     }
@@ -416,28 +416,28 @@ proptest! {
         parts.read_bytes(second.as_bytes(), "a.jsonl", Format::Jsonl).unwrap();
         let (a, b) = (whole.resolve(&rules), parts.resolve(&rules));
         check_grouping(&b)?;
-        let ids = |r: &riskrate::Resolution<'_>| r.items().iter().map(|x| x.id().to_string()).collect::<Vec<_>>();
+        let ids = |r: &riskrate::unstable::Resolution<'_>| r.items().iter().map(|x| x.id().to_string()).collect::<Vec<_>>();
         prop_assert_eq!(ids(&a), ids(&b));
-        let scores = |r: &riskrate::Resolution<'_>| {
-            riskrate::rate(r, as_of).ratings.iter().map(|x| (x.company.to_string(), x.score_exact)).collect::<Vec<_>>()
+        let scores = |r: &riskrate::unstable::Resolution<'_>| {
+            riskrate::unstable::rate(r, as_of).ratings.iter().map(|x| (x.company.to_string(), x.score_exact)).collect::<Vec<_>>()
         };
         prop_assert_eq!(scores(&a), scores(&b));
     }
 }
 
-fn check_grouping(res: &riskrate::Resolution<'_>) -> Result<(), TestCaseError> {
-    let in_order: Vec<&riskrate::Resolved<'_>> = res.items_in_input_order();
+fn check_grouping(res: &riskrate::unstable::Resolution<'_>) -> Result<(), TestCaseError> {
+    let in_order: Vec<&riskrate::unstable::Resolved<'_>> = res.items_in_input_order();
     // Input order: (input, line) increases.
-    let at = |r: &riskrate::Resolved<'_>| (r.incident.file, r.incident.line);
+    let at = |r: &riskrate::unstable::Resolved<'_>| (r.incident.file, r.incident.line);
     prop_assert!(in_order.windows(2).all(|w| at(w[0]) < at(w[1])));
-    let mut expected: Vec<&riskrate::Resolved<'_>> = in_order.clone();
+    let mut expected: Vec<&riskrate::unstable::Resolved<'_>> = in_order.clone();
     expected.sort_by(|a, b| a.company().cmp(b.company())); // stable: input order kept
-    let got: Vec<&riskrate::Resolved<'_>> = res.items().iter().collect();
+    let got: Vec<&riskrate::unstable::Resolved<'_>> = res.items().iter().collect();
     prop_assert_eq!(got.len(), expected.len());
     for (g, e) in got.iter().zip(&expected) {
         prop_assert!(std::ptr::eq(g.incident, e.incident));
     }
-    let companies: Vec<(&str, &[riskrate::Resolved<'_>])> = res.companies().collect();
+    let companies: Vec<(&str, &[riskrate::unstable::Resolved<'_>])> = res.companies().collect();
     prop_assert!(companies.windows(2).all(|w| w[0].0 < w[1].0));
     let mut at = 0;
     for (key, list) in companies {
@@ -464,7 +464,7 @@ proptest! {
         repeat in proptest::option::of(0usize..30),
         at in 0i64..3000,
     ) {
-        use riskrate::engine::{Engine, RateOptions};
+        use riskrate::{Engine, RateOptions};
         let mut lines: Vec<String> = jsonl(&incs).lines().map(str::to_string).collect();
         // A record repeated in a later batch: a duplicate id to catch across them.
         if let Some(r) = repeat {
@@ -491,7 +491,7 @@ proptest! {
         prop_assert_eq!(a.summary, b.summary);
         // The same rejections, but for the lines they name (each batch counts its
         // own lines from 1).
-        let why = |r: &riskrate::engine::Report| -> Vec<(Option<String>, String)> {
+        let why = |r: &riskrate::Report| -> Vec<(Option<String>, String)> {
             r.rejected
                 .iter()
                 .map(|x| {
@@ -555,7 +555,7 @@ proptest! {
         at in 0i64..3000,
         contributors in proptest::option::of(0usize..3),
     ) {
-        use riskrate::engine::{Engine, RateOptions};
+        use riskrate::{Engine, RateOptions};
         let as_of = NaiveDate::from_ymd_opt(2016, 1, 1).unwrap() + chrono::Days::new(at as u64);
         let options = RateOptions::default().contributors(contributors);
         let mut bounds: Vec<usize> = cuts.iter().map(|c| c % (lines.len() + 1)).collect();
@@ -580,7 +580,7 @@ proptest! {
         prop_assert_eq!(a.summary, b.summary);
         // The same rejections, but for the lines they name (each batch counts its
         // own lines from 1).
-        let why = |r: &riskrate::engine::Report| -> Vec<(Option<String>, String)> {
+        let why = |r: &riskrate::Report| -> Vec<(Option<String>, String)> {
             r.rejected
                 .iter()
                 .map(|x| {

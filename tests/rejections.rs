@@ -1,7 +1,7 @@
 //! One test per class of rejected record: each names the line, the id when known,
 //! the field, and why — and the record is counted, never dropped.
 
-use riskrate::{Dataset, Format, Rules};
+use riskrate::unstable::{Dataset, Format, Rules};
 
 use crate::util::{Dir, date, default_rules, run_on};
 
@@ -26,7 +26,7 @@ fn reject_one(line: &str) -> riskrate::Rejection {
         "exactly one rejection for {line}"
     );
     let resolved = d.resolve(&rules);
-    let report = riskrate::rate(&resolved, date("2021-01-01"));
+    let report = riskrate::unstable::rate(&resolved, date("2021-01-01"));
     let s = report.summary;
     assert_eq!(s.read, 2);
     assert_eq!(s.read, s.counted + s.expired + s.future + s.rejected);
@@ -349,7 +349,7 @@ fn every_rejection_reaches_json_output_and_stderr() {
 fn type_names_come_from_the_rules() {
     // The same records under a rules file with extra aliases: an alias the default
     // rejects is accepted, proving names come from the rules, not from code.
-    let text = riskrate::rules::DEFAULT_RULES_TOML.replace(
+    let text = riskrate::unstable::rules::DEFAULT_RULES_TOML.replace(
         "aliases = [\"unknown\", \"misconfiguration\"]",
         "aliases = [\"unknown\", \"misconfiguration\", \"earthquake\"]",
     );
@@ -443,7 +443,7 @@ fn rejections_of_every_stage_come_out_in_input_order() {
     // Every line of b.jsonl repeats an id of a.jsonl (or is bad on its own).
     assert_eq!(got.len(), want.len());
     assert_eq!(got, want);
-    let s = riskrate::rate(&resolved, date("2021-01-01")).summary;
+    let s = riskrate::unstable::rate(&resolved, date("2021-01-01")).summary;
     assert_eq!(s.read, 60_000);
     assert_eq!(s.rejected, want.len() as u64);
 }

@@ -1,8 +1,8 @@
 //! Rules files: the default is complete and documented; bad files are refused with
 //! every problem at once, each at its line and column.
 
-use riskrate::Rules;
-use riskrate::rules::DEFAULT_RULES_TOML;
+use riskrate::unstable::Rules;
+use riskrate::unstable::rules::DEFAULT_RULES_TOML;
 
 use crate::util::{Dir, dataset, date, riskrate, root, run_on};
 
@@ -297,8 +297,8 @@ fn shown_rules_load_back_and_rate_identically() {
     let data = dataset(&examples);
     let (a, b) = (data.resolve(&original), data.resolve(&shown));
     let (ra, rb) = (
-        riskrate::rate(&a, date("2026-11-28")),
-        riskrate::rate(&b, date("2026-11-28")),
+        riskrate::unstable::rate(&a, date("2026-11-28")),
+        riskrate::unstable::rate(&b, date("2026-11-28")),
     );
     assert_eq!(ra.ratings.len(), rb.ratings.len());
     for (x, y) in ra.ratings.iter().zip(&rb.ratings) {
@@ -377,10 +377,10 @@ fn companies_rated_together_are_rated_as_alone() {
     let resolved = data.resolve(&rules);
     let as_of = date("2026-01-01");
     for keep in [None, Some(2)] {
-        let together = riskrate::rate_keeping(&resolved, as_of, keep);
+        let together = riskrate::unstable::rate_keeping(&resolved, as_of, keep);
         assert_eq!(together.ratings.len(), 300);
         for (r, (company, list)) in together.ratings.iter().zip(resolved.companies()) {
-            let alone = riskrate::rate::rate_company(&rules, company, list, as_of);
+            let alone = riskrate::unstable::rate::rate_company(&rules, company, list, as_of);
             assert_eq!(r.company, alone.company);
             assert_eq!(r.score_exact.to_bits(), alone.score_exact.to_bits());
             assert_eq!(r.counts, alone.counts);
@@ -388,7 +388,7 @@ fn companies_rated_together_are_rated_as_alone() {
             let kept = keep.map_or(alone.incidents.len(), |n| {
                 n.min(alone.counts.counted as usize)
             });
-            let ids = |r: &riskrate::Rating<'_>| -> Vec<(String, u64, u64)> {
+            let ids = |r: &riskrate::unstable::Rating<'_>| -> Vec<(String, u64, u64)> {
                 r.incidents
                     .iter()
                     .map(|a| {
@@ -411,8 +411,8 @@ fn keeping_fewer_incidents_changes_nothing_else() {
     let examples = std::fs::read_to_string(root("examples/incidents.jsonl")).unwrap();
     let data = dataset(&examples);
     let resolved = data.resolve(&rules);
-    let full = riskrate::rate(&resolved, date("2026-11-28"));
-    let kept = riskrate::rate_keeping(&resolved, date("2026-11-28"), Some(1));
+    let full = riskrate::unstable::rate(&resolved, date("2026-11-28"));
+    let kept = riskrate::unstable::rate_keeping(&resolved, date("2026-11-28"), Some(1));
     assert_eq!(full.summary, kept.summary);
     for (a, b) in full.ratings.iter().zip(&kept.ratings) {
         assert_eq!(a.score_exact.to_bits(), b.score_exact.to_bits());

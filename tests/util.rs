@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use riskrate::{Dataset, Format, NaiveDate, Report, Rules};
+use riskrate::unstable::{Dataset, Format, NaiveDate, Report, Rules};
 
 /// A temporary directory that holds test files.
 pub struct Dir {
@@ -65,6 +65,6 @@ pub fn with_report<T>(jsonl: &str, as_of: &str, f: impl FnOnce(&Report<'_>) -> T
     let rules = default_rules();
     let data = dataset(jsonl);
     let resolved = data.resolve(&rules);
-    let report = riskrate::rate(&resolved, date(as_of));
+    let report = riskrate::unstable::rate(&resolved, date(as_of));
     f(&report)
 }

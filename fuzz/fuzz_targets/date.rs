@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use riskrate::PartialDate;
+use riskrate::unstable::PartialDate;
 
 fuzz_target!(|input: &[u8]| {
     let Ok(s) = std::str::from_utf8(input) else { return };

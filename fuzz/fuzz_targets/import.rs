@@ -2,8 +2,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use riskrate::import::{Encoding, Mapping, Source, read_bytes};
-use riskrate::{Dataset, Limits, Rules, rate};
+use riskrate::unstable::import::{Encoding, Mapping, Source, read_bytes};
+use riskrate::unstable::{Dataset, Limits, Rules, rate};
 
 const MAPPING: &str = r#"
 id_prefix = "f"

@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use riskrate::{Contributors, Dataset, Format, Limits, OutputFormat, Rules, rate, write_report};
+use riskrate::unstable::{Contributors, Dataset, Format, Limits, OutputFormat, Rules, rate, write_report};
 
 fuzz_target!(|input: &[u8]| {
     let Some((&pick, bytes)) = input.split_first() else { return };

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use riskrate::{Dataset, Format, Rules, rate};
+use riskrate::unstable::{Dataset, Format, Rules, rate};
 
 fuzz_target!(|input: &[u8]| {
     let text = String::from_utf8_lossy(input);

@@ -3,10 +3,10 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use riskrate::compare::compare;
-use riskrate::io::diff::{write_diff_json, write_diff_table};
-use riskrate::io::write::rejection_summary;
-use riskrate::{Error, Rules, rate_for_writing};
+use riskrate::unstable::compare::compare;
+use riskrate::unstable::io::diff::{write_diff_json, write_diff_table};
+use riskrate::unstable::io::write::rejection_summary;
+use riskrate::unstable::{Error, Rules, rate_for_writing};
 
 use super::output::output;
 use super::{Exit, InputArgs, parse_date};

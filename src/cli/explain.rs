@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use riskrate::io::escape;
-use riskrate::resolve::{Resolution, company_name};
-use riskrate::{Error, ExplainFormat, WhatIf, rate_focused, write_explain};
+use riskrate::unstable::io::escape;
+use riskrate::unstable::resolve::{Resolution, company_name};
+use riskrate::unstable::{Error, ExplainFormat, WhatIf, rate_focused, write_explain};
 
 use super::output::output;
 use super::{Exit, InputArgs, RatingArgs, warn_rejected};

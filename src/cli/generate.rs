@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use chrono::NaiveDate;
 use clap::Args;
-use riskrate::Error;
-use riskrate::synth::{GenParams, generate};
+use riskrate::unstable::Error;
+use riskrate::unstable::synth::{GenParams, generate};
 
 use super::output::{Inputs, output};
 use super::{Exit, parse_date};

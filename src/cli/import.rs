@@ -3,10 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use riskrate::import::{COMPARISON_LIMIT, Encoding, Source, likely_duplicates};
-use riskrate::io::escape;
-use riskrate::io::write::write_canonical;
-use riskrate::{Dataset, Error, Limits};
+use riskrate::unstable::import::{COMPARISON_LIMIT, Encoding, Source, likely_duplicates};
+use riskrate::unstable::io::escape;
+use riskrate::unstable::io::write::write_canonical;
+use riskrate::unstable::{Dataset, Error, Limits};
 
 use super::output::{Inputs, output};
 use super::{Exit, warn_rejected};
@@ -111,7 +111,7 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
     let mut per_file: Vec<(String, &'static str, u64, u64)> = Vec::new();
     for (src, path) in &sources {
         let before = data.rejected().len() as u64;
-        let n = riskrate::import::read_path(&mut data, src, path, args.encoding)?;
+        let n = riskrate::unstable::import::read_path(&mut data, src, path, args.encoding)?;
         per_file.push((
             path.display().to_string(),
             src.name(),

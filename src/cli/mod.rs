@@ -24,8 +24,8 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use clap::Args;
-use riskrate::import::{Encoding, Mapping, Source};
-use riskrate::{Dataset, Error, Format, Limits, Rules};
+use riskrate::unstable::import::{Encoding, Mapping, Source};
+use riskrate::unstable::{Dataset, Error, Format, Limits, Rules};
 
 /// What a command ended with; `main` turns it into the process exit code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,10 +174,16 @@ impl InputArgs {
             Input::Source(source) => {
                 if self.files.is_empty() || self.files.iter().any(|f| f.as_os_str() == "-") {
                     let mut stdin = io::stdin().lock();
-                    riskrate::import::read_reader(data, &source, &mut stdin, "-", self.encoding)?;
+                    riskrate::unstable::import::read_reader(
+                        data,
+                        &source,
+                        &mut stdin,
+                        "-",
+                        self.encoding,
+                    )?;
                 }
                 for f in self.files.iter().filter(|f| f.as_os_str() != "-") {
-                    riskrate::import::read_path(data, &source, f, self.encoding)?;
+                    riskrate::unstable::import::read_path(data, &source, f, self.encoding)?;
                 }
                 Ok(())
             }
@@ -188,8 +194,8 @@ impl InputArgs {
 /// A date flag: YYYY-MM-DD with a four-digit year (0000 to 9999), the form every
 /// record date has, so a date given here can always be written and read back.
 pub fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    riskrate::PartialDate::parse(s)
-        .filter(|d| d.precision == riskrate::Precision::Day)
+    riskrate::unstable::PartialDate::parse(s)
+        .filter(|d| d.precision == riskrate::unstable::Precision::Day)
         .map(|d| d.date)
         .ok_or_else(|| format!("`{s}` is not a date (YYYY-MM-DD, years 0000 to 9999)"))
 }
@@ -246,7 +252,7 @@ pub fn load_rules(path: Option<&Path>) -> Result<Rules, Error> {
 /// Says on stderr what was skipped unread (entries of a directory that are no
 /// files).
 pub fn warn_skipped(data: &Dataset) {
-    use riskrate::io::escape::terminal;
+    use riskrate::unstable::io::escape::terminal;
     for w in data.warnings() {
         say!("riskrate: warning: {}", terminal(w));
     }
@@ -278,7 +284,7 @@ pub fn warn_rejected(rejected: &[riskrate::Rejection], shown: usize) -> bool {
     }
     say!(
         "riskrate: {}",
-        riskrate::io::write::rejection_summary(rejected, shown)
+        riskrate::unstable::io::write::rejection_summary(rejected, shown)
     );
     true
 }

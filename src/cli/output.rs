@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once, PoisonError};
 
-use riskrate::Error;
-use riskrate::io::escape;
+use riskrate::unstable::Error;
+use riskrate::unstable::io::escape;
 
 /// Where a command's output goes, checked against its inputs.
 #[derive(Debug)]

@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use riskrate::io::escape;
-use riskrate::{Error, Rules};
+use riskrate::unstable::io::escape;
+use riskrate::unstable::{Error, Rules};
 
 use super::Exit;
 use super::output::{Inputs, output};

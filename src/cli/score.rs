@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use riskrate::{
+use riskrate::unstable::{
     Contributors, Error, OutputFormat, rate_for_writing, write_report, write_table_colored,
 };
 

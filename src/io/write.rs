@@ -529,7 +529,9 @@ mod jsonl {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use crate::{Dataset, Format, Rules, rate_for_writing, rate_keeping};
+    use crate::dataset::Dataset;
+    use crate::rate::{rate_for_writing, rate_keeping};
+    use crate::{Format, Rules};
     use proptest::prelude::*;
 
     /// Text with everything JSON must escape, and what it need not.

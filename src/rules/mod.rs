@@ -310,27 +310,33 @@ impl Rules {
         &self.sha256
     }
     /// Incident types, in file order.
+    #[doc(hidden)]
     pub fn types(&self) -> &[TypeRule] {
         &self.types
     }
     /// Data classes, in file order.
+    #[doc(hidden)]
     pub fn data_classes(&self) -> &[DataClassRule] {
         &self.classes
     }
     /// Grade bands, best first.
+    #[doc(hidden)]
     pub fn grades(&self) -> &[GradeBand] {
         &self.grades
     }
     /// The interval settings.
+    #[doc(hidden)]
     pub fn interval(&self) -> &IntervalRule {
         &self.interval
     }
 
     /// The type with this name or alias (case-insensitive).
+    #[doc(hidden)]
     pub fn type_id(&self, name: &str) -> Option<TypeId> {
         self.type_index.get(&lookup_key(name)).copied()
     }
     /// The data class with this name or alias (case-insensitive).
+    #[doc(hidden)]
     pub fn class_id(&self, name: &str) -> Option<ClassId> {
         self.class_index.get(&lookup_key(name)).copied()
     }
@@ -345,6 +351,7 @@ impl Rules {
     }
 
     /// Maps risk points to the exact (unrounded) score.
+    #[doc(hidden)]
     pub fn score_exact(&self, risk_points: f64) -> f64 {
         let s = &self.score;
         s.min + (s.max - s.min) * (-risk_points / s.scale).exp()
@@ -353,6 +360,7 @@ impl Rules {
     /// Index into [`Rules::grades`] of the band a rounded score falls in. Validation
     /// guarantees the last band starts at or below `score.min`, so every reachable
     /// score has a band; lower scores fall into the last one.
+    #[doc(hidden)]
     pub fn grade_index(&self, score: i64) -> usize {
         self.grades
             .iter()
