@@ -9,6 +9,7 @@
 #
 #   scripts/bench-scale.sh            # 1M and 10M, 3 runs each
 #   SIZES="1000000" RUNS=5 scripts/bench-scale.sh
+#   BASELINE=/tmp/old/riskrate scripts/bench-scale.sh   # also: old and new, turn about
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZES=${SIZES:-"1000000 10000000"}
@@ -53,7 +54,7 @@ ratio() { # runs names a, b: median a / median b
 
 paired() { # runs names a, b, run in turn: the median of the runs' own ratios a/b
   paste -d' ' "$DIR/$1.runs" "$DIR/$2.runs" | awk '{print $1 / $3}' | middle |
-    awk '{printf "%.2f", $1}'
+    awk '{printf "%.3f", $1}'
 }
 
 RATIOS=()
@@ -82,3 +83,29 @@ echo "|---|---|"
 printf '%s\n' "${RATIOS[@]}"
 echo "(targets: score 0.5 s at 1M against the yardstick's 0.62 s in the issue, 0.81;"
 echo " diff at most 2, backtest at most 3)"
+
+# Against a baseline binary (a build of an earlier commit): each command run by
+# the old and the new binary turn about, so both meet the same machine; the
+# ratio is the median of the runs' own new/old ratios.
+[ -n "${BASELINE:-}" ] || exit 0
+against() { # label, then the command's arguments (without the binary)
+  local label=$1; shift
+  rm -f "$DIR/old.runs" "$DIR/new.runs"
+  for _ in $(seq "$RUNS"); do
+    once old "$BASELINE" "$@"
+    once new $B "$@"
+  done
+  paste -d' ' "$DIR/old.runs" "$DIR/new.runs" | awk '{print $4 / $2}' >"$DIR/rss.ratios"
+  printf '| %-30s | %6.2f s, %5d MB | %6.2f s, %5d MB | %s | %.3f |\n' "$label" \
+    "$(median old 1)" "$(($(median old 2) / 1024))" "$(median new 1)" "$(($(median new 2) / 1024))" \
+    "$(paired new old)" "$(middle <"$DIR/rss.ratios")"
+}
+echo
+echo "| against $BASELINE (median of $RUNS) | old | new | new/old wall | new/old RSS |"
+echo "|---|---|---|---|---|"
+for n in $SIZES; do
+  f="$DIR/gen-$n.jsonl"
+  against "score $n" score "$f" --as-of 2026-01-01 --format jsonl
+  against "diff $n" diff --rules scoring-rules/default.toml --rules scoring-rules/short-memory.toml "$f" --as-of 2026-01-01 --format json
+  against "backtest $n" backtest "$f" --from 2017-01-01 --to 2024-01-01 --step 1y --format json
+done

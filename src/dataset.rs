@@ -16,8 +16,6 @@ use rayon::prelude::*;
 use crate::error::Error;
 use crate::io::read::{self, Format, Limits};
 use crate::model::{Fault, Incident, Names, Record, Rejection};
-use crate::resolve::{Resolution, resolve};
-use crate::rules::Rules;
 use crate::text::{TextId, Texts};
 
 /// Records read so far: incidents (checked, not yet resolved) and rejections.
@@ -245,11 +243,6 @@ impl Dataset {
     /// Records read: incidents plus rejections.
     pub fn read_count(&self) -> u64 {
         self.read
-    }
-
-    /// Resolves the dataset under `rules`: the incidents those rules can rate.
-    pub fn resolve<'a>(&'a self, rules: &'a Rules) -> Resolution<'a> {
-        resolve(self, rules)
     }
 
     fn file_index(&mut self, name: &str) -> u32 {

@@ -7,8 +7,6 @@
 use std::fmt;
 use std::path::Path;
 
-use crate::rules::RulesError;
-
 /// A failure that ends a run.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -52,17 +50,40 @@ impl Error {
     }
 }
 
-/// Where a record came from: its file (or `-`) and 1-based line.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-pub struct Location {
-    /// The file name, or `-` for standard input.
-    pub file: String,
-    /// 1-based line.
-    pub line: u64,
+/// A rules file that could not be used: every problem found, each with its place.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RulesError {
+    /// The file name (or `<default>`, `<string>`) the problems refer to.
+    pub origin: String,
+    /// Every problem, in file order.
+    pub problems: Vec<Problem>,
 }
 
-impl fmt::Display for Location {
+impl fmt::Display for RulesError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.file, self.line)
+        let n = self.problems.len();
+        write!(
+            f,
+            "invalid rules {}: {n} problem{}",
+            self.origin,
+            if n == 1 { "" } else { "s" }
+        )?;
+        for p in &self.problems {
+            write!(f, "\n  {}:{}:{}: {}", self.origin, p.line, p.col, p.message)?;
+        }
+        Ok(())
     }
+}
+
+impl std::error::Error for RulesError {}
+
+/// One thing wrong in a rules file, at a 1-based line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (in characters).
+    pub col: usize,
+    /// What is wrong, and what would be right.
+    pub message: String,
 }

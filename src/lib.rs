@@ -11,7 +11,6 @@ mod compare;
 mod dataset;
 mod engine;
 mod error;
-mod explain;
 mod history;
 mod import;
 mod io;
@@ -30,10 +29,10 @@ pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::
 
 pub use chrono::NaiveDate;
 pub use engine::{Contributor, Engine, RateOptions, Rating, Report};
-pub use error::{Error, Location};
+pub use error::{Error, Problem, RulesError};
 pub use io::read::{Format, Limits};
 pub use model::{Record, Rejection, Value};
-pub use rules::{Rules, RulesError};
+pub use rules::Rules;
 
 /// The parts of a [`Report`] and a [`Rating`]: the totals, counts, interval,
 /// factors, grade change and rules identity, as the CLI's JSON writes them.
@@ -56,7 +55,7 @@ pub mod analysis {
 pub mod unstable {
     #![allow(missing_docs)]
     pub use crate::dataset::Dataset;
-    pub use crate::error::{Error, Location};
+    pub use crate::error::Error;
     pub use crate::io::read::{Format, Limits};
     pub use crate::io::write::{
         Contributors, ExplainFormat, OutputFormat, WhatIf, write_explain, write_report,
@@ -83,7 +82,7 @@ pub mod unstable {
         pub use crate::dataset::*;
     }
     pub mod explain {
-        pub use crate::explain::*;
+        pub use crate::rate::explain::*;
     }
     pub mod history {
         pub use crate::history::*;

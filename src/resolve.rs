@@ -257,6 +257,13 @@ pub fn company_name<'a>(list: &[Resolved<'a>]) -> Option<&'a str> {
     list.iter().find_map(|i| i.company_name())
 }
 
+impl Dataset {
+    /// Resolves the dataset under `rules`: the incidents those rules can rate.
+    pub fn resolve<'a>(&'a self, rules: &'a Rules) -> Resolution<'a> {
+        resolve(self, rules)
+    }
+}
+
 /// Resolves every incident of `data` under `rules`.
 ///
 /// Each incident is checked against the rules in parallel, company by company (the

@@ -64,7 +64,7 @@ fn side<'a>(report: &Report<'_>, r: &'a crate::rate::Rating<'_>) -> JsonSide<'a>
         score_exact: r.score_exact,
         grade: r.grade,
         risk_points: r.risk_points,
-        explanation: crate::explain::of(report, r),
+        explanation: crate::io::write::explanation_of(report, r),
     }
 }
 
@@ -227,12 +227,12 @@ pub fn write_diff_table(
         writeln!(
             out,
             "    A: {}",
-            escape::terminal(&crate::explain::of(a, m.a))
+            escape::terminal(&crate::io::write::explanation_of(a, m.a))
         )?;
         writeln!(
             out,
             "    B: {}",
-            escape::terminal(&crate::explain::of(b, m.b))
+            escape::terminal(&crate::io::write::explanation_of(b, m.b))
         )?;
     }
     Ok(())

@@ -232,9 +232,9 @@ pub fn render(report: &Report<'_>, details: &[Detail<'_, '_>]) -> String {
             open = if d.open { " open" } else { "" },
         );
         for a in &r.incidents {
-            let words = crate::explain::data_words(rules, &a.item);
+            let words = crate::rate::explain::data_words(rules, &a.item);
             let standing = match a.standing {
-                crate::rate::Standing::Counted => crate::explain::percent(a.share),
+                crate::rate::Standing::Counted => crate::rate::explain::percent(a.share),
                 crate::rate::Standing::Expired => "expired".into(),
                 crate::rate::Standing::Future => "future".into(),
             };
@@ -243,7 +243,7 @@ pub fn render(report: &Report<'_>, details: &[Detail<'_, '_>]) -> String {
                 r#"<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class="num">{:.2}</td><td class="num">{}</td></tr>"#,
                 html(a.item.id()),
                 html(&rules.type_rule(a.item.type_id).name),
-                html(&crate::explain::when(a.item.incident)),
+                html(&crate::rate::explain::when(a.item.incident)),
                 html(&words.join(", ")),
                 a.points,
                 standing

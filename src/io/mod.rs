@@ -5,6 +5,7 @@ pub mod diff;
 pub(crate) mod direct;
 pub mod escape;
 pub(crate) mod fast;
+pub(crate) mod file;
 pub mod html;
 pub mod read;
 pub(crate) mod split;

@@ -4,6 +4,7 @@
 //! from the input is escaped for the format it lands in (see [`super::escape`]).
 
 use crate::model::DateExt;
+use std::borrow::Cow;
 use std::io::{self, Write};
 use std::str::FromStr;
 
@@ -11,11 +12,26 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::explain;
 use crate::io::escape;
+use crate::rate::explain;
 use crate::rate::{Assessed, Counts, Interval, Rating, Report, Standing, Summary};
 use crate::rules::Rules;
 use crate::score::Factors;
+
+/// The explanation of `r`, a rating of `report`: the one it holds, or, when it was
+/// rated without ([`crate::rate::rate_for_writing`]; a real explanation is never
+/// empty, it starts with the company's name), the same text rendered now.
+pub(crate) fn explanation_of<'r>(report: &Report<'_>, r: &'r Rating<'_>) -> Cow<'r, str> {
+    if r.explanation.is_empty() {
+        Cow::Owned(crate::rate::explain::explanation(
+            report.rules,
+            r,
+            report.as_of,
+        ))
+    } else {
+        Cow::Borrowed(&r.explanation)
+    }
+}
 
 /// How many contributors each rating lists in JSON and JSON Lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -193,7 +209,7 @@ fn json_rating<'a>(
                 factors: &a.factors,
             })
             .collect(),
-        explanation: explain::of(report, r),
+        explanation: explanation_of(report, r),
     }
 }
 
@@ -509,7 +525,7 @@ mod jsonl {
             buf.extend_from_slice(b"}}");
         }
         buf.extend_from_slice(b"],\"explanation\":");
-        text(buf, &crate::explain::of(report, r))?;
+        text(buf, &crate::io::write::explanation_of(report, r))?;
         buf.push(b'}');
         Ok(())
     }
@@ -804,7 +820,7 @@ fn write_csv(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
                 &opt_num(r.industry_percentile),
                 escape::csv_cell(&ng).as_ref(),
                 &nd,
-                escape::csv_cell(&explain::of(report, r)).as_ref(),
+                escape::csv_cell(&explanation_of(report, r)).as_ref(),
                 &as_of,
                 escape::csv_cell(rules.name()).as_ref(),
                 escape::csv_cell(rules.version()).as_ref(),

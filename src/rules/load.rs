@@ -16,17 +16,7 @@ use super::{
     MAX_DATA_CLASSES, RecurrenceRule, Rules, RulesError, ScoreRule, SeverityRule, TypeId, TypeRule,
     VolumeRule, lookup_key,
 };
-
-/// One thing wrong in a rules file, at a 1-based line and column.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column (in characters).
-    pub col: usize,
-    /// What is wrong, and what would be right.
-    pub message: String,
-}
+use crate::error::Problem;
 
 struct Walker<'s> {
     src: &'s str,

@@ -8,12 +8,11 @@
 mod load;
 
 use std::collections::HashMap;
-use std::fmt;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-pub use load::Problem;
+pub use crate::error::{Problem, RulesError};
 
 /// The rules file that reproduces SCORING.md, embedded in the library and the binary.
 pub const DEFAULT_RULES_TOML: &str = include_str!("../../scoring-rules/default.toml");
@@ -208,33 +207,6 @@ pub struct Rules {
     class_index: HashMap<String, ClassId>,
 }
 
-/// A rules file that could not be used: every problem found, each with its place.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RulesError {
-    /// The file name (or `<default>`, `<string>`) the problems refer to.
-    pub origin: String,
-    /// Every problem, in file order.
-    pub problems: Vec<Problem>,
-}
-
-impl fmt::Display for RulesError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.problems.len();
-        write!(
-            f,
-            "invalid rules {}: {n} problem{}",
-            self.origin,
-            if n == 1 { "" } else { "s" }
-        )?;
-        for p in &self.problems {
-            write!(f, "\n  {}:{}:{}: {}", self.origin, p.line, p.col, p.message)?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for RulesError {}
-
 /// Case-insensitive lookup key of a type or class name or alias.
 pub(crate) fn lookup_key(s: &str) -> String {
     s.trim().to_lowercase()
@@ -267,7 +239,7 @@ impl Rules {
     /// [`crate::Error::Rules`] when it is not valid rules.
     pub fn from_path(path: &Path) -> Result<Rules, crate::Error> {
         let origin = path.display().to_string();
-        let Some(bytes) = crate::io::read::read_capped(path, MAX_RULES_BYTES)? else {
+        let Some(bytes) = crate::io::file::read_capped(path, MAX_RULES_BYTES)? else {
             return Err(crate::Error::Rules(RulesError {
                 origin,
                 problems: vec![Problem {

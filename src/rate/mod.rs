@@ -4,13 +4,14 @@
 //! Companies are rated independently, in parallel, and gathered back in company order,
 //! so the result never depends on the number of threads. Sums run in input order.
 
+pub mod explain;
+
 use crate::FastMap as HashMap;
 
 use chrono::{Days, NaiveDate};
 use rayon::prelude::*;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
-use crate::explain;
 use crate::model::{Rejection, day_number};
 use crate::resolve::{Resolution, Resolved};
 use crate::rules::{Rules, round_half_up};
