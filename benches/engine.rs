@@ -12,8 +12,8 @@ use std::hint::black_box;
 
 use chrono::NaiveDate;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use riskrate::unstable::backtest::{BacktestParams, backtest};
-use riskrate::unstable::compare::compare;
+use riskrate::unstable::analysis::backtest::{BacktestParams, backtest};
+use riskrate::unstable::analysis::compare::compare;
 use riskrate::unstable::synth::{GenParams, generate};
 use riskrate::unstable::{Dataset, Format, Rules, rate};
 

@@ -106,7 +106,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Its history, monthly over two years.
     let engine = service.engine.read().unwrap_or_else(|e| e.into_inner());
     let from = NaiveDate::from_ymd_opt(2025, 1, 1).ok_or("date")?;
-    let dates = riskrate::unstable::history::dates(from, as_of, 30)?;
+    let dates = riskrate::unstable::analysis::history::dates(from, as_of, 30)?;
     let history = engine.history("harbor-bank", &dates).ok_or("no history")?;
     let (first, last) = (
         history.first().ok_or("empty")?,

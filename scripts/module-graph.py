@@ -4,7 +4,9 @@
 of more than one module. A module's own submodules are folded into it when
 `--depth 1` is given (the default is each file as its own module).
 
-    scripts/module-graph.py [--depth N] [--edges]
+    scripts/module-graph.py [--depth N] [--edges] [--check]
+
+With `--check` it fails (exit 1) when there is a cycle, as CI runs it.
 """
 import os
 import re
@@ -116,3 +118,5 @@ if "--edges" in sys.argv:
 print(f"{len(modules)} modules, {sum(len(e) for e in edges.values())} edges, {len(cycles)} cycles")
 for g in sorted(cycles):
     print("cycle:", " ".join(g))
+if "--check" in sys.argv and cycles:
+    sys.exit(1)

@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 use rayon::prelude::*;
 
 use crate::error::Error;
-use crate::io::read::{self, Format, Limits};
+use crate::ingest::read::{self, Format, Limits};
 use crate::model::{Fault, Incident, Names, Record, Rejection};
 use crate::text::{TextId, Texts};
 
@@ -707,14 +707,14 @@ impl Dataset {
     fn stream_json_array(&mut self, mut r: impl std::io::BufRead, name: &str) -> Result<(), Error> {
         let file = self.file_index(name);
         let limits = self.limits;
-        crate::io::split::json_records(&mut r, name, &limits, &mut |cut| match cut {
-            crate::io::split::Cut::Record { line, bytes, .. } => {
+        crate::ingest::split::json_records(&mut r, name, &limits, &mut |cut| match cut {
+            crate::ingest::split::Cut::Record { line, bytes, .. } => {
                 read::json_element(&bytes, line, &limits, &mut |(line, item)| match item {
                     Ok(record) => self.push_in(record, file, line),
                     Err(why) => self.push_unreadable(file, line, why),
                 });
             }
-            crate::io::split::Cut::Skipped { line, message } => {
+            crate::ingest::split::Cut::Skipped { line, message } => {
                 self.push_unreadable(file, line, message.into());
             }
         })
@@ -929,7 +929,7 @@ fn parse_chunk_with(bytes: &[u8], limits: &Limits, names: Names, direct: bool) -
         &mut ChunkSink {
             chunk: &mut chunk,
             max_depth: direct.then_some(limits.max_depth),
-            guess: crate::io::fast::KeyGuess::default(),
+            guess: crate::ingest::fast::KeyGuess::default(),
         },
     );
     chunk
@@ -940,16 +940,16 @@ fn parse_chunk_with(bytes: &[u8], limits: &Limits, names: Names, direct: bool) -
 struct ChunkSink<'c> {
     chunk: &'c mut Chunk,
     max_depth: Option<usize>,
-    guess: crate::io::fast::KeyGuess,
+    guess: crate::ingest::fast::KeyGuess,
 }
 
 impl read::JsonlSink for ChunkSink<'_> {
-    fn line(&mut self, n: u64, line: crate::io::fast::Line<'_>) -> bool {
+    fn line(&mut self, n: u64, line: crate::ingest::fast::Line<'_>) -> bool {
         let Some(max_depth) = self.max_depth else {
             return false;
         };
         let c = &mut *self.chunk;
-        let took = crate::io::direct::incident(
+        let took = crate::ingest::direct::incident(
             line,
             max_depth,
             &mut self.guess,
@@ -1102,7 +1102,7 @@ pub(crate) fn repeated_texts<'k>(
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
-    use crate::io::fast::KeyGuess;
+    use crate::ingest::fast::KeyGuess;
     use proptest::prelude::*;
 
     /// A field in one of its usual forms or an unusual one: the direct path must
@@ -1297,8 +1297,8 @@ mod tests {
         let line = br#"{"id":"G-1","company":"co1","company_name":"Company 1","industry":"retail","country":"FI","type":"breach","date":"2022-09-25","disclosed":"2022-10-22","severity":39,"impact":2,"data_types":["internal","personal"],"records":1200,"status":"alleged","third_party":true,"vulnerable_subjects":false,"x":[1,"y",null]}"#;
         let mut names = Names::default();
         let mut out = Vec::new();
-        assert!(crate::io::direct::incident(
-            crate::io::fast::Line::new(line),
+        assert!(crate::ingest::direct::incident(
+            crate::ingest::fast::Line::new(line),
             64,
             &mut KeyGuess::default(),
             &mut names,
@@ -1308,8 +1308,8 @@ mod tests {
         ));
         let twice =
             br#"{"id":"G-1","id":"G-2","company":"co1","type":"breach","date":"2022-09-25"}"#;
-        assert!(!crate::io::direct::incident(
-            crate::io::fast::Line::new(twice),
+        assert!(!crate::ingest::direct::incident(
+            crate::ingest::fast::Line::new(twice),
             64,
             &mut KeyGuess::default(),
             &mut names,

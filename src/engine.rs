@@ -31,12 +31,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::dataset::Dataset;
 use crate::error::Error;
-use crate::io::read::{Format, Limits};
+use crate::ingest::read::{Format, Limits};
 use crate::model::{DateExt, Record, Rejection};
+use crate::rate::score::Factors;
 use crate::rate::{self, Counts, Interval, Summary};
 use crate::resolve::{Checker, Resolved, duplicate_of, merge_by_seq};
 use crate::rules::Rules;
-use crate::score::Factors;
 
 /// Rules and the incidents read so far, rated on demand. Cloning is cheap (rules
 /// and incidents are shared until one side changes); an engine is `Send + Sync + 'static`, so it can sit in a
@@ -571,32 +571,32 @@ impl Index {
 impl Engine {
     /// One company's rating at each of `dates`, as `score --as-of` would give it on
     /// each day from what was known then; `None` when no accepted record names it.
-    /// (Use [`crate::history::dates`] for a regular series, at most
-    /// [`crate::history::MAX_POINTS`] of them.)
+    /// (Use [`crate::analysis::history::dates`] for a regular series, at most
+    /// [`crate::analysis::history::MAX_POINTS`] of them.)
     pub fn history(
         &self,
         company: &str,
         dates: &[NaiveDate],
-    ) -> Option<Vec<crate::history::Point>> {
+    ) -> Option<Vec<crate::analysis::history::Point>> {
         let resolved = self.data.resolve(&self.rules);
         let list = resolved.company(company);
         if list.is_empty() {
             return None;
         }
-        Some(crate::history::history(&self.rules, list, dates))
+        Some(crate::analysis::history::history(&self.rules, list, dates))
     }
 
     /// The back-test of the engine's rules on its incidents: at each cutoff, what
     /// was known then is rated and set against what followed.
     ///
     /// # Errors
-    /// More than [`crate::history::MAX_POINTS`] cutoffs.
+    /// More than [`crate::analysis::history::MAX_POINTS`] cutoffs.
     pub fn backtest(
         &self,
-        params: &crate::backtest::BacktestParams,
-    ) -> Result<crate::backtest::Backtest, Error> {
+        params: &crate::analysis::backtest::BacktestParams,
+    ) -> Result<crate::analysis::backtest::Backtest, Error> {
         let resolved = self.data.resolve(&self.rules);
-        crate::backtest::backtest(&resolved, params)
+        crate::analysis::backtest::backtest(&resolved, params)
     }
 
     /// The same incidents under other rules: an engine that shares them.

@@ -4,21 +4,27 @@
 // The library never panics on input: `unwrap`, `expect` and `panic!` are denied by
 // the crate's lints (Cargo.toml); the few indexing invariants are proven where used.
 
-// The pipeline's modules are the crate's own: an embedder sees the facade below.
-// riskrate's CLI, benches, fuzz targets and tests reach them through `unstable`.
-mod backtest;
-mod compare;
+// The pipeline, in order: records are read (`ingest`) and checked (`model`) into
+// a dataset (`dataset`, its texts in `text`), resolved under a set of rules
+// (`rules`, `resolve`), rated (`rate`, with each rating's explanation), looked at
+// over time and against outcomes (`analysis`) and written (`render`). `import`
+// turns other feeds into records; `engine` holds it all for an embedder. A
+// module uses only the ones before it (scripts/module-graph.py checks).
+// riskrate's CLI, benches, fuzz targets and tests reach the internals through
+// `unstable`. (`file` and `escape` are leaves every stage may use.)
+pub mod analysis;
 mod dataset;
 mod engine;
 mod error;
-mod history;
+mod escape;
+mod file;
 mod import;
-mod io;
+mod ingest;
 mod model;
 mod rate;
+mod render;
 mod resolve;
 mod rules;
-mod score;
 mod synth;
 mod text;
 
@@ -30,7 +36,7 @@ pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::
 pub use chrono::NaiveDate;
 pub use engine::{Contributor, Engine, RateOptions, Rating, Report};
 pub use error::{Error, Problem, RulesError};
-pub use io::read::{Format, Limits};
+pub use ingest::read::{Format, Limits};
 pub use model::{Record, Rejection, Value};
 pub use rules::Rules;
 
@@ -38,15 +44,8 @@ pub use rules::Rules;
 /// factors, grade change and rules identity, as the CLI's JSON writes them.
 pub mod report {
     pub use crate::engine::{GradeChange, RulesMeta};
+    pub use crate::rate::score::Factors;
     pub use crate::rate::{Counts, Interval, Summary};
-    pub use crate::score::Factors;
-}
-
-/// Ratings over time and against outcomes: a company's history
-/// ([`Engine::history`]) and the back-test of the rules ([`Engine::backtest`]).
-pub mod analysis {
-    pub use crate::backtest::{Auc, Backtest, BacktestParams, GradeOutcome, Outcome};
-    pub use crate::history::{MAX_POINTS, Point, dates};
 }
 
 /// riskrate's internals, for its own command line, benches, fuzz targets and
@@ -56,11 +55,7 @@ pub mod unstable {
     #![allow(missing_docs)]
     pub use crate::dataset::Dataset;
     pub use crate::error::Error;
-    pub use crate::io::read::{Format, Limits};
-    pub use crate::io::write::{
-        Contributors, ExplainFormat, OutputFormat, WhatIf, write_explain, write_report,
-        write_table_colored,
-    };
+    pub use crate::ingest::read::{Format, Limits};
     pub use crate::model::{
         Incident, Names, PartialDate, Precision, Record, Rejection, Status, Value,
     };
@@ -68,30 +63,36 @@ pub mod unstable {
         Assessed, Counts, GradeChange, Interval, Rating, Report, Standing, Summary, rate,
         rate_focused, rate_for_writing, rate_keeping,
     };
+    pub use crate::render::write::{
+        Contributors, ExplainFormat, OutputFormat, WhatIf, write_explain, write_report,
+        write_table_colored,
+    };
     pub use crate::resolve::{Resolution, Resolved};
     pub use crate::rules::{Rules, RulesError};
     pub use chrono::NaiveDate;
 
-    pub mod backtest {
-        pub use crate::backtest::*;
-    }
-    pub mod compare {
-        pub use crate::compare::*;
+    pub mod analysis {
+        pub mod backtest {
+            pub use crate::analysis::backtest::*;
+        }
+        pub mod compare {
+            pub use crate::analysis::compare::*;
+        }
+        pub mod history {
+            pub use crate::analysis::history::*;
+        }
     }
     pub mod dataset {
         pub use crate::dataset::*;
     }
-    pub mod explain {
-        pub use crate::rate::explain::*;
-    }
-    pub mod history {
-        pub use crate::history::*;
+    pub mod escape {
+        pub use crate::escape::*;
     }
     pub mod import {
         pub use crate::import::*;
     }
-    pub mod io {
-        pub use crate::io::*;
+    pub mod ingest {
+        pub use crate::ingest::*;
     }
     pub mod model {
         pub use crate::model::*;
@@ -99,14 +100,14 @@ pub mod unstable {
     pub mod rate {
         pub use crate::rate::*;
     }
+    pub mod render {
+        pub use crate::render::*;
+    }
     pub mod resolve {
         pub use crate::resolve::*;
     }
     pub mod rules {
         pub use crate::rules::*;
-    }
-    pub mod score {
-        pub use crate::score::*;
     }
     pub mod synth {
         pub use crate::synth::*;

@@ -102,7 +102,7 @@ fn main() -> ExitCode {
         Err(e) => {
             cli::output::say(format_args!(
                 "riskrate: error: {}",
-                riskrate::unstable::io::escape::terminal(&e.to_string())
+                riskrate::unstable::escape::terminal(&e.to_string())
             ));
             return ExitCode::from(2);
         }

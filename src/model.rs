@@ -184,7 +184,7 @@ impl Status {
 }
 
 /// A record's fields once checked, its data list already interned: what both
-/// readers (the generic check and [`crate::io::direct`]) hand over to be stored.
+/// readers (the generic check and [`crate::ingest::direct`]) hand over to be stored.
 pub(crate) struct Checked<'s> {
     pub(crate) id: &'s str,
     pub(crate) company: &'s str,

@@ -493,7 +493,7 @@ pub(crate) fn merge_by_seq(a: &[Rejection], b: Vec<Rejection>) -> Vec<Rejection>
 mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
-    use crate::io::read::Format;
+    use crate::ingest::read::Format;
 
     /// Records the rules reject (an unknown type, an impact with no level, a later
     /// use of a claimed id) leave no trace among the items: every company's run

@@ -128,7 +128,7 @@ fn history_backtest_and_other_rules_give_what_the_cli_gives() {
     let parsed = |text: &str| serde_json::from_str::<serde_json::Value>(text).unwrap();
     let from = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
     let to = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
-    let dates = riskrate::unstable::history::dates(from, to, 45).unwrap();
+    let dates = riskrate::unstable::analysis::history::dates(from, to, 45).unwrap();
     let points = engine.history("northwind-clinics", &dates).unwrap();
     let out = cli(
         &[
@@ -173,7 +173,7 @@ fn history_backtest_and_other_rules_give_what_the_cli_gives() {
     assert_ne!(engine.rate(to, &all()), report);
 
     // The back-test: the same pooled AUC as the CLI's.
-    let params = riskrate::unstable::backtest::BacktestParams {
+    let params = riskrate::unstable::analysis::backtest::BacktestParams {
         from: NaiveDate::from_ymd_opt(2024, 1, 1).unwrap(),
         to: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
         step_days: 180,

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::Args;
 use riskrate::unstable::Error;
-use riskrate::unstable::backtest::{BacktestParams, backtest};
-use riskrate::unstable::io::backtest::{write_backtest_json, write_backtest_table};
+use riskrate::unstable::analysis::backtest::{BacktestParams, backtest};
+use riskrate::unstable::render::backtest::{write_backtest_json, write_backtest_table};
 
 use super::output::output;
 use super::{Exit, InputArgs, parse_date, warn_rejected};
@@ -81,7 +81,7 @@ pub fn run(args: &BacktestArgs) -> Result<Exit, Error> {
         )));
     }
     // Refused before anything is read: too many cutoffs.
-    riskrate::unstable::history::dates(args.from, args.to, args.step)?;
+    riskrate::unstable::analysis::history::dates(args.from, args.to, args.step)?;
     let out = output(
         args.output.as_deref(),
         &args.input.inputs().file(args.rules.as_deref()),

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use riskrate::unstable::compare::compare;
-use riskrate::unstable::io::diff::{write_diff_json, write_diff_table};
-use riskrate::unstable::io::write::rejection_summary;
+use riskrate::unstable::analysis::compare::compare;
+use riskrate::unstable::render::diff::{write_diff_json, write_diff_table};
+use riskrate::unstable::render::write::rejection_summary;
 use riskrate::unstable::{Error, Rules, rate_for_writing};
 
 use super::output::output;

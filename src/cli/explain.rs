@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use riskrate::unstable::io::escape;
+use riskrate::unstable::escape;
 use riskrate::unstable::resolve::{Resolution, company_name};
 use riskrate::unstable::{Error, ExplainFormat, WhatIf, rate_focused, write_explain};
 

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::Args;
 use riskrate::unstable::Error;
-use riskrate::unstable::history::{dates, history, incidents_of, svg};
-use riskrate::unstable::io::escape;
+use riskrate::unstable::analysis::history::{dates, history, incidents_of, svg};
+use riskrate::unstable::escape;
 
 use super::backtest::parse_days;
 use super::output::output;
@@ -84,7 +84,7 @@ pub fn run(args: &HistoryArgs) -> Result<Exit, Error> {
         "json" => {
             let doc = serde_json::json!({
                 "riskrate": env!("CARGO_PKG_VERSION"),
-                "rules": riskrate::unstable::io::write::RulesMeta::of(&rules),
+                "rules": riskrate::unstable::render::write::RulesMeta::of(&rules),
                 "company": args.company,
                 "company_name": name,
                 "points": series,

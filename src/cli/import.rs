@@ -3,9 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use riskrate::unstable::escape;
 use riskrate::unstable::import::{COMPARISON_LIMIT, Encoding, Source, likely_duplicates};
-use riskrate::unstable::io::escape;
-use riskrate::unstable::io::write::write_canonical;
+use riskrate::unstable::render::write::write_canonical;
 use riskrate::unstable::{Dataset, Error, Limits};
 
 use super::output::{Inputs, output};

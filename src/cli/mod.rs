@@ -252,7 +252,7 @@ pub fn load_rules(path: Option<&Path>) -> Result<Rules, Error> {
 /// Says on stderr what was skipped unread (entries of a directory that are no
 /// files).
 pub fn warn_skipped(data: &Dataset) {
-    use riskrate::unstable::io::escape::terminal;
+    use riskrate::unstable::escape::terminal;
     for w in data.warnings() {
         say!("riskrate: warning: {}", terminal(w));
     }
@@ -284,7 +284,7 @@ pub fn warn_rejected(rejected: &[riskrate::Rejection], shown: usize) -> bool {
     }
     say!(
         "riskrate: {}",
-        riskrate::unstable::io::write::rejection_summary(rejected, shown)
+        riskrate::unstable::render::write::rejection_summary(rejected, shown)
     );
     true
 }

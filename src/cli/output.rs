@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once, PoisonError};
 
 use riskrate::unstable::Error;
-use riskrate::unstable::io::escape;
+use riskrate::unstable::escape;
 
 /// Where a command's output goes, checked against its inputs.
 #[derive(Debug)]

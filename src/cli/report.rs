@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use chrono::{Months, NaiveDate};
 use clap::Args;
 use riskrate::unstable::Error;
-use riskrate::unstable::history::{history, monthly};
-use riskrate::unstable::io::html::{Detail, render};
+use riskrate::unstable::analysis::history::{history, monthly};
 use riskrate::unstable::rate;
+use riskrate::unstable::render::html::{Detail, render};
 
 use super::output::output;
 use super::{Exit, InputArgs, RatingArgs, warn_rejected};
@@ -74,7 +74,7 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Error> {
             None => {
                 return Err(Error::Usage(format!(
                     "--detail: no company `{}` in the input",
-                    riskrate::unstable::io::escape::terminal(key)
+                    riskrate::unstable::escape::terminal(key)
                 )));
             }
         }

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use riskrate::unstable::io::escape;
+use riskrate::unstable::escape;
 use riskrate::unstable::{Error, Rules};
 
 use super::Exit;

@@ -103,7 +103,7 @@ impl Mapping {
     /// [`Error::Io`] when it cannot be read; as [`Mapping::from_toml`].
     pub fn from_path(path: &std::path::Path) -> Result<Mapping, Error> {
         let origin = path.display().to_string();
-        let bytes = crate::io::file::read_capped(path, MAX_MAPPING_BYTES)?.ok_or_else(|| {
+        let bytes = crate::file::read_capped(path, MAX_MAPPING_BYTES)?.ok_or_else(|| {
             Error::Usage(format!(
                 "mapping {origin}: more than {MAX_MAPPING_BYTES} bytes; a mapping file is at most that"
             ))

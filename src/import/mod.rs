@@ -19,8 +19,8 @@ use std::str::FromStr;
 
 use crate::dataset::Dataset;
 use crate::error::Error;
-use crate::io::read::Limits;
-use crate::io::split;
+use crate::ingest::read::Limits;
+use crate::ingest::split;
 use crate::model::{Record, Value, day_number};
 
 pub use csvmap::{MAX_MAPPING_BYTES, Mapping};
@@ -711,9 +711,9 @@ mod tests {
     /// `source:` prefix name their source, the others their file.
     fn two_files(a: &str, b: &str) -> Dataset {
         let mut data = Dataset::new();
-        data.read_bytes(a.as_bytes(), "a.jsonl", crate::io::read::Format::Jsonl)
+        data.read_bytes(a.as_bytes(), "a.jsonl", crate::ingest::read::Format::Jsonl)
             .unwrap();
-        data.read_bytes(b.as_bytes(), "b.jsonl", crate::io::read::Format::Jsonl)
+        data.read_bytes(b.as_bytes(), "b.jsonl", crate::ingest::read::Format::Jsonl)
             .unwrap();
         data
     }

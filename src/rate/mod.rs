@@ -5,6 +5,7 @@
 //! so the result never depends on the number of threads. Sums run in input order.
 
 pub mod explain;
+pub mod score;
 
 use crate::FastMap as HashMap;
 
@@ -15,7 +16,7 @@ use statrs::distribution::{ChiSquared, ContinuousCDF};
 use crate::model::{Rejection, day_number};
 use crate::resolve::{Resolution, Resolved};
 use crate::rules::{Rules, round_half_up};
-use crate::score::{self, Factors};
+use score::Factors;
 
 /// Where an incident stands at the as-of date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -173,7 +174,7 @@ pub fn rate_keeping<'a>(
 }
 
 /// As [`rate_keeping`], with every [`Rating::explanation`] left empty, for a report
-/// that is only to be written: [`crate::io::write::write_report`] renders each explanation as
+/// that is only to be written: [`crate::render::write::write_report`] renders each explanation as
 /// it writes its rating (the same text), so they are never all held at once
 /// (about 150 MB at 10M incidents).
 pub fn rate_for_writing<'a>(

@@ -250,7 +250,7 @@ fn integer(
 fn visible(w: &mut Walker<'_>, span: &Range<usize>, what: &str, s: &str) -> bool {
     match s
         .chars()
-        .find(|c| crate::io::escape::is_unsafe_for_terminal(*c))
+        .find(|c| crate::escape::is_unsafe_for_terminal(*c))
     {
         Some(c) => {
             w.report(

@@ -239,7 +239,7 @@ impl Rules {
     /// [`crate::Error::Rules`] when it is not valid rules.
     pub fn from_path(path: &Path) -> Result<Rules, crate::Error> {
         let origin = path.display().to_string();
-        let Some(bytes) = crate::io::file::read_capped(path, MAX_RULES_BYTES)? else {
+        let Some(bytes) = crate::file::read_capped(path, MAX_RULES_BYTES)? else {
             return Err(crate::Error::Rules(RulesError {
                 origin,
                 problems: vec![Problem {

@@ -4,14 +4,14 @@
 //! A summary, an SVG chart of the grade distribution, a sortable and filterable
 //! table of every company, per-company contributors and score history for the
 //! companies shown in detail, and an industry comparison. Every piece of input text
-//! goes through [`crate::io::escape::html`]; renderers never compute, so the history series are
+//! goes through [`crate::escape::html`]; renderers never compute, so the history series are
 //! computed by the caller and handed in.
 
 use crate::model::DateExt;
 use std::fmt::Write as _;
 
-use crate::history::{Point, svg as history_svg};
-use crate::io::escape::html;
+use crate::analysis::history::{Point, svg as history_svg};
+use crate::escape::html;
 use crate::rate::{Rating, Report};
 
 const GRADE_COLOURS: [&str; 5] = ["#1a9850", "#91cf60", "#e6c229", "#fc8d59", "#d73027"];

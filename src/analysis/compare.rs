@@ -11,8 +11,8 @@
 use crate::FastMap as HashMap;
 use std::cmp::Ordering;
 
+use crate::rate::score::Factors;
 use crate::rate::{Assessed, Rating, Report, Standing};
-use crate::score::Factors;
 
 /// What moved a company: a factor and the change of risk points it explains alone.
 #[derive(Debug, Clone, PartialEq)]

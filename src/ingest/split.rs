@@ -9,7 +9,7 @@
 use std::io::{BufRead, ErrorKind};
 
 use crate::error::Error;
-use crate::io::read::Limits;
+use crate::ingest::read::Limits;
 
 /// One record cut from a document.
 #[derive(Debug, PartialEq)]

@@ -1,7 +1,7 @@
 //! Renderers: a [`Report`] to JSON (SCORING.md §7), JSON Lines, CSV or a table.
 //!
 //! Renderers never compute: everything they print is a field of the report. Text
-//! from the input is escaped for the format it lands in (see [`super::escape`]).
+//! from the input is escaped for the format it lands in (see `crate::escape`).
 
 use crate::model::DateExt;
 use std::borrow::Cow;
@@ -12,11 +12,11 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::io::escape;
+use crate::escape;
 use crate::rate::explain;
+use crate::rate::score::Factors;
 use crate::rate::{Assessed, Counts, Interval, Rating, Report, Standing, Summary};
 use crate::rules::Rules;
-use crate::score::Factors;
 
 /// The explanation of `r`, a rating of `report`: the one it holds, or, when it was
 /// rated without ([`crate::rate::rate_for_writing`]; a real explanation is never
@@ -316,7 +316,7 @@ mod jsonl {
 
     /// `s` as a JSON string; serde_json writes it when it holds anything to escape.
     fn text(buf: &mut Vec<u8>, s: &str) -> io::Result<()> {
-        if crate::io::fast::string_end(s.as_bytes()).is_some() {
+        if crate::ingest::fast::string_end(s.as_bytes()).is_some() {
             return serde_json::to_writer(&mut *buf, s).map_err(json_err);
         }
         buf.push(b'"');
@@ -525,7 +525,7 @@ mod jsonl {
             buf.extend_from_slice(b"}}");
         }
         buf.extend_from_slice(b"],\"explanation\":");
-        text(buf, &crate::io::write::explanation_of(report, r))?;
+        text(buf, &crate::render::write::explanation_of(report, r))?;
         buf.push(b'}');
         Ok(())
     }

@@ -5,10 +5,10 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::compare::{Comparison, Movement};
-use crate::io::escape;
-use crate::io::write::RulesMeta;
+use crate::analysis::compare::{Comparison, Movement};
+use crate::escape;
 use crate::rate::Report;
+use crate::render::write::RulesMeta;
 
 #[derive(Serialize)]
 struct JsonSide<'a> {
@@ -64,7 +64,7 @@ fn side<'a>(report: &Report<'_>, r: &'a crate::rate::Rating<'_>) -> JsonSide<'a>
         score_exact: r.score_exact,
         grade: r.grade,
         risk_points: r.risk_points,
-        explanation: crate::io::write::explanation_of(report, r),
+        explanation: crate::render::write::explanation_of(report, r),
     }
 }
 
@@ -227,12 +227,12 @@ pub fn write_diff_table(
         writeln!(
             out,
             "    A: {}",
-            escape::terminal(&crate::io::write::explanation_of(a, m.a))
+            escape::terminal(&crate::render::write::explanation_of(a, m.a))
         )?;
         writeln!(
             out,
             "    B: {}",
-            escape::terminal(&crate::io::write::explanation_of(b, m.b))
+            escape::terminal(&crate::render::write::explanation_of(b, m.b))
         )?;
     }
     Ok(())

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use chrono::{Days, NaiveDate};
 
-use crate::io::escape;
+use crate::escape;
 use crate::rate::{Interval, assess_counted_series, interval};
 use crate::resolve::{Resolution, Resolved};
 use crate::rules::{Rules, round_half_up};

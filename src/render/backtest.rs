@@ -5,9 +5,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use crate::backtest::{Backtest, BacktestParams, Outcome};
-use crate::io::escape;
-use crate::io::write::RulesMeta;
+use crate::analysis::backtest::{Backtest, BacktestParams, Outcome};
+use crate::escape;
+use crate::render::write::RulesMeta;
 use crate::rules::Rules;
 
 /// The sentence that says what population was rated and what counted as an event.

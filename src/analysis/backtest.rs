@@ -103,9 +103,9 @@ struct Obs {
 /// The cutoffs from `from` to `to` by `step_days`.
 ///
 /// # Errors
-/// As [`crate::history::dates`]: more than [`crate::history::MAX_POINTS`].
+/// As [`crate::analysis::history::dates`]: more than [`crate::analysis::history::MAX_POINTS`].
 pub fn cutoffs(p: &BacktestParams) -> Result<Vec<NaiveDate>, crate::Error> {
-    crate::history::dates(p.from, p.to, p.step_days)
+    crate::analysis::history::dates(p.from, p.to, p.step_days)
 }
 
 /// Runs the back-test on a resolved dataset.

@@ -1,0 +1,10 @@
+//! Ratings over time and against outcomes: a company's history
+//! ([`crate::Engine::history`]), the back-test of the rules
+//! ([`crate::Engine::backtest`]) and the comparison of two ratings.
+
+pub(crate) mod backtest;
+pub(crate) mod compare;
+pub(crate) mod history;
+
+pub use backtest::{Auc, Backtest, BacktestParams, GradeOutcome, Outcome};
+pub use history::{MAX_POINTS, Point, dates};
