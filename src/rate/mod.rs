@@ -397,71 +397,10 @@ fn assess_with<'a>(
     keep: Keep,
     s: &mut Scratch<'a>,
 ) -> (Counts, f64) {
-    // Each incident's age and standing, worked out once. Ages and windows are
-    // differences of day numbers.
     let today = day_number(as_of);
-    s.ages.clear();
-    s.ages.extend(list.iter().map(|inc| {
-        let age = today - day_number(inc.effective_date());
-        let standing = if age < 0 {
-            Standing::Future
-        } else if age > rules.type_rule(inc.type_id).cutoff_days {
-            Standing::Expired
-        } else {
-            Standing::Counted
-        };
-        (age, standing)
-    }));
-    let ages = &s.ages;
-    // The factors of a counted incident read the incident itself, from anywhere in
-    // memory. Read here first, all at once, those reads overlap; one at a time
-    // between the factors' arithmetic, each waited on its own.
-    let touched = list
-        .iter()
-        .zip(ages)
-        .filter(|(_, (_, st))| *st == Standing::Counted)
-        .fold(0u64, |acc, (inc, _)| {
-            acc ^ inc.incident.records().unwrap_or(0)
-        });
-    std::hint::black_box(touched);
-
-    // Recurrence: the company's recurring, not-future incidents ordered by (effective
-    // date, id); an incident's k - 1 is how many of those before it lie in the window.
-    let recurring: &[(i64, usize)] = match &s.presorted {
-        // Sorted once for every date: those whose effective day has come.
-        Some(all) => all
-            .get(..all.partition_point(|(d, _)| *d <= today))
-            .unwrap_or_default(),
-        None => {
-            let recurring = &mut s.recurring;
-            recurring.clear();
-            recurring.extend(
-                list.iter()
-                    .zip(ages)
-                    .enumerate()
-                    .filter(|(_, (inc, (age, _)))| {
-                        *age >= 0 && rules.type_rule(inc.type_id).recurring
-                    })
-                    .map(|(i, (_, (age, _)))| (today - age, i)),
-            );
-            recurring.sort_unstable_by(by_day_then_id(list));
-            recurring
-        }
-    };
-    let k_of = &mut s.k_of;
-    k_of.clear();
-    k_of.resize(list.len(), 1);
-    let window = rules.recurrence.window_days;
-    for (pos, (e, i)) in recurring.iter().enumerate() {
-        let from = e.saturating_sub_unsigned(window.unsigned_abs());
-        let first = recurring
-            .get(..pos)
-            .map_or(0, |before| before.partition_point(|(d, _)| *d < from));
-        if let Some(k) = k_of.get_mut(*i) {
-            *k = 1 + pos - first;
-        }
-    }
-
+    standings(rules, list, today, &mut s.ages);
+    recurrences(rules, list, today, s);
+    let (ages, k_of) = (&s.ages, &s.k_of);
     let assessed = &mut s.unsorted;
     assessed.clear();
     let mut counts = Counts::default();
@@ -508,6 +447,89 @@ fn assess_with<'a>(
         s.sorted.clear();
         return (counts, risk_points);
     }
+    sort_assessed(s, risk_points);
+    (counts, risk_points)
+}
+
+/// Each incident's age and standing at day number `today`, into `ages`.
+#[inline]
+fn standings(rules: &Rules, list: &[Resolved<'_>], today: i64, ages: &mut Vec<(i64, Standing)>) {
+    // Each incident's age and standing, worked out once. Ages and windows are
+    // differences of day numbers.
+    ages.clear();
+    ages.extend(list.iter().map(|inc| {
+        let age = today - day_number(inc.effective_date());
+        let standing = if age < 0 {
+            Standing::Future
+        } else if age > rules.type_rule(inc.type_id).cutoff_days {
+            Standing::Expired
+        } else {
+            Standing::Counted
+        };
+        (age, standing)
+    }));
+    // The factors of a counted incident read the incident itself, from anywhere in
+    // memory. Read here first, all at once, those reads overlap; one at a time
+    // between the factors' arithmetic, each waited on its own.
+    let touched = list
+        .iter()
+        .zip(ages)
+        .filter(|(_, (_, st))| *st == Standing::Counted)
+        .fold(0u64, |acc, (inc, _)| {
+            acc ^ inc.incident.records().unwrap_or(0)
+        });
+    std::hint::black_box(touched);
+}
+
+/// Each incident's recurrence count `k` (1 for one not recurring), into
+/// `s.k_of`, from `s.ages`.
+#[inline]
+fn recurrences<'a>(rules: &Rules, list: &[Resolved<'a>], today: i64, s: &mut Scratch<'a>) {
+    let ages = &s.ages;
+    // Recurrence: the company's recurring, not-future incidents ordered by (effective
+    // date, id); an incident's k - 1 is how many of those before it lie in the window.
+    let recurring: &[(i64, usize)] = match &s.presorted {
+        // Sorted once for every date: those whose effective day has come.
+        Some(all) => all
+            .get(..all.partition_point(|(d, _)| *d <= today))
+            .unwrap_or_default(),
+        None => {
+            let recurring = &mut s.recurring;
+            recurring.clear();
+            recurring.extend(
+                list.iter()
+                    .zip(ages)
+                    .enumerate()
+                    .filter(|(_, (inc, (age, _)))| {
+                        *age >= 0 && rules.type_rule(inc.type_id).recurring
+                    })
+                    .map(|(i, (_, (age, _)))| (today - age, i)),
+            );
+            recurring.sort_unstable_by(by_day_then_id(list));
+            recurring
+        }
+    };
+    let k_of = &mut s.k_of;
+    k_of.clear();
+    k_of.resize(list.len(), 1);
+    let window = rules.recurrence.window_days;
+    for (pos, (e, i)) in recurring.iter().enumerate() {
+        let from = e.saturating_sub_unsigned(window.unsigned_abs());
+        let first = recurring
+            .get(..pos)
+            .map_or(0, |before| before.partition_point(|(d, _)| *d < from));
+        if let Some(k) = k_of.get_mut(*i) {
+            *k = 1 + pos - first;
+        }
+    }
+}
+
+/// Sets each counted incident's share of `risk_points`, and puts the assessed
+/// incidents in their order into `s.sorted`: counted first, largest points first
+/// (ties by id), then expired, then future.
+#[inline]
+fn sort_assessed(s: &mut Scratch<'_>, risk_points: f64) {
+    let assessed = &mut s.unsorted;
     for a in assessed.iter_mut() {
         if a.standing == Standing::Counted && risk_points > 0.0 {
             a.share = a.points / risk_points;
@@ -538,7 +560,6 @@ fn assess_with<'a>(
     s.sorted.clear();
     s.sorted
         .extend(order.iter().filter_map(|&i| assessed.get(i).cloned()));
-    (counts, risk_points)
 }
 
 /// Rates one company from its incidents (in input order).

@@ -146,10 +146,25 @@ fn opt(x: Option<f64>, digits: usize) -> (String, String) {
 
 /// Renders the whole report.
 pub fn render(report: &Report<'_>, details: &[Detail<'_, '_>]) -> String {
+    let mut out = String::with_capacity(64 * 1024 + report.ratings.len() * 600);
+    write_head(&mut out, report);
+    write_companies(&mut out, report);
+    write_details(&mut out, report, details);
+    write_industries(&mut out, report);
+    let _ = write!(
+        out,
+        r#"<p class="small">Made by riskrate from {} records. Every weight is in the rules file named above; see each company's explanation for why it scores as it does.</p><script>{SCRIPT}</script></body></html>"#,
+        report.summary.read
+    );
+    out.push('\n');
+    out
+}
+
+/// The document's head, the rules' identity, the totals and the grade chart.
+fn write_head(out: &mut String, report: &Report<'_>) {
     let rules = report.rules;
     let s = &report.summary;
     let as_of = report.as_of.ymd();
-    let mut out = String::with_capacity(64 * 1024 + report.ratings.len() * 600);
     let _ = write!(
         out,
         r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>riskrate report · {as_of}</title><style>{STYLE}</style></head><body>"#
@@ -172,8 +187,11 @@ pub fn render(report: &Report<'_>, details: &[Detail<'_, '_>]) -> String {
         r#"<h2>Grade distribution</h2><div id="grade-chart">{}</div>"#,
         grade_chart(report)
     );
+}
 
-    // The companies table.
+/// The table of every company, one row each.
+fn write_companies(out: &mut String, report: &Report<'_>) {
+    let rules = report.rules;
     let level = crate::rules::round_half_up(rules.interval().level * 100.0);
     let _ = write!(
         out,
@@ -210,8 +228,11 @@ pub fn render(report: &Report<'_>, details: &[Detail<'_, '_>]) -> String {
         );
     }
     out.push_str("</tbody></table>");
+}
 
-    // Companies in detail.
+/// Each company shown in detail: its incidents and its score history.
+fn write_details(out: &mut String, report: &Report<'_>, details: &[Detail<'_, '_>]) {
+    let rules = report.rules;
     if !details.is_empty() {
         let _ = write!(
             out,
@@ -256,8 +277,11 @@ pub fn render(report: &Report<'_>, details: &[Detail<'_, '_>]) -> String {
             history_svg(rules, &title, &d.history)
         );
     }
+}
 
-    // Industry comparison.
+/// Each industry's companies, mean and median score, and companies per grade.
+fn write_industries(out: &mut String, report: &Report<'_>) {
+    let rules = report.rules;
     // Each industry's ratings, grouped once by sorting: one pass over the companies,
     // not one per industry (20,000 industries took 10.7 s that way).
     let mut by_industry: Vec<(&str, i64, usize)> = report
@@ -309,11 +333,4 @@ pub fn render(report: &Report<'_>, details: &[Detail<'_, '_>]) -> String {
         }
         out.push_str("</tbody></table>");
     }
-    let _ = write!(
-        out,
-        r#"<p class="small">Made by riskrate from {} records. Every weight is in the rules file named above; see each company's explanation for why it scores as it does.</p><script>{SCRIPT}</script></body></html>"#,
-        s.read
-    );
-    out.push('\n');
-    out
 }

@@ -479,7 +479,70 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
     let mut top = Section::new("the rules", doc.span(), doc.get_ref());
 
     let name = string(&mut w, &mut top, "name", true);
-    let version = match top.take("version") {
+    let version = read_version(&mut w, &mut top);
+    let _ = string(&mut w, &mut top, "description", false);
+
+    let severity = read_severity(&mut w, &mut top);
+    let impact = read_impact(&mut w, &mut top);
+    let data = read_data(&mut w, &mut top);
+    let volume = read_volume(&mut w, &mut top);
+    let confidence = read_confidence(&mut w, &mut top);
+    let recurrence = read_recurrence(&mut w, &mut top);
+    let score = read_score(&mut w, &mut top);
+    let interval = read_interval(&mut w, &mut top);
+    let grades = read_grades(&mut w, &mut top, score.as_ref());
+    let ((types, type_index), (classes, class_index)) =
+        (read_types(&mut w, &mut top), read_classes(&mut w, &mut top));
+    top.finish(&mut w, TOP_KEYS);
+
+    let problems = w.into_problems();
+    let fail = |problems| {
+        Err(RulesError {
+            origin: origin.to_string(),
+            problems,
+        })
+    };
+    let (
+        Some(severity),
+        Some(impact),
+        Some(data),
+        Some(volume),
+        Some(confidence),
+        Some(recurrence),
+        Some(score),
+        Some(interval),
+    ) = (
+        severity, impact, data, volume, confidence, recurrence, score, interval,
+    )
+    else {
+        return fail(problems);
+    };
+    if !problems.is_empty() {
+        return fail(problems);
+    }
+    Ok(Rules {
+        name,
+        version,
+        sha256: String::new(),
+        severity,
+        impact,
+        data,
+        volume,
+        confidence,
+        recurrence,
+        score,
+        interval,
+        grades,
+        types,
+        classes,
+        type_index,
+        class_index,
+    })
+}
+
+/// The rules' `version`: a non-empty string (an integer is taken as its text).
+fn read_version(w: &mut Walker<'_>, top: &mut Section<'_, '_>) -> String {
+    match top.take("version") {
         None => {
             w.report(&top.span, "missing `version` (a string, e.g. \"1\")");
             String::new()
@@ -495,31 +558,30 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
                 String::new()
             }
         },
-    };
-    let _ = string(&mut w, &mut top, "description", false);
+    }
+}
 
-    let severity = table(&mut w, &mut top, "severity").map(|mut s| {
+/// The `[severity]` table.
+fn read_severity(w: &mut Walker<'_>, top: &mut Section<'_, '_>) -> Option<SeverityRule> {
+    table(w, top, "severity").map(|mut s| {
         let r = SeverityRule {
             default: number(
-                &mut w,
+                w,
                 &mut s,
                 "default",
                 |x| (0.0..=100.0).contains(&x),
                 "0..=100",
             ),
-            floor: number(
-                &mut w,
-                &mut s,
-                "floor",
-                |x| (0.0..=1.0).contains(&x),
-                "0..=1",
-            ),
+            floor: number(w, &mut s, "floor", |x| (0.0..=1.0).contains(&x), "0..=1"),
         };
-        s.finish(&mut w, &["default", "floor"]);
+        s.finish(w, &["default", "floor"]);
         r
-    });
+    })
+}
 
-    let impact = table(&mut w, &mut top, "impact").map(|mut s| {
+/// The `[impact]` table.
+fn read_impact(w: &mut Walker<'_>, top: &mut Section<'_, '_>) -> Option<ImpactRule> {
+    table(w, top, "impact").map(|mut s| {
         let multipliers: Vec<f64> = match s.take("multipliers") {
             Some(v) => match v.get_ref() {
                 DeValue::Array(items) if !items.is_empty() && items.len() <= 255 => items
@@ -550,55 +612,55 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
         };
         let n = multipliers.len() as i64;
         let default = integer(
-            &mut w,
+            w,
             &mut s,
             "default",
             |x| x >= 1 && x <= n.max(1),
             "an impact level 1..=len(multipliers)",
         );
-        s.finish(&mut w, &["default", "multipliers"]);
+        s.finish(w, &["default", "multipliers"]);
         ImpactRule {
             default: u8::try_from(default).unwrap_or(1),
             multipliers,
         }
-    });
+    })
+}
 
-    let data = table(&mut w, &mut top, "data").map(|mut s| {
+/// The `[data]` table.
+fn read_data(w: &mut Walker<'_>, top: &mut Section<'_, '_>) -> Option<DataRule> {
+    table(w, top, "data").map(|mut s| {
         let r = DataRule {
-            none: number(&mut w, &mut s, "none", positive, "above 0 and at most 1000"),
+            none: number(w, &mut s, "none", positive, "above 0 and at most 1000"),
             vulnerable_subjects_bonus: number(
-                &mut w,
+                w,
                 &mut s,
                 "vulnerable_subjects_bonus",
                 non_negative,
                 "0 or more",
             ),
-            max: number(&mut w, &mut s, "max", positive, "above 0 and at most 1000"),
+            max: number(w, &mut s, "max", positive, "above 0 and at most 1000"),
         };
-        s.finish(&mut w, &["none", "vulnerable_subjects_bonus", "max"]);
+        s.finish(w, &["none", "vulnerable_subjects_bonus", "max"]);
         r
-    });
+    })
+}
 
-    let volume = table(&mut w, &mut top, "volume").map(|mut s| {
+/// The `[volume]` table.
+fn read_volume(w: &mut Walker<'_>, top: &mut Section<'_, '_>) -> Option<VolumeRule> {
+    table(w, top, "volume").map(|mut s| {
         let r = VolumeRule {
-            unknown: number(
-                &mut w,
-                &mut s,
-                "unknown",
-                positive,
-                "above 0 and at most 1000",
-            ),
-            zero: number(&mut w, &mut s, "zero", positive, "above 0 and at most 1000"),
+            unknown: number(w, &mut s, "unknown", positive, "above 0 and at most 1000"),
+            zero: number(w, &mut s, "zero", positive, "above 0 and at most 1000"),
             reference_records: number(
-                &mut w,
+                w,
                 &mut s,
                 "reference_records",
                 |x| x > 0.0 && x <= 1e15,
                 "above 0 and at most 1e15",
             ),
-            per_decade: number(&mut w, &mut s, "per_decade", non_negative, "0 to 1000"),
-            min: number(&mut w, &mut s, "min", positive, "above 0 and at most 1000"),
-            max: number(&mut w, &mut s, "max", positive, "above 0 and at most 1000"),
+            per_decade: number(w, &mut s, "per_decade", non_negative, "0 to 1000"),
+            min: number(w, &mut s, "min", positive, "above 0 and at most 1000"),
+            max: number(w, &mut s, "max", positive, "above 0 and at most 1000"),
         };
         if r.min > r.max {
             w.report(
@@ -607,7 +669,7 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
             );
         }
         s.finish(
-            &mut w,
+            w,
             &[
                 "unknown",
                 "zero",
@@ -618,72 +680,75 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
             ],
         );
         r
-    });
+    })
+}
 
-    let confidence = table(&mut w, &mut top, "confidence").map(|mut s| {
+/// The `[confidence]` table.
+fn read_confidence(w: &mut Walker<'_>, top: &mut Section<'_, '_>) -> Option<ConfidenceRule> {
+    table(w, top, "confidence").map(|mut s| {
         let r = ConfidenceRule {
             confirmed: number(
-                &mut w,
+                w,
                 &mut s,
                 "confirmed",
                 unit_interval,
                 "above 0 and at most 1",
             ),
-            alleged: number(
-                &mut w,
-                &mut s,
-                "alleged",
-                unit_interval,
-                "above 0 and at most 1",
-            ),
+            alleged: number(w, &mut s, "alleged", unit_interval, "above 0 and at most 1"),
             disputed: number(
-                &mut w,
+                w,
                 &mut s,
                 "disputed",
                 unit_interval,
                 "above 0 and at most 1",
             ),
             third_party: number(
-                &mut w,
+                w,
                 &mut s,
                 "third_party",
                 unit_interval,
                 "above 0 and at most 1",
             ),
         };
-        s.finish(&mut w, &["confirmed", "alleged", "disputed", "third_party"]);
+        s.finish(w, &["confirmed", "alleged", "disputed", "third_party"]);
         r
-    });
+    })
+}
 
-    let recurrence = table(&mut w, &mut top, "recurrence").map(|mut s| {
+/// The `[recurrence]` table.
+fn read_recurrence(w: &mut Walker<'_>, top: &mut Section<'_, '_>) -> Option<RecurrenceRule> {
+    table(w, top, "recurrence").map(|mut s| {
         let r = RecurrenceRule {
             window_days: integer(
-                &mut w,
+                w,
                 &mut s,
                 "window_days",
                 |x| (0..=100_000).contains(&x),
                 "0..=100000 days",
             ),
-            step: number(&mut w, &mut s, "step", non_negative, "0 to 1000"),
+            step: number(w, &mut s, "step", non_negative, "0 to 1000"),
             max: number(
-                &mut w,
+                w,
                 &mut s,
                 "max",
                 |x| (1.0..=1000.0).contains(&x),
                 "1 to 1000",
             ),
         };
-        s.finish(&mut w, &["window_days", "step", "max"]);
+        s.finish(w, &["window_days", "step", "max"]);
         r
-    });
+    })
+}
 
-    let score = table(&mut w, &mut top, "score").map(|mut s| {
+/// The `[score]` table.
+fn read_score(w: &mut Walker<'_>, top: &mut Section<'_, '_>) -> Option<ScoreRule> {
+    table(w, top, "score").map(|mut s| {
         let bound = |x: f64| x.abs() <= 1e12;
         let r = ScoreRule {
-            min: number(&mut w, &mut s, "min", bound, "within ±1e12"),
-            max: number(&mut w, &mut s, "max", bound, "within ±1e12"),
+            min: number(w, &mut s, "min", bound, "within ±1e12"),
+            max: number(w, &mut s, "max", bound, "within ±1e12"),
             scale: number(
-                &mut w,
+                w,
                 &mut s,
                 "scale",
                 |x| (1e-6..=1e12).contains(&x),
@@ -696,76 +761,33 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
                 format!("[score] min {} must be below max {}", r.min, r.max),
             );
         }
-        s.finish(&mut w, &["min", "max", "scale"]);
+        s.finish(w, &["min", "max", "scale"]);
         r
-    });
+    })
+}
 
-    let interval = table(&mut w, &mut top, "interval").map(|mut s| {
+/// The `[interval]` table.
+fn read_interval(w: &mut Walker<'_>, top: &mut Section<'_, '_>) -> Option<IntervalRule> {
+    table(w, top, "interval").map(|mut s| {
         let r = IntervalRule {
             level: number(
-                &mut w,
+                w,
                 &mut s,
                 "level",
                 |x| x > 0.0 && x < 1.0,
                 "strictly between 0 and 1",
             ),
             unseen_incident_points: number(
-                &mut w,
+                w,
                 &mut s,
                 "unseen_incident_points",
                 non_negative,
                 "0 or more",
             ),
         };
-        s.finish(&mut w, &["level", "unseen_incident_points"]);
+        s.finish(w, &["level", "unseen_incident_points"]);
         r
-    });
-
-    let grades = read_grades(&mut w, &mut top, score.as_ref());
-    let types = read_types(&mut w, &mut top);
-    let classes = read_classes(&mut w, &mut top);
-    top.finish(&mut w, TOP_KEYS);
-
-    let problems = w.into_problems();
-    match (
-        severity, impact, data, volume, confidence, recurrence, score, interval,
-    ) {
-        (
-            Some(severity),
-            Some(impact),
-            Some(data),
-            Some(volume),
-            Some(confidence),
-            Some(recurrence),
-            Some(score),
-            Some(interval),
-        ) if problems.is_empty() => {
-            let (types, type_index) = types;
-            let (classes, class_index) = classes;
-            Ok(Rules {
-                name,
-                version,
-                sha256: String::new(),
-                severity,
-                impact,
-                data,
-                volume,
-                confidence,
-                recurrence,
-                score,
-                interval,
-                grades,
-                types,
-                classes,
-                type_index,
-                class_index,
-            })
-        }
-        _ => Err(RulesError {
-            origin: origin.to_string(),
-            problems,
-        }),
-    }
+    })
 }
 
 fn read_grades(
@@ -1001,102 +1023,117 @@ fn index_of<T: TryFrom<usize> + Copy>(claims: &Claims, names: &[&str]) -> HashMa
 }
 
 pub(super) fn to_toml(r: &Rules) -> String {
-    use toml::{Table, Value};
-    fn t(pairs: Vec<(&str, Value)>) -> Value {
-        Value::Table(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-    }
-    fn f(x: f64) -> Value {
-        Value::Float(x)
-    }
-    fn list(xs: &[String]) -> Value {
-        Value::Array(xs.iter().map(|s| Value::String(s.clone())).collect())
-    }
-    let mut doc = Table::new();
-    doc.insert("name".into(), Value::String(r.name.clone()));
-    doc.insert("version".into(), Value::String(r.version.clone()));
+    let mut doc = toml::Table::new();
+    doc.insert("name".into(), toml::Value::String(r.name.clone()));
+    doc.insert("version".into(), toml::Value::String(r.version.clone()));
+    factors_to_toml(r, &mut doc);
+    scale_to_toml(r, &mut doc);
+    lists_to_toml(r, &mut doc);
+    toml::to_string(&doc).unwrap_or_default()
+}
+
+/// `[severity]`, `[impact]`, `[data]` and `[volume]`, in file order.
+fn factors_to_toml(r: &Rules, doc: &mut toml::Table) {
+    use toml::Value;
     doc.insert(
         "severity".into(),
-        t(vec![
-            ("default", f(r.severity.default)),
-            ("floor", f(r.severity.floor)),
+        toml_table(vec![
+            ("default", toml_float(r.severity.default)),
+            ("floor", toml_float(r.severity.floor)),
         ]),
     );
     doc.insert(
         "impact".into(),
-        t(vec![
+        toml_table(vec![
             ("default", Value::Integer(i64::from(r.impact.default))),
             (
                 "multipliers",
-                Value::Array(r.impact.multipliers.iter().map(|x| f(*x)).collect()),
+                Value::Array(
+                    r.impact
+                        .multipliers
+                        .iter()
+                        .map(|x| toml_float(*x))
+                        .collect(),
+                ),
             ),
         ]),
     );
     doc.insert(
         "data".into(),
-        t(vec![
-            ("none", f(r.data.none)),
+        toml_table(vec![
+            ("none", toml_float(r.data.none)),
             (
                 "vulnerable_subjects_bonus",
-                f(r.data.vulnerable_subjects_bonus),
+                toml_float(r.data.vulnerable_subjects_bonus),
             ),
-            ("max", f(r.data.max)),
+            ("max", toml_float(r.data.max)),
         ]),
     );
     let v = &r.volume;
     doc.insert(
         "volume".into(),
-        t(vec![
-            ("unknown", f(v.unknown)),
-            ("zero", f(v.zero)),
-            ("reference_records", f(v.reference_records)),
-            ("per_decade", f(v.per_decade)),
-            ("min", f(v.min)),
-            ("max", f(v.max)),
+        toml_table(vec![
+            ("unknown", toml_float(v.unknown)),
+            ("zero", toml_float(v.zero)),
+            ("reference_records", toml_float(v.reference_records)),
+            ("per_decade", toml_float(v.per_decade)),
+            ("min", toml_float(v.min)),
+            ("max", toml_float(v.max)),
         ]),
     );
+}
+
+/// `[confidence]`, `[recurrence]`, `[score]` and `[interval]`, in file order.
+fn scale_to_toml(r: &Rules, doc: &mut toml::Table) {
+    use toml::Value;
     let c = &r.confidence;
     doc.insert(
         "confidence".into(),
-        t(vec![
-            ("confirmed", f(c.confirmed)),
-            ("alleged", f(c.alleged)),
-            ("disputed", f(c.disputed)),
-            ("third_party", f(c.third_party)),
+        toml_table(vec![
+            ("confirmed", toml_float(c.confirmed)),
+            ("alleged", toml_float(c.alleged)),
+            ("disputed", toml_float(c.disputed)),
+            ("third_party", toml_float(c.third_party)),
         ]),
     );
     doc.insert(
         "recurrence".into(),
-        t(vec![
+        toml_table(vec![
             ("window_days", Value::Integer(r.recurrence.window_days)),
-            ("step", f(r.recurrence.step)),
-            ("max", f(r.recurrence.max)),
+            ("step", toml_float(r.recurrence.step)),
+            ("max", toml_float(r.recurrence.max)),
         ]),
     );
     doc.insert(
         "score".into(),
-        t(vec![
-            ("min", f(r.score.min)),
-            ("max", f(r.score.max)),
-            ("scale", f(r.score.scale)),
+        toml_table(vec![
+            ("min", toml_float(r.score.min)),
+            ("max", toml_float(r.score.max)),
+            ("scale", toml_float(r.score.scale)),
         ]),
     );
     doc.insert(
         "interval".into(),
-        t(vec![
-            ("level", f(r.interval.level)),
+        toml_table(vec![
+            ("level", toml_float(r.interval.level)),
             (
                 "unseen_incident_points",
-                f(r.interval.unseen_incident_points),
+                toml_float(r.interval.unseen_incident_points),
             ),
         ]),
     );
+}
+
+/// `[[grades]]`, `[types]` and `[data_classes]`, in file order.
+fn lists_to_toml(r: &Rules, doc: &mut toml::Table) {
+    use toml::{Table, Value};
     doc.insert(
         "grades".into(),
         Value::Array(
             r.grades
                 .iter()
                 .map(|g| {
-                    t(vec![
+                    toml_table(vec![
                         ("grade", Value::String(g.grade.clone())),
                         ("min_score", Value::Integer(g.min_score)),
                     ])
@@ -1108,12 +1145,12 @@ pub(super) fn to_toml(r: &Rules) -> String {
     for ty in &r.types {
         types.insert(
             ty.name.clone(),
-            t(vec![
-                ("base", f(ty.base)),
-                ("half_life_days", f(ty.half_life_days)),
+            toml_table(vec![
+                ("base", toml_float(ty.base)),
+                ("half_life_days", toml_float(ty.half_life_days)),
                 ("cutoff_days", Value::Integer(ty.cutoff_days)),
                 ("recurring", Value::Boolean(ty.recurring)),
-                ("aliases", list(&ty.aliases)),
+                ("aliases", toml_strings(&ty.aliases)),
             ]),
         );
     }
@@ -1122,13 +1159,23 @@ pub(super) fn to_toml(r: &Rules) -> String {
     for cl in &r.classes {
         classes.insert(
             cl.name.clone(),
-            t(vec![
-                ("multiplier", f(cl.multiplier)),
+            toml_table(vec![
+                ("multiplier", toml_float(cl.multiplier)),
                 ("label", Value::String(cl.label.clone())),
-                ("aliases", list(&cl.aliases)),
+                ("aliases", toml_strings(&cl.aliases)),
             ]),
         );
     }
     doc.insert("data_classes".into(), Value::Table(classes));
-    toml::to_string(&doc).unwrap_or_default()
+}
+
+/// A TOML table of `pairs`, in their order.
+fn toml_table(pairs: Vec<(&str, toml::Value)>) -> toml::Value {
+    toml::Value::Table(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+fn toml_float(x: f64) -> toml::Value {
+    toml::Value::Float(x)
+}
+fn toml_strings(xs: &[String]) -> toml::Value {
+    toml::Value::Array(xs.iter().map(|s| toml::Value::String(s.clone())).collect())
 }
