@@ -571,30 +571,30 @@ impl Index {
 impl Engine {
     /// One company's rating at each of `dates`, as `score --as-of` would give it on
     /// each day from what was known then; `None` when no accepted record names it.
-    /// (Use [`crate::analysis::history::dates`] for a regular series, at most
-    /// [`crate::analysis::history::MAX_POINTS`] of them.)
+    /// (Use [`crate::analysis::dates`] for a regular series, at most
+    /// [`crate::analysis::MAX_POINTS`] of them.)
     pub fn history(
         &self,
         company: &str,
         dates: &[NaiveDate],
-    ) -> Option<Vec<crate::analysis::history::Point>> {
+    ) -> Option<Vec<crate::analysis::Point>> {
         let resolved = self.data.resolve(&self.rules);
         let list = resolved.company(company);
         if list.is_empty() {
             return None;
         }
-        Some(crate::analysis::history::history(&self.rules, list, dates))
+        Some(crate::analysis::history::history(&resolved, company, dates))
     }
 
     /// The back-test of the engine's rules on its incidents: at each cutoff, what
     /// was known then is rated and set against what followed.
     ///
     /// # Errors
-    /// More than [`crate::analysis::history::MAX_POINTS`] cutoffs.
+    /// More than [`crate::analysis::MAX_POINTS`] cutoffs.
     pub fn backtest(
         &self,
-        params: &crate::analysis::backtest::BacktestParams,
-    ) -> Result<crate::analysis::backtest::Backtest, Error> {
+        params: &crate::analysis::BacktestParams,
+    ) -> Result<crate::analysis::Backtest, Error> {
         let resolved = self.data.resolve(&self.rules);
         crate::analysis::backtest::backtest(&resolved, params)
     }

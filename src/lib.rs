@@ -38,7 +38,7 @@ pub use engine::{Contributor, Engine, RateOptions, Rating, Report};
 pub use error::{Error, Problem, RulesError};
 pub use ingest::read::{Format, Limits};
 pub use model::{Record, Rejection, Value};
-pub use rules::Rules;
+pub use rules::{Rules, Setting};
 
 /// The parts of a [`Report`] and a [`Rating`]: the totals, counts, interval,
 /// factors, grade change and rules identity, as the CLI's JSON writes them.

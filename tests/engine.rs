@@ -1,8 +1,8 @@
-//! Issue 18, first step: the owned `Engine` facade gives what the CLI gives, in
-//! owned values a service can keep, serve and send across threads.
+//! The `Engine` facade gives what the CLI gives, in owned values a service can
+//! keep, serve and send across threads; its rules can be edited in code.
 
-use riskrate::unstable::{Format, NaiveDate, Rules};
 use riskrate::{Engine, RateOptions, Report};
+use riskrate::{Format, NaiveDate, Rules};
 
 use crate::util::{Dir, riskrate, root};
 
@@ -210,3 +210,92 @@ fn history_backtest_and_other_rules_give_what_the_cli_gives() {
         printed["pooled"]
     );
 }
+
+/// Rules edited in code are validated as a file is, lose nothing they do not
+/// change, and rate as the same rules read from a file.
+#[test]
+fn rules_edited_in_code_rate_as_the_same_rules_from_a_file() {
+    let rules = Rules::default_rules().unwrap();
+    // No change: the same values, so the same ratings.
+    let same = rules.edit([]).unwrap();
+    assert_eq!(same.to_toml(), rules.to_toml());
+    let data = root("examples/incidents.jsonl");
+    let as_of = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+    let base = engine_of(&data);
+    let unchanged = base.with_rules(same).rate(as_of, &all());
+    assert_eq!(unchanged.ratings, base.rate(as_of, &all()).ratings);
+
+    // A heavier ransomware lowers exactly the companies that have one counted.
+    let heavier = rules.set("types.ransomware.base", 150.0).unwrap();
+    let edited = base.with_rules(heavier.clone()).rate(as_of, &all());
+    let before = base.rate(as_of, &all());
+    for (a, b) in before.ratings.iter().zip(&edited.ratings) {
+        let ransomware = a.contributors.iter().any(|c| c.kind == "ransomware");
+        assert_eq!(b.score < a.score, ransomware, "{}", a.company);
+    }
+    // ... and rates as the same change made to the file.
+    let text = DEFAULT_RULES.replace(
+        "[types.ransomware]\nbase = 100",
+        "[types.ransomware]\nbase = 150",
+    );
+    let from_file = Rules::from_toml(&text, "edited.toml").unwrap();
+    let scores = |r: &Report| r.ratings.iter().map(|x| x.score_exact).collect::<Vec<_>>();
+    assert_eq!(
+        scores(&edited),
+        scores(&base.with_rules(from_file).rate(as_of, &all()))
+    );
+    assert_ne!(heavier.sha256(), rules.sha256());
+
+    // A new type, its keys given together, names records of that type.
+    let with_skimming = rules
+        .edit([
+            ("types.skimming.base", 15.0.into()),
+            ("types.skimming.half_life_days", 180.into()),
+            ("types.skimming.cutoff_days", 730.into()),
+            ("types.skimming.recurring", true.into()),
+            ("types.skimming.aliases", (&["card skimming"][..]).into()),
+        ])
+        .unwrap();
+    let mut e = Engine::new(with_skimming);
+    let line = r#"{"id":"p1","company":"acme","type":"card skimming","date":"2026-10-01"}"#;
+    e.read(line.as_bytes(), "feed.jsonl", Format::Jsonl)
+        .unwrap();
+    let r = e.rate(as_of, &all());
+    assert_eq!((r.summary.counted, r.summary.rejected), (1, 0));
+    assert_eq!(r.ratings[0].contributors[0].kind, "skimming");
+}
+
+/// Every bad edit is refused with the problem named, and the rules it was made
+/// on are left as they were.
+#[test]
+fn a_bad_edit_of_the_rules_is_refused_with_its_problem() {
+    let rules = Rules::default_rules().unwrap();
+    let problem = |e: riskrate::RulesError| {
+        assert_eq!(e.origin, "<default edited in code>");
+        e.problems
+            .iter()
+            .map(|p| p.message.clone())
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    for (path, value, why) in [
+        (
+            "interval.level",
+            riskrate::Setting::from(1.5),
+            "between 0 and 1",
+        ),
+        ("types.breach.bogus", 1.into(), "bogus"),
+        ("grades.99.min_score", 1.into(), "not an index of a list of"),
+        ("name.first", "x".into(), "holds a value"),
+        ("types..base", 1.into(), "none of them empty"),
+        ("types.skimming.base", 10.into(), "skimming"),
+        ("types.breach.cutoff_days", 1825.5.into(), "cutoff_days"),
+        ("version", "".into(), "version"),
+    ] {
+        let got = problem(rules.set(path, value).unwrap_err());
+        assert!(got.contains(why), "{path}: {got}");
+    }
+    assert_eq!(rules.to_toml(), Rules::default_rules().unwrap().to_toml());
+}
+
+const DEFAULT_RULES: &str = include_str!("../scoring-rules/default.toml");

@@ -110,8 +110,12 @@ pub fn incidents_of<'a>(data: &Resolution<'a>, company: &str) -> Vec<Resolved<'a
     data.company(company).to_vec()
 }
 
-/// The rating series of a company's incidents at each date.
-pub fn history(rules: &Rules, list: &[Resolved<'_>], dates: &[NaiveDate]) -> Vec<Point> {
+/// The rating series of `company` at each date, under the rules `data` was
+/// resolved with (so the incidents and the rules that rate them cannot come from
+/// two sets of rules); empty when no accepted incident names the company.
+pub fn history(data: &Resolution<'_>, company: &str, dates: &[NaiveDate]) -> Vec<Point> {
+    let rules = data.rules();
+    let list = data.company(company);
     dates
         .iter()
         .zip(assess_counted_series(rules, list, dates))

@@ -79,7 +79,7 @@ pub fn run(args: &HistoryArgs) -> Result<Exit, Error> {
         .iter()
         .find_map(|r| r.company_name())
         .unwrap_or_else(|| first.company());
-    let series = history(&rules, &list, &at);
+    let series = history(&resolved, &args.company, &at);
     out.write(|w| match args.format.as_str() {
         "json" => {
             let doc = serde_json::json!({

@@ -97,7 +97,7 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Error> {
                 .min(first.checked_sub_months(Months::new(2)).unwrap_or(first));
             Detail {
                 rating: r,
-                history: history(&rules, list, &monthly(from, to)),
+                history: history(&resolved, r.company, &monthly(from, to)),
                 // The three lowest and every company asked for are shown unfolded.
                 open: k < 3 || args.detail.iter().any(|d| d == r.company),
             }

@@ -5,6 +5,7 @@
 //! every problem at once, so code that holds a `Rules` may trust every field: bands
 //! are ordered, multipliers are finite and positive, aliases are unambiguous.
 
+mod edit;
 mod load;
 
 use std::collections::HashMap;
@@ -13,6 +14,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 pub use crate::error::{Problem, RulesError};
+pub use edit::Setting;
 
 /// The rules file that reproduces SCORING.md, embedded in the library and the binary.
 pub const DEFAULT_RULES_TOML: &str = include_str!("../../scoring-rules/default.toml");
