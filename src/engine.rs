@@ -34,7 +34,7 @@ use crate::error::Error;
 use crate::ingest::read::{Format, Limits};
 use crate::model::{DateExt, Record, Rejection};
 use crate::rate::score::Factors;
-use crate::rate::{self, Counts, Interval, Summary};
+use crate::rate::{self, Counts, Interval, Standing, Summary};
 use crate::resolve::{Checker, Resolved, duplicate_of, merge_by_seq};
 use crate::rules::Rules;
 
@@ -170,6 +170,64 @@ pub struct Contributor {
     pub factors: Factors,
 }
 
+/// One company's full account: the CLI's `explain --format json` document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Explanation {
+    /// The version of riskrate that rated.
+    pub riskrate: String,
+    /// The rules rated with.
+    pub rules: RulesMeta,
+    /// The date rated as of.
+    #[serde(with = "ymd")]
+    pub as_of: NaiveDate,
+    /// The company's rating, every contributor listed.
+    pub rating: Rating,
+    /// Every incident of the company: counted ones first, largest points first
+    /// (ties by id), then expired, then future, each by id.
+    pub incidents: Vec<Assessment>,
+}
+
+/// One incident of a company as rated: where it stands, its factors and points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Assessment {
+    /// The incident's id.
+    pub id: String,
+    /// Its canonical type.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `counted`, `expired` or `future` at the as-of date.
+    pub standing: Standing,
+    /// Its date as given (`2020`, `2020-10`, `2020-10-15`).
+    pub date: String,
+    /// Its disclosure date as given, when there is one.
+    pub disclosed: Option<String>,
+    /// The date it is aged from (`disclosed`, else `date`).
+    #[serde(with = "ymd")]
+    pub effective_date: NaiveDate,
+    /// Whole days from the effective date to the as-of date (negative when future).
+    pub age_days: i64,
+    /// `confirmed`, `alleged` or `disputed`.
+    pub status: String,
+    /// Its data classes, by canonical name, in the rules' order.
+    pub data_classes: Vec<String>,
+    /// Records affected, when given.
+    pub records: Option<u64>,
+    /// Reported by a third party.
+    pub third_party: bool,
+    /// Its subjects are vulnerable (children, patients, …).
+    pub vulnerable_subjects: bool,
+    /// Its points (0 unless counted).
+    pub points: f64,
+    /// Its share of the company's risk points (0 unless counted).
+    pub share: f64,
+    /// The factors its points are the product of.
+    pub factors: Factors,
+    /// Where it was read: `FILE:LINE`.
+    pub source: String,
+}
+
 /// Dates as `YYYY-MM-DD`, as every output writes them.
 mod ymd {
     use super::DateExt;
@@ -261,19 +319,54 @@ impl Engine {
     /// a date rates them all (as [`Engine::rate`]), later ones rate only `company`
     /// and whatever gained an incident since.
     pub fn rating(&self, company: &str, as_of: NaiveDate) -> Option<Rating> {
+        self.with_whole(company, as_of, |rating, percentile| {
+            let mut owned = owned(&self.rules, rating, None);
+            owned.industry_percentile = percentile;
+            owned
+        })
+    }
+
+    /// The full account of one company's rating as of `as_of`: its rating (as
+    /// [`Engine::rating`] gives it) and every incident — counted, expired or
+    /// future — with its factors, points and share; the CLI's `explain --format
+    /// json` document. `None` when no accepted record names the company.
+    pub fn explain(&self, company: &str, as_of: NaiveDate) -> Option<Explanation> {
+        let data = &self.data;
+        self.with_whole(company, as_of, |rating, percentile| {
+            let mut whole = owned(&self.rules, rating, None);
+            whole.industry_percentile = percentile;
+            Explanation {
+                riskrate: env!("CARGO_PKG_VERSION").to_string(),
+                rules: self.rules_meta(),
+                as_of,
+                rating: whole,
+                incidents: rating
+                    .incidents
+                    .iter()
+                    .map(|a| assessment(&self.rules, data, a))
+                    .collect(),
+            }
+        })
+    }
+
+    /// Calls `f` with `company`'s rating as of `as_of` rated whole (every
+    /// incident kept) and its industry percentile from the held ratings.
+    fn with_whole<T>(
+        &self,
+        company: &str,
+        as_of: NaiveDate,
+        f: impl FnOnce(&rate::Rating<'_>, Option<f64>) -> T,
+    ) -> Option<T> {
         let mut held = lock(&self.ratings);
         let ratings = self.ratings_for(&mut held, as_of, None);
         let percentile = ratings.by_company.get(company)?.industry_percentile;
         let index = ratings.index.as_ref()?;
         let checker = Checker::new(&self.data, &self.rules);
         let list = index.list(&self.data, &checker, company);
-        let mut rating = owned(
-            &self.rules,
+        Some(f(
             &rate::rate_one(&self.rules, company, &list, as_of, None),
-            None,
-        );
-        rating.industry_percentile = percentile;
-        Some(rating)
+            percentile,
+        ))
     }
 
     fn rules_meta(&self) -> RulesMeta {
@@ -642,12 +735,39 @@ fn owned(rules: &Rules, r: &rate::Rating<'_>, limit: Option<usize>) -> Rating {
     }
 }
 
+fn assessment(rules: &Rules, data: &Dataset, a: &rate::Assessed<'_>) -> Assessment {
+    let inc = a.item.incident;
+    Assessment {
+        id: a.item.id().to_string(),
+        kind: rules.type_rule(a.item.type_id).name.clone(),
+        standing: a.standing,
+        date: inc.date.to_string(),
+        disclosed: inc.disclosed.map(|d| d.to_string()),
+        effective_date: inc.effective().date,
+        age_days: a.age_days,
+        status: a.item.status.as_str().to_string(),
+        data_classes: a
+            .item
+            .classes()
+            .map(|c| rules.class_rule(c).name.clone())
+            .collect(),
+        records: inc.records(),
+        third_party: inc.third_party,
+        vulnerable_subjects: inc.vulnerable_subjects,
+        points: a.points,
+        share: a.share,
+        factors: a.factors,
+        source: format!("{}:{}", data.file(inc), inc.line),
+    }
+}
+
 /// Every public result is owned: none borrows the engine it came from.
 const _: () = {
     const fn owned_and_shared<T: Send + Sync + 'static>() {}
     owned_and_shared::<Engine>();
     owned_and_shared::<Report>();
     owned_and_shared::<Rating>();
+    owned_and_shared::<Explanation>();
 };
 
 #[cfg(test)]

@@ -34,7 +34,7 @@ mod text;
 pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 pub use chrono::NaiveDate;
-pub use engine::{Contributor, Engine, RateOptions, Rating, Report};
+pub use engine::{Contributor, Engine, Explanation, RateOptions, Rating, Report};
 pub use error::{Error, Problem, RulesError};
 pub use ingest::read::{Format, Limits};
 pub use model::{Record, Rejection, Value};

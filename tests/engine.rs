@@ -299,3 +299,36 @@ fn a_bad_edit_of_the_rules_is_refused_with_its_problem() {
 }
 
 const DEFAULT_RULES: &str = include_str!("../scoring-rules/default.toml");
+
+/// `Engine::explain` is the CLI's `explain --format json` document, byte for
+/// byte, for every company of the example feed and the Vastaamo seed.
+#[test]
+fn the_engine_s_explanation_is_the_cli_s() {
+    for (file, as_of) in [
+        ("examples/incidents.jsonl", "2026-11-28"),
+        ("tests/data/vastaamo.json", "2020-11-01"),
+    ] {
+        let path = root(file);
+        let engine = engine_of(&path);
+        let day = NaiveDate::parse_from_str(as_of, "%Y-%m-%d").unwrap();
+        let report = engine.rate(day, &all());
+        assert!(!report.ratings.is_empty());
+        for r in &report.ratings {
+            let mine = engine.explain(&r.company, day).unwrap();
+            assert_eq!(&mine.rating, r);
+            let cli = cli(
+                &["explain", &r.company, "--as-of", as_of, "--format", "json"],
+                &path,
+            );
+            assert_eq!(
+                serde_json::to_string_pretty(&mine).unwrap() + "\n",
+                cli,
+                "{}",
+                r.company
+            );
+            let back: riskrate::Explanation = serde_json::from_str(&cli).unwrap();
+            assert_eq!(back, mine);
+        }
+        assert!(engine.explain("no such company", day).is_none());
+    }
+}

@@ -19,7 +19,7 @@ use crate::rules::{Rules, round_half_up};
 use score::Factors;
 
 /// Where an incident stands at the as-of date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Standing {
     /// Inside the rating window: it has points.
