@@ -121,23 +121,42 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         last.date
     );
 
-    // The same incidents under other rules: which grades move.
-    let short = engine.with_rules(Rules::from_path(
-        &root.join("scoring-rules/short-memory.toml"),
-    )?);
-    let other = short.rate(as_of, &RateOptions::default());
-    let moved: Vec<String> = engine
-        .rate(as_of, &RateOptions::default())
-        .ratings
-        .iter()
-        .zip(&other.ratings)
-        .filter(|(a, b)| a.grade != b.grade)
-        .map(|(a, b)| format!("{} {}->{}", a.company, a.grade, b.grade))
-        .collect();
+    // The same incidents under other rules: which grades move, and why.
+    let short = Rules::from_path(&root.join("scoring-rules/short-memory.toml"))?;
+    let diff = engine.compare(&short, as_of, 3);
     println!(
-        "short-memory rules move {} grades: {}",
-        moved.len(),
-        moved.join(", ")
+        "short-memory rules: {} of {} grades move (Spearman {:.3}); largest: {}",
+        diff.grade_changes,
+        diff.companies,
+        diff.spearman_rho.unwrap_or(f64::NAN),
+        diff.movers
+            .iter()
+            .map(|m| format!(
+                "{} {:+} ({})",
+                m.company,
+                m.change,
+                m.driver.as_ref().map_or("-", |d| d.factor.as_str())
+            ))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    // The same comparison by hand: an engine sharing the incidents under the
+    // other rules gives the second side of every mover.
+    let other = engine.with_rules(short).rate(as_of, &RateOptions::default());
+    for m in &diff.movers {
+        let b = other
+            .ratings
+            .iter()
+            .find(|r| r.company == m.company)
+            .ok_or("a mover is rated")?;
+        assert_eq!(b.score, m.b.score);
+    }
+    // One company's full account, every incident with its factors.
+    let account = engine.explain("harbor-bank", as_of).ok_or("no account")?;
+    println!(
+        "explain harbor-bank: {} incidents, largest {}",
+        account.incidents.len(),
+        account.incidents.first().map_or("-", |i| i.id.as_str())
     );
     Ok(())
 }

@@ -36,7 +36,7 @@ use crate::model::{DateExt, Record, Rejection};
 use crate::rate::score::Factors;
 use crate::rate::{self, Counts, Interval, Standing, Summary};
 use crate::resolve::{Checker, Resolved, duplicate_of, merge_by_seq};
-use crate::rules::Rules;
+use crate::rules::{Rules, RulesMeta};
 
 /// Rules and the incidents read so far, rated on demand. Cloning is cheap (rules
 /// and incidents are shared until one side changes); an engine is `Send + Sync + 'static`, so it can sit in a
@@ -76,17 +76,6 @@ impl RateOptions {
         self.contributors = contributors;
         self
     }
-}
-
-/// The rules' identity, as every output names it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RulesMeta {
-    /// The rules' `name`.
-    pub name: String,
-    /// The rules' `version`.
-    pub version: String,
-    /// Hex sha256 of the rules file's bytes.
-    pub sha256: String,
 }
 
 /// Every company rated as of one date: the CLI's `--format json` document.
@@ -370,11 +359,7 @@ impl Engine {
     }
 
     fn rules_meta(&self) -> RulesMeta {
-        RulesMeta {
-            name: self.rules.name().to_string(),
-            version: self.rules.version().to_string(),
-            sha256: self.rules.sha256().to_string(),
-        }
+        RulesMeta::of(&self.rules)
     }
 
     /// The ratings held, made current for `as_of`: brought up to date when they
@@ -692,6 +677,25 @@ impl Engine {
         crate::analysis::backtest::backtest(&resolved, params)
     }
 
+    /// The engine's ratings as of `as_of` compared with those `other` rules give
+    /// the same incidents: rank agreement, grade migration, and the `top`
+    /// largest movers with the factor that moved each; the CLI's `diff --format
+    /// json` document (this engine's rules first).
+    pub fn compare(&self, other: &Rules, as_of: NaiveDate, top: usize) -> crate::analysis::Diff {
+        let (a, b) = rayon::join(
+            || self.data.resolve(&self.rules),
+            || self.data.resolve(other),
+        );
+        // Every counted incident is kept: any of them can drive a move.
+        let keep = Some(usize::MAX);
+        let (ra, rb) = rayon::join(
+            || rate::rate_for_writing(&a, as_of, keep),
+            || rate::rate_for_writing(&b, as_of, keep),
+        );
+        let c = crate::analysis::compare::compare(&ra, &rb);
+        crate::analysis::Diff::of(&ra, &rb, &c, top)
+    }
+
     /// The same incidents under other rules: an engine that shares them.
     pub fn with_rules(&self, rules: Rules) -> Engine {
         Engine {
@@ -768,6 +772,7 @@ const _: () = {
     owned_and_shared::<Report>();
     owned_and_shared::<Rating>();
     owned_and_shared::<Explanation>();
+    owned_and_shared::<crate::analysis::Diff>();
 };
 
 #[cfg(test)]

@@ -40,12 +40,14 @@ pub use ingest::read::{Format, Limits};
 pub use model::{Record, Rejection, Value};
 pub use rules::{Rules, Setting};
 
-/// The parts of a [`Report`] and a [`Rating`]: the totals, counts, interval,
-/// factors, grade change and rules identity, as the CLI's JSON writes them.
+/// The parts of a [`Report`], a [`Rating`] and an [`Explanation`]: the totals,
+/// counts, interval, factors, grade change, incident assessments and rules
+/// identity, as the CLI's JSON writes them.
 pub mod report {
-    pub use crate::engine::{GradeChange, RulesMeta};
+    pub use crate::engine::{Assessment, GradeChange};
     pub use crate::rate::score::Factors;
-    pub use crate::rate::{Counts, Interval, Summary};
+    pub use crate::rate::{Counts, Interval, Standing, Summary};
+    pub use crate::rules::RulesMeta;
 }
 
 /// riskrate's internals, for its own command line, benches, fuzz targets and

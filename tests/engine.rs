@@ -332,3 +332,37 @@ fn the_engine_s_explanation_is_the_cli_s() {
         assert!(engine.explain("no such company", day).is_none());
     }
 }
+
+/// `Engine::compare` is the CLI's `diff --format json` document, byte for byte,
+/// and reads back from it.
+#[test]
+fn the_engine_s_comparison_is_the_cli_s_diff() {
+    let path = root("examples/incidents.jsonl");
+    let engine = engine_of(&path);
+    let other = Rules::from_path(&root("scoring-rules/short-memory.toml")).unwrap();
+    let day = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap();
+    for top in [3usize, 20] {
+        let mine = engine.compare(&other, day, top);
+        let out = riskrate()
+            .args(["diff", "--rules"])
+            .arg(root("scoring-rules/default.toml"))
+            .arg("--rules")
+            .arg(root("scoring-rules/short-memory.toml"))
+            .arg(&path)
+            .args([
+                "--as-of",
+                "2026-11-28",
+                "--format",
+                "json",
+                "--top",
+                &top.to_string(),
+            ])
+            .output()
+            .unwrap();
+        let cli = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(serde_json::to_string_pretty(&mine).unwrap() + "\n", cli);
+        let back: riskrate::analysis::Diff = serde_json::from_str(&cli).unwrap();
+        assert_eq!(back, mine);
+        assert!(!mine.movers.is_empty() && mine.movers.len() <= top);
+    }
+}

@@ -11,8 +11,11 @@
 use crate::FastMap as HashMap;
 use std::cmp::Ordering;
 
+use crate::model::DateExt;
+use crate::rate::explain::explanation_of;
 use crate::rate::score::Factors;
 use crate::rate::{Assessed, Rating, Report, Standing};
+use crate::rules::RulesMeta;
 
 /// What moved a company: a factor and the change of risk points it explains alone.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,6 +67,145 @@ pub struct Comparison<'r, 'a> {
     pub max_abs_change: i64,
     /// Every company in both, largest |change| first (ties by company key).
     pub movements: Vec<Movement<'r, 'a>>,
+}
+
+/// Two ratings of the same incidents compared: the CLI's `diff --format json`
+/// document, owned.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Diff {
+    /// The version of riskrate that rated.
+    pub riskrate: String,
+    /// The date rated as of.
+    pub as_of: String,
+    /// The first rules.
+    pub rules_a: RulesMeta,
+    /// The second rules.
+    pub rules_b: RulesMeta,
+    /// Companies rated under both.
+    pub companies: usize,
+    /// Companies rated only under the first rules.
+    pub only_a: Vec<String>,
+    /// Companies rated only under the second rules.
+    pub only_b: Vec<String>,
+    /// Spearman's rank correlation of `score_exact`; None when either side is constant.
+    pub spearman_rho: Option<f64>,
+    /// Kendall's tau-b of `score_exact`; None when either side is constant.
+    pub kendall_tau_b: Option<f64>,
+    /// Grade names of the first rules (rows of `migration`).
+    pub grades_a: Vec<String>,
+    /// Grade names of the second rules (columns of `migration`).
+    pub grades_b: Vec<String>,
+    /// `migration[i][j]`: companies graded `grades_a[i]` before and `grades_b[j]` after.
+    pub migration: Vec<Vec<u64>>,
+    /// Companies whose grade name changed.
+    pub grade_changes: usize,
+    /// Mean of |score change|.
+    pub mean_abs_change: f64,
+    /// Largest |score change|.
+    pub max_abs_change: i64,
+    /// The companies that moved, largest |change| first (ties by company key), as
+    /// many as asked for.
+    pub movers: Vec<Mover>,
+}
+
+/// One company that moved between the two ratings.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Mover {
+    /// The company key.
+    pub company: String,
+    /// Its descriptive name, when a record gave one.
+    pub company_name: Option<String>,
+    /// The second score less the first.
+    pub change: i64,
+    /// Under the first rules.
+    pub a: Side,
+    /// Under the second rules.
+    pub b: Side,
+    /// The factor that moved it most, when any did.
+    pub driver: Option<MoveDriver>,
+}
+
+/// A mover's rating under one of the two rules.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Side {
+    /// The rounded score.
+    pub score: i64,
+    /// The unrounded score.
+    pub score_exact: f64,
+    /// The grade.
+    pub grade: String,
+    /// The risk points.
+    pub risk_points: f64,
+    /// The one-line explanation.
+    pub explanation: String,
+}
+
+/// What moved a company: a factor and the change of risk points it explains alone.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct MoveDriver {
+    /// `base`, `severity`, `impact`, `data`, `volume`, `confidence`, `recurrence`,
+    /// `decay`, or `window`.
+    pub factor: String,
+    /// The change of risk points that factor alone would make (B minus A).
+    pub points: f64,
+}
+
+impl Diff {
+    /// The document of comparison `c` of reports `a` and `b`, with the `top`
+    /// largest movers.
+    pub fn of(a: &Report<'_>, b: &Report<'_>, c: &Comparison<'_, '_>, top: usize) -> Diff {
+        let side = |report: &Report<'_>, r: &Rating<'_>| Side {
+            score: r.score,
+            score_exact: r.score_exact,
+            grade: r.grade.to_string(),
+            risk_points: r.risk_points,
+            // Rendered now when rated without: only the movers' are needed.
+            explanation: explanation_of(report, r).into_owned(),
+        };
+        let texts = |xs: &[&str]| xs.iter().map(|x| (*x).to_string()).collect();
+        Diff {
+            riskrate: env!("CARGO_PKG_VERSION").to_string(),
+            as_of: a.as_of.ymd().to_string(),
+            rules_a: RulesMeta::of(a.rules),
+            rules_b: RulesMeta::of(b.rules),
+            companies: c.companies,
+            only_a: texts(&c.only_a),
+            only_b: texts(&c.only_b),
+            spearman_rho: c.spearman,
+            kendall_tau_b: c.kendall_tau_b,
+            grades_a: c.grades_a.clone(),
+            grades_b: c.grades_b.clone(),
+            migration: c.migration.clone(),
+            grade_changes: c.grade_changes,
+            mean_abs_change: c.mean_abs_change,
+            max_abs_change: c.max_abs_change,
+            movers: c
+                .movers(top)
+                .map(|m| Mover {
+                    company: m.a.company.to_string(),
+                    company_name: m.a.company_name.map(str::to_string),
+                    change: m.change,
+                    a: side(a, m.a),
+                    b: side(b, m.b),
+                    driver: m.driver.as_ref().map(|d| MoveDriver {
+                        factor: d.factor.to_string(),
+                        points: d.points,
+                    }),
+                })
+                .collect(),
+        }
+    }
+}
+
+impl<'r, 'a> Comparison<'r, 'a> {
+    /// The `top` largest movements that changed a score.
+    pub fn movers(&self, top: usize) -> impl Iterator<Item = &Movement<'r, 'a>> {
+        self.movements.iter().filter(|m| m.change != 0).take(top)
+    }
 }
 
 /// Compares two reports rated as of the same date from the same dataset.

@@ -23,7 +23,7 @@ use crate::ingest::read::Limits;
 use crate::ingest::split;
 use crate::model::{Record, Value, day_number};
 
-pub use csvmap::{MAX_MAPPING_BYTES, Mapping};
+pub use csvmap::{DateFormat, MAX_MAPPING_BYTES, Mapping};
 
 /// A source format that `import` and `score --input-format` read.
 #[derive(Debug, Clone)]

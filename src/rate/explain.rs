@@ -10,9 +10,25 @@ use std::fmt::Write;
 use chrono::NaiveDate;
 
 use crate::model::{Incident, push_decimal};
-use crate::rate::{Rating, Standing};
+use crate::rate::{Rating, Report, Standing};
 use crate::resolve::Resolved;
 use crate::rules::Rules;
+use std::borrow::Cow;
+
+/// The explanation of `r`, a rating of `report`: the one it holds, or, when it was
+/// rated without ([`crate::rate::rate_for_writing`]; a real explanation is never
+/// empty, it starts with the company's name), the same text rendered now.
+pub(crate) fn explanation_of<'r>(report: &Report<'_>, r: &'r Rating<'_>) -> Cow<'r, str> {
+    if r.explanation.is_empty() {
+        Cow::Owned(crate::rate::explain::explanation(
+            report.rules,
+            r,
+            report.as_of,
+        ))
+    } else {
+        Cow::Borrowed(&r.explanation)
+    }
+}
 
 /// The data classes of an incident in words, most sensitive first.
 pub fn data_words(rules: &Rules, incident: &Resolved<'_>) -> Vec<String> {

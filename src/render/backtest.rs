@@ -32,7 +32,7 @@ pub fn population(rules: &Rules, p: &BacktestParams) -> String {
 #[derive(Serialize)]
 struct JsonBacktest<'a> {
     riskrate: &'static str,
-    rules: RulesMeta<'a>,
+    rules: RulesMeta,
     from: String,
     to: String,
     step_days: u64,

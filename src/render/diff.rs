@@ -3,74 +3,9 @@
 use crate::model::DateExt;
 use std::io::{self, Write};
 
-use serde::Serialize;
-
-use crate::analysis::compare::{Comparison, Movement};
+use crate::analysis::compare::{Comparison, Diff};
 use crate::escape;
 use crate::rate::Report;
-use crate::render::write::RulesMeta;
-
-#[derive(Serialize)]
-struct JsonSide<'a> {
-    score: i64,
-    score_exact: f64,
-    grade: &'a str,
-    risk_points: f64,
-    explanation: std::borrow::Cow<'a, str>,
-}
-
-#[derive(Serialize)]
-struct JsonDriver {
-    factor: &'static str,
-    points: f64,
-}
-
-#[derive(Serialize)]
-struct JsonMover<'a> {
-    company: &'a str,
-    company_name: Option<&'a str>,
-    change: i64,
-    a: JsonSide<'a>,
-    b: JsonSide<'a>,
-    driver: Option<JsonDriver>,
-}
-
-#[derive(Serialize)]
-struct JsonDiff<'a> {
-    riskrate: &'static str,
-    as_of: String,
-    rules_a: RulesMeta<'a>,
-    rules_b: RulesMeta<'a>,
-    companies: usize,
-    only_a: &'a [&'a str],
-    only_b: &'a [&'a str],
-    spearman_rho: Option<f64>,
-    kendall_tau_b: Option<f64>,
-    grades_a: &'a [String],
-    grades_b: &'a [String],
-    migration: &'a [Vec<u64>],
-    grade_changes: usize,
-    mean_abs_change: f64,
-    max_abs_change: i64,
-    movers: Vec<JsonMover<'a>>,
-}
-
-/// A rating of `report` as one side of a mover. Its explanation is the one it
-/// holds, or rendered now when it was rated without (`diff` renders only the
-/// movers' explanations, not every company's twice).
-fn side<'a>(report: &Report<'_>, r: &'a crate::rate::Rating<'_>) -> JsonSide<'a> {
-    JsonSide {
-        score: r.score,
-        score_exact: r.score_exact,
-        grade: r.grade,
-        risk_points: r.risk_points,
-        explanation: crate::render::write::explanation_of(report, r),
-    }
-}
-
-fn movers<'c>(c: &'c Comparison<'_, '_>, top: usize) -> impl Iterator<Item = &'c Movement<'c, 'c>> {
-    c.movements.iter().filter(|m| m.change != 0).take(top)
-}
 
 /// Writes the comparison as one JSON document, with the `top` largest movers.
 ///
@@ -83,36 +18,7 @@ pub fn write_diff_json(
     c: &Comparison<'_, '_>,
     top: usize,
 ) -> io::Result<()> {
-    let doc = JsonDiff {
-        riskrate: env!("CARGO_PKG_VERSION"),
-        as_of: a.as_of.ymd().to_string(),
-        rules_a: RulesMeta::of(a.rules),
-        rules_b: RulesMeta::of(b.rules),
-        companies: c.companies,
-        only_a: &c.only_a,
-        only_b: &c.only_b,
-        spearman_rho: c.spearman,
-        kendall_tau_b: c.kendall_tau_b,
-        grades_a: &c.grades_a,
-        grades_b: &c.grades_b,
-        migration: &c.migration,
-        grade_changes: c.grade_changes,
-        mean_abs_change: c.mean_abs_change,
-        max_abs_change: c.max_abs_change,
-        movers: movers(c, top)
-            .map(|m| JsonMover {
-                company: m.a.company,
-                company_name: m.a.company_name,
-                change: m.change,
-                a: side(a, m.a),
-                b: side(b, m.b),
-                driver: m.driver.as_ref().map(|d| JsonDriver {
-                    factor: d.factor,
-                    points: d.points,
-                }),
-            })
-            .collect(),
-    };
+    let doc = Diff::of(a, b, c, top);
     serde_json::to_writer_pretty(&mut *out, &doc).map_err(io::Error::from)?;
     out.write_all(b"\n")
 }
@@ -202,7 +108,7 @@ pub fn write_diff_table(
         writeln!(out, "{line}")?;
     }
     writeln!(out)?;
-    let shown: Vec<_> = movers(c, top).collect();
+    let shown: Vec<_> = c.movers(top).collect();
     if shown.is_empty() {
         return writeln!(out, "no company's score moved");
     }
@@ -227,12 +133,12 @@ pub fn write_diff_table(
         writeln!(
             out,
             "    A: {}",
-            escape::terminal(&crate::render::write::explanation_of(a, m.a))
+            escape::terminal(&crate::rate::explain::explanation_of(a, m.a))
         )?;
         writeln!(
             out,
             "    B: {}",
-            escape::terminal(&crate::render::write::explanation_of(b, m.b))
+            escape::terminal(&crate::rate::explain::explanation_of(b, m.b))
         )?;
     }
     Ok(())

@@ -4,7 +4,6 @@
 //! from the input is escaped for the format it lands in (see `crate::escape`).
 
 use crate::model::DateExt;
-use std::borrow::Cow;
 use std::io::{self, Write};
 use std::str::FromStr;
 
@@ -17,21 +16,6 @@ use crate::rate::explain;
 use crate::rate::score::Factors;
 use crate::rate::{Assessed, Counts, Interval, Rating, Report, Standing, Summary};
 use crate::rules::Rules;
-
-/// The explanation of `r`, a rating of `report`: the one it holds, or, when it was
-/// rated without ([`crate::rate::rate_for_writing`]; a real explanation is never
-/// empty, it starts with the company's name), the same text rendered now.
-pub(crate) fn explanation_of<'r>(report: &Report<'_>, r: &'r Rating<'_>) -> Cow<'r, str> {
-    if r.explanation.is_empty() {
-        Cow::Owned(crate::rate::explain::explanation(
-            report.rules,
-            r,
-            report.as_of,
-        ))
-    } else {
-        Cow::Borrowed(&r.explanation)
-    }
-}
 
 /// How many contributors each rating lists in JSON and JSON Lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,27 +84,7 @@ impl FromStr for OutputFormat {
     }
 }
 
-/// The `rules` object of every JSON output.
-#[derive(Serialize)]
-pub struct RulesMeta<'a> {
-    /// The rules' `name`.
-    pub name: &'a str,
-    /// The rules' `version`.
-    pub version: &'a str,
-    /// Hex sha256 of the rules file's bytes.
-    pub sha256: &'a str,
-}
-
-impl<'a> RulesMeta<'a> {
-    /// The metadata of `rules`.
-    pub fn of(rules: &'a Rules) -> Self {
-        RulesMeta {
-            name: rules.name(),
-            version: rules.version(),
-            sha256: rules.sha256(),
-        }
-    }
-}
+pub use crate::rules::RulesMeta;
 
 #[derive(Serialize)]
 struct JsonGradeChange<'a> {
@@ -209,14 +173,14 @@ fn json_rating<'a>(
                 factors: &a.factors,
             })
             .collect(),
-        explanation: explanation_of(report, r),
+        explanation: explain::explanation_of(report, r),
     }
 }
 
 #[derive(Serialize)]
 struct JsonReport<'a> {
     riskrate: &'static str,
-    rules: RulesMeta<'a>,
+    rules: RulesMeta,
     as_of: String,
     summary: Summary,
     ratings: Vec<JsonRating<'a>>,
@@ -525,7 +489,7 @@ mod jsonl {
             buf.extend_from_slice(b"}}");
         }
         buf.extend_from_slice(b"],\"explanation\":");
-        text(buf, &crate::render::write::explanation_of(report, r))?;
+        text(buf, &crate::rate::explain::explanation_of(report, r))?;
         buf.push(b'}');
         Ok(())
     }
@@ -820,7 +784,7 @@ fn write_csv(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
                 &opt_num(r.industry_percentile),
                 escape::csv_cell(&ng).as_ref(),
                 &nd,
-                escape::csv_cell(&explanation_of(report, r)).as_ref(),
+                escape::csv_cell(&explain::explanation_of(report, r)).as_ref(),
                 &as_of,
                 escape::csv_cell(rules.name()).as_ref(),
                 escape::csv_cell(rules.version()).as_ref(),
@@ -1080,7 +1044,7 @@ fn json_incident<'a>(
 #[derive(Serialize)]
 struct JsonExplain<'a> {
     riskrate: &'static str,
-    rules: RulesMeta<'a>,
+    rules: RulesMeta,
     as_of: String,
     rating: JsonRating<'a>,
     incidents: Vec<JsonIncident<'a>>,

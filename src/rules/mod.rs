@@ -188,6 +188,28 @@ pub struct GradeBand {
     pub min_score: i64,
 }
 
+/// The rules' identity, as every output names it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RulesMeta {
+    /// The rules' `name`.
+    pub name: String,
+    /// The rules' `version`.
+    pub version: String,
+    /// Hex sha256 of the rules file's bytes.
+    pub sha256: String,
+}
+
+impl RulesMeta {
+    /// The identity of `rules`.
+    pub fn of(rules: &Rules) -> RulesMeta {
+        RulesMeta {
+            name: rules.name.clone(),
+            version: rules.version.clone(),
+            sha256: rules.sha256.clone(),
+        }
+    }
+}
+
 /// Validated scoring rules. See `scoring-rules/default.toml` for what each knob means.
 #[derive(Debug, Clone)]
 pub struct Rules {
