@@ -142,7 +142,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     // The same comparison by hand: an engine sharing the incidents under the
     // other rules gives the second side of every mover.
-    let other = engine.with_rules(short).rate(as_of, &RateOptions::default());
+    let other = engine
+        .with_rules(short)
+        .rate(as_of, &RateOptions::default());
     for m in &diff.movers {
         let b = other
             .ratings

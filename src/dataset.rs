@@ -51,8 +51,7 @@ pub(crate) struct Derived {
     pub(crate) same_ids: Vec<Vec<usize>>,
     /// The companies' keys, in company order ([`Run::key`]). Rating and writing
     /// take them in that order; in the dataset's table they lie in order of first
-    /// appearance, so each was two reads from all over memory, 3.7% of a run's
-    /// time at 1M on one thread.
+    /// appearance, where each would be two reads from all over memory.
     pub(crate) keys: Texts,
 }
 
@@ -214,8 +213,7 @@ impl Dataset {
             let (same_ids, grouped) = rayon::join(
                 || {
                     // Read by position, the search streams through the id table
-                    // rather than through a cache line of every incident (88 MB at
-                    // 1M).
+                    // rather than through a cache line of every incident.
                     let ids = &self.names.ids;
                     let aligned = self.ids_aligned();
                     let mut groups = repeated_texts(self.incidents.len(), |i| {
@@ -912,8 +910,8 @@ fn parse_chunk(bytes: &[u8], limits: &Limits, names: Names) -> Chunk {
 /// As [`parse_chunk`]; `direct` false reads every line the generic way (for tests
 /// that hold the direct path to it).
 fn parse_chunk_with(bytes: &[u8], limits: &Limits, names: Names, direct: bool) -> Chunk {
-    // About 200 bytes a record; a guess that spares most regrowth. (Counting the
-    // lines first took a pass over the chunk, ~1.5% of a run's time.)
+    // About 200 bytes a record; a guess that spares most regrowth without a pass
+    // over the chunk to count its lines.
     let guess = bytes.len() / 160 + 1;
     let mut chunk = Chunk {
         incidents: Vec::with_capacity(guess),
@@ -1055,8 +1053,8 @@ fn prefix(s: &str) -> u128 {
 /// faster than a hash map of a million keys, which is sequential.
 ///
 /// The hashes alone are sorted (8 bytes each, not a (hash, index) pair of 16: half
-/// the memory moved, 80 MB less at 10M keys); the few keys whose hash repeats are
-/// then found by hashing every key once more.
+/// the memory moved); the few keys whose hash repeats are then found by hashing
+/// every key once more.
 pub(crate) fn repeated_texts<'k>(
     n: usize,
     key: impl Fn(usize) -> &'k str + Sync,

@@ -98,9 +98,9 @@ pub struct Ymd(pub NaiveDate);
 
 impl Ymd {
     /// Calls `f` with the date as `YYYY-MM-DD`: built digit by digit on the stack for
-    /// a year of four digits (0 to 9999), by chrono's format for any other. Through
-    /// `write!("{:04}-{:02}-{:02}")` a date took three padded integer formattings, 2%
-    /// of the instructions of a run writing ratings.
+    /// a year of four digits (0 to 9999), by chrono's format for any other: every
+    /// rating writes dates, and three padded integer formattings a date show in
+    /// the instruction count of a run.
     pub fn with_str<R>(self, f: impl FnOnce(&str) -> R) -> R {
         // Digits, '-' and a sign: always UTF-8.
         self.with_bytes(|b| f(std::str::from_utf8(b).unwrap_or_default()))
@@ -210,10 +210,10 @@ impl Checked<'_> {
     #[inline]
     pub(crate) fn store(self, names: &mut Names, file: u32, line: u64) -> Incident {
         // Keys are interned (equal key <=> equal id, which grouping relies on); names
-        // only describe and are appended, to a table of their own: interning them
-        // too saved 190 MB at 10M incidents but cost 8% of the time at 1M, and in
-        // the keys' table they spread the keys' ids over ten times the range
-        // (docs/PERFORMANCE.md).
+        // only describe and are appended, to a table of their own: they rarely
+        // repeat, so interning them costs lookups for little memory saved, and in
+        // the keys' table they would spread the keys' ids over a far wider range
+        // (docs/PERFORMANCE.md, "Tried and left").
         let company_name = self.company_name.map(|t| names.company_names.push(t));
         let industry = self.industry.map(|t| names.intern_repeating(t));
         let country = self.country.map(|t| names.intern_repeating(t));
@@ -305,7 +305,7 @@ pub struct Incident {
     /// When it became public, if later given.
     pub disclosed: Option<PartialDate>,
     // The three optional numbers are kept without `Option`'s 8 bytes of tag each
-    // (with no `seq`, 120 -> 88 bytes an incident): `given` says which were given.
+    // (88 bytes an incident): `given` says which were given.
     severity: f64,
     impact: i64,
     records: u64,
@@ -973,7 +973,7 @@ impl<'a> Record<'a> {
     }
 
     /// Every field absent again, for reuse. Only fields that hold something are
-    /// reset: dropping all sixteen every record was 4% of reading.
+    /// reset: resetting all sixteen for every record shows in the reading time.
     pub(crate) fn clear(&mut self) {
         // Destructured, so that a field added to Record cannot be forgotten here.
         let Record {

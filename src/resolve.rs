@@ -303,15 +303,15 @@ pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
     // Each incident's item goes to its place in the company grouping, or its
     // rejection is kept with that place. The places are cut in one part per
     // thread; each part passes over all the incidents in input order and takes
-    // those whose place is in it. (More parts than threads balanced nothing and
-    // read the incidents once more per part: at 1M that pass was 6% of the run.)
+    // those whose place is in it. (Each part reads every incident, so more parts
+    // than threads would only add passes.)
     //
     // `place` numbers the incidents 0..n in some order, so every place is either
     // written (its incident accepted) or listed in `late` (rejected) and removed
-    // below: the filler every place starts with never survives. Filled in
-    // parallel, since nothing else runs meanwhile: the first touch of 40 MB at 1M
-    // took ~30 ms on one core. (It was `Option<Resolved>`, `None` at first and
-    // unwrapped in a last pass on one core, ~10 ms at 1M.)
+    // below: the filler every place starts with never survives. The list is
+    // filled in parallel, since its first touch (page faults) is a cost of its own
+    // and nothing else runs meanwhile; a filler rather than `Option` spares a
+    // last pass to unwrap every item.
     let n = incidents.len();
     let mut items: Vec<Resolved<'a>> = Vec::new();
     if let Some(first) = incidents.first() {

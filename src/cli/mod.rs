@@ -212,9 +212,8 @@ impl RatingArgs {
 }
 
 /// `value`, never dropped: a command ends with the process, and the operating
-/// system takes back all its memory at once. Freeing a dataset's incidents, texts,
-/// resolved items and ratings piece by piece cost ~5% of `score`'s wall time at 1M
-/// incidents (docs/PERFORMANCE.md, sixth round).
+/// system takes back all its memory at once, where freeing a dataset's incidents,
+/// texts, resolved items and ratings piece by piece is a visible share of a run.
 pub fn until_exit<T>(value: T) -> std::mem::ManuallyDrop<T> {
     std::mem::ManuallyDrop::new(value)
 }

@@ -937,7 +937,7 @@ pub const COMPARISON_LIMIT: usize = 1 << 22;
 /// Incidents are compared only with those of other sources whose dates are near:
 /// a sweep over each company's date spans, widened by the window, in order. The
 /// work then grows with the pairs found, not with the square of a company's
-/// incidents (comparing every pair, 40,000 incidents of one company took 38 s).
+/// incidents.
 pub fn likely_duplicates<'a>(
     res: &crate::resolve::Resolution<'a>,
     window_days: i64,

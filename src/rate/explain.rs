@@ -102,7 +102,7 @@ fn push_when(s: &mut String, incident: &Incident) {
 }
 
 /// `n` in decimal, as `Display` writes it, without the formatting machinery (the
-/// explanation has five numbers; they were a tenth of its instructions).
+/// explanation has five numbers, and every rating has an explanation).
 fn push_int(s: &mut String, n: i64) {
     if n < 0 {
         s.push('-');

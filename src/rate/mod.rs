@@ -175,8 +175,7 @@ pub fn rate_keeping<'a>(
 
 /// As [`rate_keeping`], with every [`Rating::explanation`] left empty, for a report
 /// that is only to be written: [`crate::render::write::write_report`] renders each explanation as
-/// it writes its rating (the same text), so they are never all held at once
-/// (about 150 MB at 10M incidents).
+/// it writes its rating (the same text), so they are never all held at once.
 pub fn rate_for_writing<'a>(
     data: &'a Resolution<'a>,
     as_of: NaiveDate,
@@ -188,8 +187,8 @@ pub fn rate_for_writing<'a>(
 /// As [`rate`], for an account of one company, `focus` (a company key): its
 /// rating is whole (every incident, and the explanation); every other company
 /// keeps no incidents and no explanation. Their scores still set the
-/// percentiles, so the focus's rating is the one [`rate`] gives; the rest is
-/// not held (at 1M incidents, 410 MB for [`rate`]'s report).
+/// percentiles, so the focus's rating is the one [`rate`] gives; the rest of the
+/// companies' incidents and explanations are not held.
 pub fn rate_focused<'a>(data: &'a Resolution<'a>, as_of: NaiveDate, focus: &str) -> Report<'a> {
     rate_with(data, as_of, None, true, Some(focus))
 }
@@ -208,9 +207,8 @@ fn rate_with<'a>(
         _ => (keep, explain),
     };
     // One rating per company, in company order. An indexed parallel map collects
-    // straight into the final list: batches flattened into it (as before, to warm
-    // the incidents' cache lines a batch at a time) went through a list of vectors
-    // joined at the end, a second copy of every rating (200 MB at 10M) at the peak.
+    // straight into the final list, so no second copy of the ratings is ever
+    // held.
     let runs = data.runs();
     let mut ratings: Vec<Rating<'a>> = runs
         .par_iter()
@@ -230,8 +228,8 @@ fn rate_with<'a>(
     fill_intervals(rules, &mut ratings);
     fill_percentiles(&mut ratings);
 
-    // Summed in parallel, like the passes over the ratings above: on one thread
-    // they left a core idle (~20 ms for the three at 1M).
+    // Summed in parallel, like the passes over the ratings above, so that no core
+    // waits on one thread's pass.
     let counts = ratings
         .par_iter()
         .map(|r| r.counts)
@@ -263,9 +261,9 @@ fn rate_with<'a>(
 const AHEAD: usize = 16;
 
 /// The most companies one thread rates without offering the rest to the others.
-/// Left to itself, rayon stops splitting a thread's share after a few halvings;
-/// at 10M incidents (876k companies) the last share, ~100k companies, kept one
-/// core busy for ~0.3 s while the other had nothing left to take.
+/// Left to itself, rayon stops splitting a thread's share after a few halvings,
+/// and with a million companies the last share keeps one core busy while the
+/// other has nothing left to take.
 pub(crate) const PIECE: usize = 1024;
 
 /// Reads the names (their first incidents') of the companies of `runs`, which
@@ -325,9 +323,9 @@ pub(crate) fn assess_counted<'a>(
 
 /// The counts and risk points [`assess_counted`] gives for `list` at each of
 /// `dates`. The recurrence order (effective day, then id) does not depend on the
-/// date: what is known at a date is a prefix of it. Sorted once here rather than
-/// at every date, it was most of a long history's time (98 monthly dates of one
-/// company of 200k incidents: 6.5 s with it sorted at every date).
+/// date: what is known at a date is a prefix of it, so it is sorted once here
+/// rather than at every date (which would dominate a long history of a company
+/// with many incidents).
 pub(crate) fn assess_counted_series(
     rules: &Rules,
     list: &[Resolved<'_>],
@@ -361,8 +359,8 @@ fn by_day_then_id<'l>(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Keep {
     /// Nothing: the counts and risk points are all that is wanted (history and
-    /// back-tests). The incidents are then not sorted, which for one company of
-    /// 200k incidents was half of each step's time.
+    /// back-tests). The incidents are then not sorted, the largest part of each
+    /// step for a company with many incidents.
     Totals,
     /// The counted incidents, largest first.
     Counted,
@@ -371,8 +369,7 @@ enum Keep {
 }
 
 /// The working lists of [`assess_with`]. Each rating thread keeps one from company
-/// to company, so their room is allocated once rather than six times a company
-/// (at 1M, malloc and free were a seventh of the rating stage).
+/// to company, so their room is allocated once rather than six times a company.
 #[derive(Default)]
 pub(crate) struct Scratch<'a> {
     ages: Vec<(i64, Standing)>,
@@ -779,9 +776,9 @@ pub(crate) fn garwood(n: u64, tail: f64) -> (f64, f64) {
 
 /// Industry percentiles (SCORING.md §4). The companies of an industry are sorted by
 /// `score_exact` once, and each run of equal scores gets its percentile from its
-/// place: `lower` is the run's start, `tied_others` its length less one. (A binary
-/// search per company into its industry's scores took 2 s of the 10M run: with a
-/// million companies every step of it was a cache miss.)
+/// place: `lower` is the run's start, `tied_others` its length less one. (One
+/// sort rather than a binary search per company: with a million companies every
+/// step of such a search is a cache miss.)
 fn fill_percentiles(ratings: &mut [Rating<'_>]) {
     let mut industries: HashMap<&str, u32> = HashMap::default();
     let mut keyed: Vec<(u32, f64, usize)> = Vec::with_capacity(ratings.len());

@@ -203,9 +203,8 @@ fn in_parallel<T: Sync, S>(
     prepare: impl Fn(&[T]) -> S + Sync,
     render: impl Fn(&mut Vec<u8>, &mut S, &T) -> io::Result<()> + Sync,
 ) -> io::Result<()> {
-    // 128 ratings a block (~150 kB rendered) rather than 512 (~600 kB, more than
-    // a core's 512 KiB L2): the write stage at 1M, 15 runs alternated, 0.105 ->
-    // 0.090 s, and 64 gave no more.
+    // 128 ratings a block (~150 kB rendered) fit a core's L2 with room to spare;
+    // larger blocks spill out of it, smaller ones only add hand-offs.
     const BLOCK: usize = 128;
     const WINDOW: usize = 32 * BLOCK;
     for window in items.chunks(WINDOW) {
@@ -319,9 +318,9 @@ mod jsonl {
     ///
     /// A contributor's id takes two reads from all over memory (the id's place in
     /// the id table, found from where its incident lies, then its text), the second
-    /// waiting on the first; with a third (the incident itself) they were half of
-    /// the writing time at 1M incidents. Fetched for the whole block one step at a
-    /// time, the reads of each step do not wait on one another.
+    /// waiting on the first; with a third (the incident itself) they dominate the
+    /// writing. Fetched for the whole block one step at a time, the reads of each
+    /// step do not wait on one another.
     pub(super) struct Block {
         pub(super) memo: Memo,
         /// The contributors' ids, in the order they are written.
@@ -644,7 +643,7 @@ mod tests {
 
 /// The JSON document, as serde_json's pretty printer writes [`JsonReport`],
 /// with the ratings rendered in parallel blocks and written as they are done
-/// rather than all built first (at 1M incidents, 2.4 s and 312 MB whole).
+/// rather than all built first, so the document is never held whole.
 fn write_json(out: &mut dyn Write, report: &Report<'_>, limit: Contributors) -> io::Result<()> {
     // The document without its ratings, cut where they go: `"ratings": []` is
     // found on a line of its own (a string cannot hold a raw newline), before
@@ -815,8 +814,8 @@ impl Table {
                     .unwrap_or(0)
             })
             .collect();
-        // Looked up by place: a search of the list for every cell took 72 s for
-        // a table of 87,703 ratings (one colour each) on a terminal.
+        // Looked up by place: a search of the list for every cell would be
+        // quadratic in the ratings.
         let mut paint: crate::FastMap<(usize, usize), &str> = crate::FastMap::default();
         for &(r, c, code) in &self.colors {
             paint.entry((r, c)).or_insert(code);
