@@ -274,17 +274,39 @@ impl Dataset {
 /// on the rules.
 pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
     let checker = Checker::new(data, rules);
-    let check = |inc: &'a Incident| checker.check(inc);
-    let incidents = data.incidents();
     let derived = data.derived();
+    let duplicates = duplicates(&checker, data);
+    let (mut items, late) = place_items(&checker, data, &duplicates);
+    let removed = remove_rejected(&mut items, &late);
+    let companies = runs_without(&derived.companies, &removed);
+    // Back to input order (`seq` is the incident's index) to merge with the
+    // dataset's own rejections.
+    let mut late: Vec<Rejection> = late.into_iter().map(|(_, r)| r).collect();
+    late.sort_by_key(|r| r.seq);
 
-    // Later accepted incidents of an id already claimed become duplicates: index of
-    // the duplicate → index of the incident that claimed the id (rare).
+    let rejected = merge_by_seq(data.rejected(), late);
+    Resolution {
+        data,
+        rules,
+        items,
+        companies,
+        rejected,
+    }
+}
+
+/// Which accepted incidents are duplicates: the later accepted incidents of an
+/// id already claimed, each (by index) with the index of the incident that
+/// claimed the id (rare).
+fn duplicates(checker: &Checker<'_>, data: &Dataset) -> crate::FastMap<usize, usize> {
+    let incidents = data.incidents();
     let mut duplicates: crate::FastMap<usize, usize> = crate::FastMap::default();
-    for group in &derived.same_ids {
+    for group in &data.derived().same_ids {
         let mut claimed: Option<usize> = None;
         for &i in group {
-            if incidents.get(i).is_none_or(|inc| check(inc).is_err()) {
+            if incidents
+                .get(i)
+                .is_none_or(|inc| checker.check(inc).is_err())
+            {
                 continue;
             }
             match claimed {
@@ -295,11 +317,23 @@ pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
             }
         }
     }
+    duplicates
+}
+
+/// Every incident resolved into its place in the company grouping, the places of
+/// rejected ones left holding a filler; the rejections with their places.
+fn place_items<'a>(
+    checker: &Checker<'a>,
+    data: &'a Dataset,
+    duplicates: &crate::FastMap<usize, usize>,
+) -> (Vec<Resolved<'a>>, Vec<(usize, Rejection)>) {
+    let incidents = data.incidents();
+    let derived = data.derived();
+    let check = |inc: &'a Incident| checker.check(inc);
     let duplicate = |i: usize, inc: &Incident| -> Option<Fault> {
         let first = incidents.get(*duplicates.get(&i)?)?;
         Some(duplicate_of(data, inc, first))
     };
-
     // Each incident's item goes to its place in the company grouping, or its
     // rejection is kept with that place. The places are cut in one part per
     // thread; each part passes over all the incidents in input order and takes
@@ -364,7 +398,12 @@ pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
             late
         })
         .collect();
-    let late: Vec<(usize, Rejection)> = late.into_iter().flatten().collect();
+    (items, late.into_iter().flatten().collect())
+}
+
+/// Takes the rejected incidents' places (still holding the filler) out of
+/// `items`, in place, and gives them in ascending order.
+fn remove_rejected(items: &mut Vec<Resolved<'_>>, late: &[(usize, Rejection)]) -> Vec<usize> {
     let mut removed: Vec<usize> = late.iter().map(|(place, _)| *place).collect();
     removed.sort_unstable();
     // The places of rejected incidents still hold the filler: out they go, in place
@@ -378,20 +417,7 @@ pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
             keep
         });
     }
-    let companies = runs_without(&derived.companies, &removed);
-    // Back to input order (`seq` is the incident's index) to merge with the
-    // dataset's own rejections.
-    let mut late: Vec<Rejection> = late.into_iter().map(|(_, r)| r).collect();
-    late.sort_by_key(|r| r.seq);
-
-    let rejected = merge_by_seq(data.rejected(), late);
-    Resolution {
-        data,
-        rules,
-        items,
-        companies,
-        rejected,
-    }
+    removed
 }
 
 /// A set of rules' reading of a dataset's names, each distinct type text and data
