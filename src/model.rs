@@ -1078,80 +1078,12 @@ impl<'a> Record<'a> {
             v => Some(parse_date(v, "disclosed")?),
         };
 
-        let severity = if self.severity.is_missing() {
-            None
-        } else {
-            let s = self.severity.number().ok_or_else(|| {
-                fault(
-                    "severity",
-                    format!("severity {} is not a number", self.severity.describe()),
-                )
-            })?;
-            if !(0.0..=100.0).contains(&s) {
-                return Err(fault(
-                    "severity",
-                    format!("severity {s} is outside 0..=100"),
-                ));
-            }
-            Some(s)
-        };
-
-        // The range of impact levels is the rules' to say; only the form is checked here.
-        let impact = if self.impact.is_missing() {
-            None
-        } else {
-            let i = integer(&self.impact)
-                .and_then(|i| i64::try_from(i).ok())
-                .ok_or_else(|| {
-                    fault(
-                        "impact",
-                        format!("impact {} is not an integer", self.impact.describe()),
-                    )
-                })?;
-            Some(i)
-        };
-
+        let severity = self.checked_severity()?;
+        let impact = self.checked_impact()?;
         let data = names.intern_list(&self.data_names()?);
 
-        let records = if self.records.is_missing() {
-            None
-        } else {
-            let n = integer(&self.records).ok_or_else(|| {
-                fault(
-                    "records",
-                    format!("records {} is not a whole number", self.records.describe()),
-                )
-            })?;
-            Some(u64::try_from(n).map_err(|_| {
-                fault(
-                    "records",
-                    format!(
-                        "records {n} is {}",
-                        if n < 0 { "negative" } else { "too large" }
-                    ),
-                )
-            })?)
-        };
-
-        let status = match &self.status {
-            v if v.is_missing() => Status::Confirmed,
-            v => match v.text().and_then(|t| {
-                let t = trim(&t);
-                // Lower case as given is the usual case, and needs no copy.
-                Status::from_word(t).or_else(|| Status::from_word(&t.to_lowercase()))
-            }) {
-                Some(status) => status,
-                None => {
-                    return Err(fault(
-                        "status",
-                        format!(
-                            "status {} is not one of confirmed, alleged, disputed",
-                            v.describe()
-                        ),
-                    ));
-                }
-            },
-        };
+        let records = self.checked_records()?;
+        let status = self.checked_status()?;
         let third_party = flag(&self.third_party, "third_party")?;
         let vulnerable_subjects = flag(&self.vulnerable_subjects, "vulnerable_subjects")?;
 
@@ -1173,6 +1105,91 @@ impl<'a> Record<'a> {
             vulnerable_subjects,
         }
         .store(names, file, line))
+    }
+
+    /// `severity`: a number in 0..=100, when given.
+    fn checked_severity(&self) -> Result<Option<f64>, Fault> {
+        Ok(if self.severity.is_missing() {
+            None
+        } else {
+            let s = self.severity.number().ok_or_else(|| {
+                fault(
+                    "severity",
+                    format!("severity {} is not a number", self.severity.describe()),
+                )
+            })?;
+            if !(0.0..=100.0).contains(&s) {
+                return Err(fault(
+                    "severity",
+                    format!("severity {s} is outside 0..=100"),
+                ));
+            }
+            Some(s)
+        })
+    }
+
+    /// `impact`: an integer, when given.
+    fn checked_impact(&self) -> Result<Option<i64>, Fault> {
+        // The range of impact levels is the rules' to say; only the form is checked here.
+        Ok(if self.impact.is_missing() {
+            None
+        } else {
+            let i = integer(&self.impact)
+                .and_then(|i| i64::try_from(i).ok())
+                .ok_or_else(|| {
+                    fault(
+                        "impact",
+                        format!("impact {} is not an integer", self.impact.describe()),
+                    )
+                })?;
+            Some(i)
+        })
+    }
+
+    /// `records`: a whole number of 0 or more, when given.
+    fn checked_records(&self) -> Result<Option<u64>, Fault> {
+        Ok(if self.records.is_missing() {
+            None
+        } else {
+            let n = integer(&self.records).ok_or_else(|| {
+                fault(
+                    "records",
+                    format!("records {} is not a whole number", self.records.describe()),
+                )
+            })?;
+            Some(u64::try_from(n).map_err(|_| {
+                fault(
+                    "records",
+                    format!(
+                        "records {n} is {}",
+                        if n < 0 { "negative" } else { "too large" }
+                    ),
+                )
+            })?)
+        })
+    }
+
+    /// `status`: confirmed (when not given), alleged or disputed.
+    fn checked_status(&self) -> Result<Status, Fault> {
+        Ok(match &self.status {
+            v if v.is_missing() => Status::Confirmed,
+            v => match v.text().and_then(|t| {
+                let t = trim(&t);
+                // Lower case as given is the usual case, and needs no copy.
+                Status::from_word(t).or_else(|| Status::from_word(&t.to_lowercase()))
+            }) {
+                Some(status) => status,
+                None => {
+                    return Err(fault(
+                        "status",
+                        format!(
+                            "status {} is not one of confirmed, alleged, disputed",
+                            v.describe()
+                        ),
+                    ));
+                }
+            },
+        })
     }
 
     /// The `type` text, trimmed; which type it names is the rules' to say.
