@@ -387,65 +387,25 @@ impl Dataset {
         let block = block.max(1);
         let path = Path::new(name);
         let file = self.file_index(name);
-        // Appends up to `want` bytes to `buf` without zeroing them first; true at the
-        // end of the file.
-        let fill = |f: &mut dyn Read, buf: &mut Vec<u8>, want: usize| -> Result<bool, Error> {
-            let got = f
-                .take(want as u64)
-                .read_to_end(buf)
-                .map_err(|e| Error::io(path, e))?;
-            Ok(got < want)
-        };
         // How much to read next. The pipeline below leaves a core idle twice: while
         // the first block is read (nothing to parse yet) and while the last one is
         // merged (nothing left to parse). So blocks start small and double up to
         // `block`, and near the end shrink to half of what is left: both idle
         // stretches then cover about a megabyte, not sixteen.
         let mut sizes = Sizes::new(block, size);
-        // Moves the partial last line of `buf` (none at the end of the file) into
-        // `rest`, emptied first, which then has room for another block.
-        let cut = |buf: &mut Vec<u8>, eof: bool, rest: &mut Vec<u8>| {
-            let at = if eof {
-                buf.len()
-            } else {
-                buf.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1)
-            };
-            rest.clear();
-            rest.reserve(buf.len() - at);
-            rest.extend_from_slice(buf.get(at..).unwrap_or_default());
-            buf.truncate(at);
-        };
         let limits = self.limits;
         let template = self.names.sibling();
 
         let mut cur: Vec<u8> = Vec::new();
-        let mut eof = fill(&mut f, &mut cur, sizes.take())?;
+        let mut eof = fill(&mut f, &mut cur, sizes.take(), path)?;
         while !eof && cur.len() < 3 {
-            eof = fill(&mut f, &mut cur, sizes.take())?;
+            eof = fill(&mut f, &mut cur, sizes.take(), path)?;
         }
         if cur.starts_with(b"\xEF\xBB\xBF") {
             cur.drain(..3);
         }
         let mut next = Vec::new();
-        // Cuts `cur` at its last line end into `next`; a partial line already
-        // longer than a record may be is skipped here, its size returned to be
-        // rejected after the block before it is merged.
-        let cut_or_skip = |f: &mut dyn Read,
-                           cur: &mut Vec<u8>,
-                           eof: &mut bool,
-                           next: &mut Vec<u8>|
-         -> Result<Option<u64>, Error> {
-            lone_crs_to_lf(cur, *eof);
-            cut(cur, *eof, next);
-            if *eof || !over_limit(next, &limits) {
-                return Ok(None);
-            }
-            let (size, rest, at_end) = skip_line(f, next, path)?;
-            *next = rest;
-            *eof = at_end;
-            Ok(Some(size))
-        };
-        let mut skip = cut_or_skip(&mut f, &mut cur, &mut eof, &mut next)?;
+        let mut skip = cut_or_skip(&mut f, &mut cur, &mut eof, &mut next, &limits, path)?;
         let mut pending: Option<(Vec<Chunk>, Option<u64>)> = None;
         let mut lines = 0u64;
         let mut reserved = eof;
@@ -465,7 +425,7 @@ impl Dataset {
                             if eof {
                                 Ok(true)
                             } else {
-                                fill(&mut f, &mut next, want)
+                                fill(&mut f, &mut next, want, path)
                             }
                         },
                     )
@@ -473,15 +433,7 @@ impl Dataset {
             );
             lines += merged.unwrap_or(0);
             if !reserved && !cur.is_empty() {
-                // Incidents per byte of the first block, times the file's size.
-                let got: usize = parsed.iter().map(|c| c.incidents.len()).sum();
-                let times = size as f64 / cur.len() as f64 * 1.02;
-                self.incidents.reserve((got as f64 * times) as usize);
-                // The same for the ids and company names, appended with them.
-                let ids: Vec<&Texts> = parsed.iter().map(|c| &c.names.ids).collect();
-                self.names.ids.reserve_like(&ids, times);
-                let names: Vec<&Texts> = parsed.iter().map(|c| &c.names.company_names).collect();
-                self.names.company_names.reserve_like(&names, times);
+                self.reserve_like(&parsed, size as f64 / cur.len() as f64 * 1.02);
                 reserved = true;
             }
             pending = Some((parsed, skip.take()));
@@ -492,12 +444,23 @@ impl Dataset {
             // The parsed block's buffer takes the next one: two buffers serve the
             // whole file, rather than a fresh 16 MiB (and its page faults) a block.
             std::mem::swap(&mut cur, &mut next);
-            skip = cut_or_skip(&mut f, &mut cur, &mut eof, &mut next)?;
+            skip = cut_or_skip(&mut f, &mut cur, &mut eof, &mut next, &limits, path)?;
         }
         if let Some((p, skipped)) = pending {
             self.merge_skipped(p, skipped, file, lines);
         }
         Ok(())
+    }
+
+    /// Room for `times` as many incidents, ids and company names as `parsed`
+    /// holds: the first block's count per byte, times the file's size.
+    fn reserve_like(&mut self, parsed: &[Chunk], times: f64) {
+        let got: usize = parsed.iter().map(|c| c.incidents.len()).sum();
+        self.incidents.reserve((got as f64 * times) as usize);
+        let ids: Vec<&Texts> = parsed.iter().map(|c| &c.names.ids).collect();
+        self.names.ids.reserve_like(&ids, times);
+        let names: Vec<&Texts> = parsed.iter().map(|c| &c.names.company_names).collect();
+        self.names.company_names.reserve_like(&names, times);
     }
 
     /// JSON Lines in chunks of about a megabyte, parsed and checked in parallel;
@@ -723,6 +686,52 @@ impl Dataset {
 /// The largest JSON array file parsed whole; larger ones, and arrays of unknown
 /// size (stdin, pipes, devices), stream.
 const WHOLE_JSON_BYTES: u64 = 256 << 20;
+
+/// Appends up to `want` bytes of `f` to `buf` without zeroing them first; true at
+/// the end of the file.
+fn fill(f: &mut dyn Read, buf: &mut Vec<u8>, want: usize, path: &Path) -> Result<bool, Error> {
+    let got = f
+        .take(want as u64)
+        .read_to_end(buf)
+        .map_err(|e| Error::io(path, e))?;
+    Ok(got < want)
+}
+
+/// Moves the partial last line of `buf` (none at the end of the file) into
+/// `rest`, emptied first, which then has room for another block.
+fn cut(buf: &mut Vec<u8>, eof: bool, rest: &mut Vec<u8>) {
+    let at = if eof {
+        buf.len()
+    } else {
+        buf.iter().rposition(|b| *b == b'\n').map_or(0, |p| p + 1)
+    };
+    rest.clear();
+    rest.reserve(buf.len() - at);
+    rest.extend_from_slice(buf.get(at..).unwrap_or_default());
+    buf.truncate(at);
+}
+
+/// Cuts `cur` at its last line end into `next`; a partial line already longer
+/// than a record may be is skipped here, its size returned to be rejected after
+/// the block before it is merged.
+fn cut_or_skip(
+    f: &mut dyn Read,
+    cur: &mut Vec<u8>,
+    eof: &mut bool,
+    next: &mut Vec<u8>,
+    limits: &Limits,
+    path: &Path,
+) -> Result<Option<u64>, Error> {
+    lone_crs_to_lf(cur, *eof);
+    cut(cur, *eof, next);
+    if *eof || !over_limit(next, limits) {
+        return Ok(None);
+    }
+    let (size, rest, at_end) = skip_line(f, next, path)?;
+    *next = rest;
+    *eof = at_end;
+    Ok(Some(size))
+}
 
 /// Whether `partial`, the start of a line not yet ended (it may end in a CR whose
 /// LF has not been read), is already longer than a record may be.
