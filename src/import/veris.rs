@@ -140,22 +140,7 @@ pub(super) fn convert(v: &Json) -> Result<Record<'static>, Reject> {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .unwrap_or(&unnamed);
-        let t = v.get("timeline").and_then(|t| t.get("incident"));
-        let year = t.and_then(|t| t.get("year")).and_then(Json::as_u64);
-        let month = t.and_then(|t| t.get("month")).and_then(Json::as_u64);
-        let day = t.and_then(|t| t.get("day")).and_then(Json::as_u64);
-        let date = match (year, month, day) {
-            (Some(y), Some(m), Some(d)) => format!("{y:04}-{m:02}-{d:02}"),
-            (Some(y), Some(m), None) => format!("{y:04}-{m:02}"),
-            (Some(y), _, _) => format!("{y:04}"),
-            _ => {
-                return Err(Reject::new(
-                    Some(id.clone()),
-                    "timeline.incident.year",
-                    "no incident year",
-                ));
-            }
-        };
+        let date = incident_date(v, &id)?;
         let mut r =
             Record::new(&id, &company_key(who), kind(v), &date).with("company_name", text(who));
         if let Some(sector) = victim
@@ -171,56 +156,86 @@ pub(super) fn convert(v: &Json) -> Result<Record<'static>, Reject> {
         if v.get("security_incident").and_then(Json::as_str) == Some("Suspected") {
             r = r.with("status", "alleged");
         }
-        let rating = v
-            .get("impact")
-            .and_then(|i| i.get("overall_rating"))
-            .and_then(Json::as_str);
-        let level = match rating {
-            Some("Insignificant") => Some(1),
-            Some("Distracting") => Some(2),
-            Some("Painful") => Some(3),
-            Some("Damaging") => Some(4),
-            Some("Catastrophic") => Some(5),
-            _ => None,
-        };
-        if let Some(l) = level {
+        if let Some(l) = impact_level(v) {
             r = r.with("impact", l);
         }
-        let conf = v.get("attribute").and_then(|a| a.get("confidentiality"));
-        let mut classes: Vec<&str> = conf
-            .and_then(|c| c.get("data"))
-            .and_then(Json::as_array)
-            .map(|d| {
-                d.iter()
-                    .filter_map(|x| x.get("variety").and_then(Json::as_str))
-                    .filter_map(data_class)
-                    .collect()
-            })
-            .unwrap_or_default();
-        // Personal is implied by a more specific class about people: not counted on top.
-        if classes.iter().any(|c| {
-            matches!(
-                *c,
-                "health" | "national_id" | "payment_card" | "bank_account"
-            )
-        }) {
-            classes.retain(|c| *c != "personal");
-        }
-        classes.sort_unstable();
-        classes.dedup();
-        if !classes.is_empty() {
-            r = r.with("data_types", classes);
-        }
-        if let Some(n) = conf
-            .and_then(|c| c.get("data_total"))
-            .and_then(Json::as_u64)
-        {
-            r = r.with("records", n);
-        }
-        let victims = strings(conf.and_then(|c| c.get("data_victim")));
-        if victims.iter().any(|x| matches!(*x, "Patient" | "Student")) {
-            r = r.with("vulnerable_subjects", true);
-        }
-        Ok(r)
+        Ok(with_data(r, v))
     })()
+}
+
+/// The incident's date, at the precision its timeline gives (a year at least).
+fn incident_date(v: &Json, id: &str) -> Result<String, Reject> {
+    let t = v.get("timeline").and_then(|t| t.get("incident"));
+    let year = t.and_then(|t| t.get("year")).and_then(Json::as_u64);
+    let month = t.and_then(|t| t.get("month")).and_then(Json::as_u64);
+    let day = t.and_then(|t| t.get("day")).and_then(Json::as_u64);
+    Ok(match (year, month, day) {
+        (Some(y), Some(m), Some(d)) => format!("{y:04}-{m:02}-{d:02}"),
+        (Some(y), Some(m), None) => format!("{y:04}-{m:02}"),
+        (Some(y), _, _) => format!("{y:04}"),
+        _ => {
+            return Err(Reject::new(
+                Some(id.to_string()),
+                "timeline.incident.year",
+                "no incident year",
+            ));
+        }
+    })
+}
+
+/// VERIS's overall impact rating as an impact level 1..=5, when it gives one.
+fn impact_level(v: &Json) -> Option<i64> {
+    let rating = v
+        .get("impact")
+        .and_then(|i| i.get("overall_rating"))
+        .and_then(Json::as_str);
+    match rating {
+        Some("Insignificant") => Some(1),
+        Some("Distracting") => Some(2),
+        Some("Painful") => Some(3),
+        Some("Damaging") => Some(4),
+        Some("Catastrophic") => Some(5),
+        _ => None,
+    }
+}
+
+/// `r` with the data classes, records and vulnerable subjects of VERIS's
+/// confidentiality attribute.
+fn with_data(mut r: Record<'static>, v: &Json) -> Record<'static> {
+    let conf = v.get("attribute").and_then(|a| a.get("confidentiality"));
+    let mut classes: Vec<&str> = conf
+        .and_then(|c| c.get("data"))
+        .and_then(Json::as_array)
+        .map(|d| {
+            d.iter()
+                .filter_map(|x| x.get("variety").and_then(Json::as_str))
+                .filter_map(data_class)
+                .collect()
+        })
+        .unwrap_or_default();
+    // Personal is implied by a more specific class about people: not counted on top.
+    if classes.iter().any(|c| {
+        matches!(
+            *c,
+            "health" | "national_id" | "payment_card" | "bank_account"
+        )
+    }) {
+        classes.retain(|c| *c != "personal");
+    }
+    classes.sort_unstable();
+    classes.dedup();
+    if !classes.is_empty() {
+        r = r.with("data_types", classes);
+    }
+    if let Some(n) = conf
+        .and_then(|c| c.get("data_total"))
+        .and_then(Json::as_u64)
+    {
+        r = r.with("records", n);
+    }
+    let victims = strings(conf.and_then(|c| c.get("data_victim")));
+    if victims.iter().any(|x| matches!(*x, "Patient" | "Student")) {
+        r = r.with("vulnerable_subjects", true);
+    }
+    r
 }
