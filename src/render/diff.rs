@@ -38,6 +38,18 @@ pub fn write_diff_table(
     c: &Comparison<'_, '_>,
     top: usize,
 ) -> io::Result<()> {
+    write_summary(out, a, b, c)?;
+    write_migration(out, c)?;
+    write_movers(out, a, b, c, top)
+}
+
+/// The two rules, the companies compared, rank agreement and score changes.
+fn write_summary(
+    out: &mut dyn Write,
+    a: &Report<'_>,
+    b: &Report<'_>,
+    c: &Comparison<'_, '_>,
+) -> io::Result<()> {
     let meta = |r: &Report<'_>| {
         format!(
             "{} v{} (sha256 {})",
@@ -74,6 +86,11 @@ pub fn write_diff_table(
         c.grade_changes, c.mean_abs_change, c.max_abs_change
     )?;
     writeln!(out)?;
+    Ok(())
+}
+
+/// The grade migration matrix: rows the first rules' grades, columns the second's.
+fn write_migration(out: &mut dyn Write, c: &Comparison<'_, '_>) -> io::Result<()> {
     writeln!(out, "grade migration (rows: A, columns: B)")?;
     let w = c
         .migration
@@ -108,6 +125,17 @@ pub fn write_diff_table(
         writeln!(out, "{line}")?;
     }
     writeln!(out)?;
+    Ok(())
+}
+
+/// The `top` largest movers, each with its driver and both explanations.
+fn write_movers(
+    out: &mut dyn Write,
+    a: &Report<'_>,
+    b: &Report<'_>,
+    c: &Comparison<'_, '_>,
+    top: usize,
+) -> io::Result<()> {
     let shown: Vec<_> = c.movers(top).collect();
     if shown.is_empty() {
         return writeln!(out, "no company's score moved");
