@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::Args;
 use riskrate::unstable::Error;
-use riskrate::unstable::analysis::history::{dates, history, incidents_of, svg};
+use riskrate::unstable::analysis::history::{dates, history, incidents_of};
 use riskrate::unstable::escape;
+use riskrate::unstable::render::chart::svg;
 
 use super::backtest::parse_days;
 use super::output::output;

@@ -10,9 +10,10 @@
 use crate::model::DateExt;
 use std::fmt::Write as _;
 
-use crate::analysis::history::{Point, svg as history_svg};
+use crate::analysis::history::Point;
 use crate::escape::html;
 use crate::rate::{Rating, Report};
+use crate::render::chart::svg as history_svg;
 
 const GRADE_COLOURS: [&str; 5] = ["#1a9850", "#91cf60", "#e6c229", "#fc8d59", "#d73027"];
 

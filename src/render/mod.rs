@@ -3,6 +3,7 @@
 //! which flag sets them is the CLI's business.
 
 pub mod backtest;
+pub mod chart;
 pub mod diff;
 pub mod html;
 pub mod write;
