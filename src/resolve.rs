@@ -213,13 +213,19 @@ impl<'a> Resolution<'a> {
         f: impl Fn(Resolved<'a>) -> Option<Resolved<'a>>,
     ) -> (Resolution<'a>, Vec<String>) {
         let mut found = vec![false; ids.len()];
+        // Each id's first place in `ids`, looked up once an item (a search of the
+        // list for every item would grow with items times ids).
+        let mut first: crate::FastMap<&str, usize> = crate::FastMap::default();
+        for (k, id) in ids.iter().enumerate().rev() {
+            first.insert(id.as_str(), k);
+        }
         let mut removed = Vec::new();
         let items = self
             .items
             .iter()
             .enumerate()
             .filter_map(|(pos, r)| {
-                let kept = match ids.iter().position(|id| id == r.id()) {
+                let kept = match first.get(r.id()).copied() {
                     Some(k) => {
                         if let Some(seen) = found.get_mut(k) {
                             *seen = true;
@@ -578,5 +584,44 @@ mod tests {
         assert_eq!(resolved.items().len(), accepted);
         assert_eq!(resolved.rejected().len(), 300 - accepted);
         assert!(resolved.rejected().len() > 50);
+    }
+
+    /// A what-if takes out (or marks disputed) exactly the incidents named, and
+    /// names back the ids it did not find: a second mention of one id among them,
+    /// as each id is matched to its first mention.
+    #[test]
+    fn a_what_if_edits_the_ids_named_and_returns_the_unknown_ones() {
+        let rules = Rules::default_rules().unwrap();
+        let text: String = (0..2000)
+            .map(|i| {
+                format!(
+                    "{{\"id\":\"i{i}\",\"company\":\"c{}\",\"type\":\"breach\",\"date\":\"2024-01-01\"}}\n",
+                    i % 37
+                )
+            })
+            .collect();
+        let mut data = Dataset::new();
+        data.read_bytes(text.as_bytes(), "w.jsonl", Format::Jsonl)
+            .unwrap();
+        let res = data.resolve(&rules);
+        let mut ids: Vec<String> = (0..2000).step_by(3).map(|i| format!("i{i}")).collect();
+        ids.extend(["nowhere".to_string(), "i3".to_string()]);
+        let (fewer, missing) = res.without(&ids);
+        assert_eq!(missing, ["nowhere", "i3"]);
+        assert_eq!(fewer.items().len(), 2000 - 667);
+        assert!(
+            fewer
+                .items()
+                .iter()
+                .all(|r| r.id()[1..].parse::<u32>().unwrap() % 3 != 0)
+        );
+        let (disputed, missing) = res.as_disputed(&ids);
+        assert_eq!(missing, ["nowhere", "i3"]);
+        let marked = disputed
+            .items()
+            .iter()
+            .filter(|r| r.status == Status::Disputed)
+            .count();
+        assert_eq!(marked, 667);
     }
 }
