@@ -27,14 +27,13 @@ use std::path::Path;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
 
 use crate::dataset::Dataset;
 use crate::error::Error;
 use crate::ingest::read::{Format, Limits};
-use crate::model::{DateExt, Record, Rejection};
-use crate::rate::score::Factors;
-use crate::rate::{self, Counts, Interval, Standing, Summary};
+use crate::model::{Record, Rejection};
+use crate::rate::owned::{Assessment, Explanation, Rating, Report};
+use crate::rate::{self, Counts, Summary};
 use crate::resolve::{Checker, Resolved, duplicate_of, merge_by_seq};
 use crate::rules::{Rules, RulesMeta};
 
@@ -75,161 +74,6 @@ impl RateOptions {
     pub fn contributors(mut self, contributors: Option<usize>) -> RateOptions {
         self.contributors = contributors;
         self
-    }
-}
-
-/// Every company rated as of one date: the CLI's `--format json` document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Report {
-    /// The version of riskrate that rated.
-    pub riskrate: String,
-    /// The rules rated with.
-    pub rules: RulesMeta,
-    /// The date rated as of.
-    #[serde(with = "ymd")]
-    pub as_of: NaiveDate,
-    /// Totals of every record's fate.
-    pub summary: Summary,
-    /// Sorted by company key (byte order).
-    pub ratings: Vec<Rating>,
-    /// Every rejected record, in input order.
-    pub rejected: Vec<crate::model::Rejection>,
-}
-
-/// One company's rating, complete: the CLI's rating object.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Rating {
-    /// The company key.
-    pub company: String,
-    /// The first non-empty `company_name` among its accepted records.
-    pub company_name: Option<String>,
-    /// The first non-empty `industry` among its accepted records.
-    pub industry: Option<String>,
-    /// `score_exact` rounded half up: 100..=1000, higher is better.
-    pub score: i64,
-    /// The unrounded score.
-    pub score_exact: f64,
-    /// The grade band of `score`.
-    pub grade: String,
-    /// Sum of the counted incidents' points.
-    pub risk_points: f64,
-    /// The score's interval.
-    pub interval: Interval,
-    /// Incidents by standing.
-    pub incidents: Counts,
-    /// Percentile among the companies of its industry (None when fewer than two).
-    pub industry_percentile: Option<f64>,
-    /// When the grade next improves if nothing new happens (None for the best).
-    pub next_grade_change: Option<GradeChange>,
-    /// The counted incidents, largest first, as many as asked for.
-    pub contributors: Vec<Contributor>,
-    /// The one-line explanation.
-    pub explanation: String,
-}
-
-/// When a grade improves, and to what.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GradeChange {
-    /// The grade it improves to.
-    pub grade: String,
-    /// The first day it holds.
-    #[serde(with = "ymd")]
-    pub date: NaiveDate,
-}
-
-/// One counted incident and what it adds to the risk points.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Contributor {
-    /// The incident's id.
-    pub id: String,
-    /// Its canonical type.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// The date it is aged from (`disclosed`, else `date`).
-    #[serde(with = "ymd")]
-    pub effective_date: NaiveDate,
-    /// Its points.
-    pub points: f64,
-    /// Its share of the company's risk points.
-    pub share: f64,
-    /// The factors its points are the product of.
-    pub factors: Factors,
-}
-
-/// One company's full account: the CLI's `explain --format json` document.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Explanation {
-    /// The version of riskrate that rated.
-    pub riskrate: String,
-    /// The rules rated with.
-    pub rules: RulesMeta,
-    /// The date rated as of.
-    #[serde(with = "ymd")]
-    pub as_of: NaiveDate,
-    /// The company's rating, every contributor listed.
-    pub rating: Rating,
-    /// Every incident of the company: counted ones first, largest points first
-    /// (ties by id), then expired, then future, each by id.
-    pub incidents: Vec<Assessment>,
-}
-
-/// One incident of a company as rated: where it stands, its factors and points.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Assessment {
-    /// The incident's id.
-    pub id: String,
-    /// Its canonical type.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// `counted`, `expired` or `future` at the as-of date.
-    pub standing: Standing,
-    /// Its date as given (`2020`, `2020-10`, `2020-10-15`).
-    pub date: String,
-    /// Its disclosure date as given, when there is one.
-    pub disclosed: Option<String>,
-    /// The date it is aged from (`disclosed`, else `date`).
-    #[serde(with = "ymd")]
-    pub effective_date: NaiveDate,
-    /// Whole days from the effective date to the as-of date (negative when future).
-    pub age_days: i64,
-    /// `confirmed`, `alleged` or `disputed`.
-    pub status: String,
-    /// Its data classes, by canonical name, in the rules' order.
-    pub data_classes: Vec<String>,
-    /// Records affected, when given.
-    pub records: Option<u64>,
-    /// Reported by a third party.
-    pub third_party: bool,
-    /// Its subjects are vulnerable (children, patients, …).
-    pub vulnerable_subjects: bool,
-    /// Its points (0 unless counted).
-    pub points: f64,
-    /// Its share of the company's risk points (0 unless counted).
-    pub share: f64,
-    /// The factors its points are the product of.
-    pub factors: Factors,
-    /// Where it was read: `FILE:LINE`.
-    pub source: String,
-}
-
-/// Dates as `YYYY-MM-DD`, as every output writes them.
-mod ymd {
-    use super::DateExt;
-    use chrono::NaiveDate;
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    pub fn serialize<S: Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&d.ymd())
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
-        let text = String::deserialize(d)?;
-        NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(serde::de::Error::custom)
     }
 }
 
@@ -309,7 +153,7 @@ impl Engine {
     /// and whatever gained an incident since.
     pub fn rating(&self, company: &str, as_of: NaiveDate) -> Option<Rating> {
         self.with_whole(company, as_of, |rating, percentile| {
-            let mut owned = owned(&self.rules, rating, None);
+            let mut owned = Rating::of(&self.rules, rating, None);
             owned.industry_percentile = percentile;
             owned
         })
@@ -320,9 +164,8 @@ impl Engine {
     /// future — with its factors, points and share; the CLI's `explain --format
     /// json` document. `None` when no accepted record names the company.
     pub fn explain(&self, company: &str, as_of: NaiveDate) -> Option<Explanation> {
-        let data = &self.data;
         self.with_whole(company, as_of, |rating, percentile| {
-            let mut whole = owned(&self.rules, rating, None);
+            let mut whole = Rating::of(&self.rules, rating, None);
             whole.industry_percentile = percentile;
             Explanation {
                 riskrate: env!("CARGO_PKG_VERSION").to_string(),
@@ -332,7 +175,7 @@ impl Engine {
                 incidents: rating
                     .incidents
                     .iter()
-                    .map(|a| assessment(&self.rules, data, a))
+                    .map(|a| Assessment::of(&self.rules, a))
                     .collect(),
             }
         })
@@ -440,7 +283,7 @@ impl Ratings {
             ..Ratings::default()
         };
         for r in &report.ratings {
-            ratings.add(owned(rules, r, keep));
+            ratings.add(Rating::of(rules, r, keep));
         }
         ratings
     }
@@ -549,7 +392,7 @@ impl Ratings {
         let mut industries = Vec::new();
         for company in changed {
             let list = index.list(data, &checker, company);
-            let rating = owned(
+            let rating = Rating::of(
                 rules,
                 &rate::rate_one(rules, company, &list, self.as_of, self.keep),
                 self.keep,
@@ -703,65 +546,6 @@ impl Engine {
             data: Arc::clone(&self.data),
             ratings: Mutex::new(None),
         }
-    }
-}
-
-fn owned(rules: &Rules, r: &rate::Rating<'_>, limit: Option<usize>) -> Rating {
-    Rating {
-        company: r.company.to_string(),
-        company_name: r.company_name.map(str::to_string),
-        industry: r.industry.map(str::to_string),
-        score: r.score,
-        score_exact: r.score_exact,
-        grade: r.grade.to_string(),
-        risk_points: r.risk_points,
-        interval: r.interval,
-        incidents: r.counts,
-        industry_percentile: r.industry_percentile,
-        next_grade_change: r.next_grade_change.as_ref().map(|g| GradeChange {
-            grade: g.grade.clone(),
-            date: g.date,
-        }),
-        contributors: r
-            .contributors()
-            .take(limit.unwrap_or(usize::MAX))
-            .map(|a| Contributor {
-                id: a.item.id().to_string(),
-                kind: rules.type_rule(a.item.type_id).name.clone(),
-                effective_date: a.item.incident.effective().date,
-                points: a.points,
-                share: a.share,
-                factors: a.factors,
-            })
-            .collect(),
-        // Rated with explanations (`rate_keeping`, `rate_focused`): never empty.
-        explanation: r.explanation.clone(),
-    }
-}
-
-fn assessment(rules: &Rules, data: &Dataset, a: &rate::Assessed<'_>) -> Assessment {
-    let inc = a.item.incident;
-    Assessment {
-        id: a.item.id().to_string(),
-        kind: rules.type_rule(a.item.type_id).name.clone(),
-        standing: a.standing,
-        date: inc.date.to_string(),
-        disclosed: inc.disclosed.map(|d| d.to_string()),
-        effective_date: inc.effective().date,
-        age_days: a.age_days,
-        status: a.item.status.as_str().to_string(),
-        data_classes: a
-            .item
-            .classes()
-            .map(|c| rules.class_rule(c).name.clone())
-            .collect(),
-        records: inc.records(),
-        third_party: inc.third_party,
-        vulnerable_subjects: inc.vulnerable_subjects,
-        points: a.points,
-        share: a.share,
-        factors: a.factors,
-        source: format!("{}:{}", data.file(inc), inc.line),
     }
 }
 

@@ -34,17 +34,18 @@ mod text;
 pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 pub use chrono::NaiveDate;
-pub use engine::{Contributor, Engine, Explanation, RateOptions, Rating, Report};
+pub use engine::{Engine, RateOptions};
 pub use error::{Error, Problem, RulesError};
 pub use ingest::read::{Format, Limits};
 pub use model::{Record, Rejection, Value};
+pub use rate::owned::{Contributor, Explanation, Rating, Report};
 pub use rules::{Rules, Setting};
 
 /// The parts of a [`Report`], a [`Rating`] and an [`Explanation`]: the totals,
 /// counts, interval, factors, grade change, incident assessments and rules
 /// identity, as the CLI's JSON writes them.
 pub mod report {
-    pub use crate::engine::{Assessment, GradeChange};
+    pub use crate::rate::owned::{Assessment, GradeChange};
     pub use crate::rate::score::Factors;
     pub use crate::rate::{Counts, Interval, Standing, Summary};
     pub use crate::rules::RulesMeta;

@@ -85,7 +85,7 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
         )));
     };
     if args.without.is_empty() && args.as_disputed.is_empty() {
-        out.write(|w| write_explain(w, &report, rating, data.files(), args.format, None))?;
+        out.write(|w| write_explain(w, &report, rating, args.format, None))?;
         return Ok(Exit::Ok);
     }
     // The what-if rates the whole changed dataset again: percentiles depend on peers.
@@ -104,16 +104,7 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
         as_disputed: &args.as_disputed,
         rating: other.ratings.iter().find(|r| r.company == rating.company),
     };
-    out.write(|w| {
-        write_explain(
-            w,
-            &report,
-            rating,
-            data.files(),
-            args.format,
-            Some(&what_if),
-        )
-    })?;
+    out.write(|w| write_explain(w, &report, rating, args.format, Some(&what_if)))?;
     Ok(Exit::Ok)
 }
 

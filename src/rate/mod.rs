@@ -5,6 +5,7 @@
 //! so the result never depends on the number of threads. Sums run in input order.
 
 pub mod explain;
+pub mod owned;
 pub mod score;
 
 use crate::FastMap as HashMap;

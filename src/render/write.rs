@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::error::Error;
 use crate::escape;
 use crate::rate::explain;
+use crate::rate::owned::{self, Explanation};
 use crate::rate::score::Factors;
 use crate::rate::{Assessed, Counts, Interval, Rating, Report, Standing, Summary};
 use crate::rules::Rules;
@@ -101,27 +102,6 @@ struct JsonContributor<'a> {
     points: f64,
     share: f64,
     factors: &'a Factors,
-}
-
-#[derive(Serialize)]
-struct JsonIncident<'a> {
-    id: &'a str,
-    #[serde(rename = "type")]
-    kind: &'a str,
-    standing: Standing,
-    date: String,
-    disclosed: Option<String>,
-    effective_date: String,
-    age_days: i64,
-    status: &'a str,
-    data_classes: Vec<&'a str>,
-    records: Option<u64>,
-    third_party: bool,
-    vulnerable_subjects: bool,
-    points: f64,
-    share: f64,
-    factors: &'a Factors,
-    source: String,
 }
 
 #[derive(Serialize)]
@@ -1005,48 +985,12 @@ impl FromStr for ExplainFormat {
     }
 }
 
-fn json_incident<'a>(
-    report: &'a Report<'_>,
-    a: &'a Assessed<'_>,
-    files: &[String],
-) -> JsonIncident<'a> {
-    let rules = report.rules;
-    let inc = a.item.incident;
-    JsonIncident {
-        id: a.item.id(),
-        kind: &rules.type_rule(a.item.type_id).name,
-        standing: a.standing,
-        date: inc.date.to_string(),
-        disclosed: inc.disclosed.map(|d| d.to_string()),
-        effective_date: inc.effective().date.ymd().to_string(),
-        age_days: a.age_days,
-        status: a.item.status.as_str(),
-        data_classes: a
-            .item
-            .classes()
-            .map(|c| rules.class_rule(c).name.as_str())
-            .collect(),
-        records: inc.records(),
-        third_party: inc.third_party,
-        vulnerable_subjects: inc.vulnerable_subjects,
-        points: a.points,
-        share: a.share,
-        factors: &a.factors,
-        source: format!(
-            "{}:{}",
-            files.get(inc.file as usize).map_or("", String::as_str),
-            inc.line
-        ),
-    }
-}
-
+/// The `explain --format json` document: the engine's [`Explanation`], and the
+/// what-if when one was asked for.
 #[derive(Serialize)]
 struct JsonExplain<'a> {
-    riskrate: &'static str,
-    rules: RulesMeta,
-    as_of: String,
-    rating: JsonRating<'a>,
-    incidents: Vec<JsonIncident<'a>>,
+    #[serde(flatten)]
+    explanation: Explanation,
     #[serde(skip_serializing_if = "Option::is_none")]
     what_if: Option<JsonWhatIf<'a>>,
 }
@@ -1055,8 +999,18 @@ struct JsonExplain<'a> {
 struct JsonWhatIf<'a> {
     without: &'a [String],
     as_disputed: &'a [String],
-    rating: JsonRating<'a>,
+    rating: owned::Rating,
     score_change: i64,
+}
+
+/// `r`, a rating of `report`, owned and with every contributor; its explanation
+/// rendered now when it was rated without one.
+fn owned_rating(report: &Report<'_>, r: &Rating<'_>) -> owned::Rating {
+    let mut whole = owned::Rating::of(report.rules, r, None);
+    if whole.explanation.is_empty() {
+        whole.explanation = explain::explanation_of(report, r).into_owned();
+    }
+    whole
 }
 
 /// The same company rated with some incidents removed or marked disputed.
@@ -1078,7 +1032,6 @@ pub fn write_explain(
     out: &mut dyn Write,
     report: &Report<'_>,
     rating: &Rating<'_>,
-    files: &[String],
     format: ExplainFormat,
     what_if: Option<&WhatIf<'_, '_>>,
 ) -> io::Result<()> {
@@ -1086,20 +1039,22 @@ pub fn write_explain(
     match format {
         ExplainFormat::Json => {
             let doc = JsonExplain {
-                riskrate: env!("CARGO_PKG_VERSION"),
-                rules: RulesMeta::of(rules),
-                as_of: report.as_of.ymd().to_string(),
-                rating: json_rating(report, rating, Contributors::All),
-                incidents: rating
-                    .incidents
-                    .iter()
-                    .map(|a| json_incident(report, a, files))
-                    .collect(),
+                explanation: Explanation {
+                    riskrate: env!("CARGO_PKG_VERSION").to_string(),
+                    rules: RulesMeta::of(rules),
+                    as_of: report.as_of,
+                    rating: owned_rating(report, rating),
+                    incidents: rating
+                        .incidents
+                        .iter()
+                        .map(|a| owned::Assessment::of(rules, a))
+                        .collect(),
+                },
                 what_if: what_if.and_then(|w| {
                     w.rating.map(|r| JsonWhatIf {
                         without: w.without,
                         as_disputed: w.as_disputed,
-                        rating: json_rating(report, r, Contributors::All),
+                        rating: owned_rating(report, r),
                         score_change: r.score - rating.score,
                     })
                 }),
