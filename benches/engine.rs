@@ -138,7 +138,7 @@ fn bench_diff(c: &mut Criterion) {
             let data = read(&bytes);
             let (ra, rb) = (data.resolve(&a), data.resolve(&b));
             let (x, y) = (rate(&ra, day("2026-01-01")), rate(&rb, day("2026-01-01")));
-            black_box(compare(&x, &y).kendall_tau_b)
+            black_box(compare(&x, &y).agreement.kendall_tau_b)
         });
     });
     group.finish();

@@ -126,9 +126,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let diff = engine.compare(&short, as_of, 3);
     println!(
         "short-memory rules: {} of {} grades move (Spearman {:.3}); largest: {}",
-        diff.grade_changes,
-        diff.companies,
-        diff.spearman_rho.unwrap_or(f64::NAN),
+        diff.agreement.grade_changes,
+        diff.agreement.companies,
+        diff.agreement.spearman_rho.unwrap_or(f64::NAN),
         diff.movers
             .iter()
             .map(|m| format!(

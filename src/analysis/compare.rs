@@ -40,51 +40,14 @@ pub struct Movement<'r, 'a> {
     pub driver: Option<Driver>,
 }
 
-/// The comparison of two reports of the same data.
-#[derive(Debug, Clone)]
-pub struct Comparison<'r, 'a> {
+/// How two ratings of the same data agree: rank agreement, grade migration and
+/// score changes, as the diff document gives them.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Agreement {
     /// Companies rated under both.
     pub companies: usize,
     /// Companies rated only under the first rules (others' records were rejected).
-    pub only_a: Vec<&'a str>,
-    /// Companies rated only under the second rules.
-    pub only_b: Vec<&'a str>,
-    /// Spearman's rank correlation of `score_exact`; None when either side is constant.
-    pub spearman: Option<f64>,
-    /// Kendall's tau-b of `score_exact`; None when either side is constant.
-    pub kendall_tau_b: Option<f64>,
-    /// Grade names of the first rules (rows of `migration`).
-    pub grades_a: Vec<String>,
-    /// Grade names of the second rules (columns of `migration`).
-    pub grades_b: Vec<String>,
-    /// `migration[i][j]`: companies graded `grades_a[i]` before and `grades_b[j]` after.
-    pub migration: Vec<Vec<u64>>,
-    /// Companies whose grade name changed.
-    pub grade_changes: usize,
-    /// Mean of |score change|.
-    pub mean_abs_change: f64,
-    /// Largest |score change|.
-    pub max_abs_change: i64,
-    /// Every company in both, largest |change| first (ties by company key).
-    pub movements: Vec<Movement<'r, 'a>>,
-}
-
-/// Two ratings of the same incidents compared: the CLI's `diff --format json`
-/// document, owned.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[non_exhaustive]
-pub struct Diff {
-    /// The version of riskrate that rated.
-    pub riskrate: String,
-    /// The date rated as of.
-    pub as_of: String,
-    /// The first rules.
-    pub rules_a: RulesMeta,
-    /// The second rules.
-    pub rules_b: RulesMeta,
-    /// Companies rated under both.
-    pub companies: usize,
-    /// Companies rated only under the first rules.
     pub only_a: Vec<String>,
     /// Companies rated only under the second rules.
     pub only_b: Vec<String>,
@@ -104,6 +67,33 @@ pub struct Diff {
     pub mean_abs_change: f64,
     /// Largest |score change|.
     pub max_abs_change: i64,
+}
+
+/// The comparison of two reports of the same data.
+#[derive(Debug, Clone)]
+pub struct Comparison<'r, 'a> {
+    /// How the two agree.
+    pub agreement: Agreement,
+    /// Every company in both, largest |change| first (ties by company key).
+    pub movements: Vec<Movement<'r, 'a>>,
+}
+
+/// Two ratings of the same incidents compared: the CLI's `diff --format json`
+/// document, owned.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Diff {
+    /// The version of riskrate that rated.
+    pub riskrate: String,
+    /// The date rated as of.
+    pub as_of: String,
+    /// The first rules.
+    pub rules_a: RulesMeta,
+    /// The second rules.
+    pub rules_b: RulesMeta,
+    /// How the two agree.
+    #[serde(flatten)]
+    pub agreement: Agreement,
     /// The companies that moved, largest |change| first (ties by company key), as
     /// many as asked for.
     pub movers: Vec<Mover>,
@@ -166,23 +156,12 @@ impl Diff {
             // Rendered now when rated without: only the movers' are needed.
             explanation: explanation_of(report, r).into_owned(),
         };
-        let texts = |xs: &[&str]| xs.iter().map(|x| (*x).to_string()).collect();
         Diff {
             riskrate: env!("CARGO_PKG_VERSION").to_string(),
             as_of: a.as_of.ymd().to_string(),
             rules_a: RulesMeta::of(a.rules),
             rules_b: RulesMeta::of(b.rules),
-            companies: c.companies,
-            only_a: texts(&c.only_a),
-            only_b: texts(&c.only_b),
-            spearman_rho: c.spearman,
-            kendall_tau_b: c.kendall_tau_b,
-            grades_a: c.grades_a.clone(),
-            grades_b: c.grades_b.clone(),
-            migration: c.migration.clone(),
-            grade_changes: c.grade_changes,
-            mean_abs_change: c.mean_abs_change,
-            max_abs_change: c.max_abs_change,
+            agreement: c.agreement.clone(),
             movers: c
                 .movers(top)
                 .map(|m| Mover {
@@ -223,20 +202,20 @@ pub fn compare<'r, 'a>(a: &'r Report<'a>, b: &'r Report<'a>) -> Comparison<'r, '
                     j += 1;
                 }
                 Ordering::Less => {
-                    only_a.push(x.company);
+                    only_a.push(x.company.to_string());
                     i += 1;
                 }
                 Ordering::Greater => {
-                    only_b.push(y.company);
+                    only_b.push(y.company.to_string());
                     j += 1;
                 }
             },
             (Some(x), None) => {
-                only_a.push(x.company);
+                only_a.push(x.company.to_string());
                 i += 1;
             }
             (None, Some(y)) => {
-                only_b.push(y.company);
+                only_b.push(y.company.to_string());
                 j += 1;
             }
             (None, None) => break,
@@ -281,21 +260,23 @@ pub fn compare<'r, 'a>(a: &'r Report<'a>, b: &'r Report<'a>) -> Comparison<'r, '
             .then(m.a.company.cmp(n.a.company))
     });
     Comparison {
-        companies: pairs.len(),
-        only_a,
-        only_b,
-        spearman: spearman(&xs, &ys),
-        kendall_tau_b: kendall_tau_b(&xs, &ys),
-        grades_a,
-        grades_b,
-        migration,
-        grade_changes,
-        mean_abs_change: if pairs.is_empty() {
-            0.0
-        } else {
-            sum_abs / pairs.len() as f64
+        agreement: Agreement {
+            companies: pairs.len(),
+            only_a,
+            only_b,
+            spearman_rho: spearman(&xs, &ys),
+            kendall_tau_b: kendall_tau_b(&xs, &ys),
+            grades_a,
+            grades_b,
+            migration,
+            grade_changes,
+            mean_abs_change: if pairs.is_empty() {
+                0.0
+            } else {
+                sum_abs / pairs.len() as f64
+            },
+            max_abs_change: max_abs,
         },
-        max_abs_change: max_abs,
         movements,
     }
 }

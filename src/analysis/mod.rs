@@ -8,5 +8,5 @@ pub(crate) mod compare;
 pub(crate) mod history;
 
 pub use backtest::{Auc, Backtest, BacktestParams, GradeOutcome, Outcome};
-pub use compare::{Diff, MoveDriver, Mover, Side};
+pub use compare::{Agreement, Diff, MoveDriver, Mover, Side};
 pub use history::{MAX_POINTS, Point, dates};

@@ -102,10 +102,10 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Error> {
         }
     })?;
     match args.fail_if_moved {
-        Some(n) if cmp.grade_changes > n => {
+        Some(n) if cmp.agreement.grade_changes > n => {
             say!(
                 "riskrate: {} companies changed grade, more than --fail-if-moved {n}",
-                cmp.grade_changes
+                cmp.agreement.grade_changes
             );
             Ok(Exit::Failed)
         }

@@ -65,25 +65,25 @@ fn write_summary(
     writeln!(
         out,
         "companies compared: {} (only under A: {}, only under B: {})",
-        c.companies,
-        c.only_a.len(),
-        c.only_b.len()
+        c.agreement.companies,
+        c.agreement.only_a.len(),
+        c.agreement.only_b.len()
     )?;
     writeln!(
         out,
         "rank agreement: Spearman rho {} · Kendall tau-b {}",
-        fmt_opt(c.spearman),
-        fmt_opt(c.kendall_tau_b)
+        fmt_opt(c.agreement.spearman_rho),
+        fmt_opt(c.agreement.kendall_tau_b)
     )?;
-    let pct = if c.companies > 0 {
-        100.0 * c.grade_changes as f64 / c.companies as f64
+    let pct = if c.agreement.companies > 0 {
+        100.0 * c.agreement.grade_changes as f64 / c.agreement.companies as f64
     } else {
         0.0
     };
     writeln!(
         out,
         "grade changed: {} ({pct:.1}%) · score change: mean |Δ| {:.2}, largest {}",
-        c.grade_changes, c.mean_abs_change, c.max_abs_change
+        c.agreement.grade_changes, c.agreement.mean_abs_change, c.agreement.max_abs_change
     )?;
     writeln!(out)?;
     Ok(())
@@ -93,6 +93,7 @@ fn write_summary(
 fn write_migration(out: &mut dyn Write, c: &Comparison<'_, '_>) -> io::Result<()> {
     writeln!(out, "grade migration (rows: A, columns: B)")?;
     let w = c
+        .agreement
         .migration
         .iter()
         .flatten()
@@ -100,24 +101,26 @@ fn write_migration(out: &mut dyn Write, c: &Comparison<'_, '_>) -> io::Result<()
         .max()
         .unwrap_or(1)
         .max(
-            c.grades_b
+            c.agreement
+                .grades_b
                 .iter()
                 .map(|g| g.chars().count())
                 .max()
                 .unwrap_or(1),
         );
     let gw = c
+        .agreement
         .grades_a
         .iter()
         .map(|g| g.chars().count())
         .max()
         .unwrap_or(1);
     let mut head = format!("  {:gw$}", "");
-    for g in &c.grades_b {
+    for g in &c.agreement.grades_b {
         head.push_str(&format!("  {:>w$}", escape::terminal(g)));
     }
     writeln!(out, "{head}")?;
-    for (g, row) in c.grades_a.iter().zip(&c.migration) {
+    for (g, row) in c.agreement.grades_a.iter().zip(&c.agreement.migration) {
         let mut line = format!("  {:gw$}", escape::terminal(g));
         for n in row {
             line.push_str(&format!("  {n:>w$}"));
