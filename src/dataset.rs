@@ -13,9 +13,11 @@ use std::sync::OnceLock;
 
 use rayon::prelude::*;
 
+use crate::check::{self, Fault};
 use crate::error::Error;
+use crate::ingest::direct::Scanned;
 use crate::ingest::read::{self, Format, Limits};
-use crate::model::{Fault, Incident, Names, Record, Rejection};
+use crate::model::{Incident, Names, Record, Rejection};
 use crate::text::{TextId, Texts};
 
 /// Records read so far: incidents (checked, not yet resolved) and rejections.
@@ -291,14 +293,14 @@ impl Dataset {
     fn push_in(&mut self, record: &Record<'_>, file: u32, line: u64) {
         let seq = self.incidents.len() as u64;
         self.read += 1;
-        match record.check(&mut self.names, file, line) {
-            Ok(incident) => {
-                self.incidents.push(incident);
+        match check::check(record, &mut self.names, file, line, &mut self.incidents) {
+            Ok(()) => {
                 self.derived.take();
             }
             Err(fault) => {
                 // The file name is only copied into a rejection, never per incident.
-                let r = fault.into_rejection(record.id_text(), self.file_name(file), line, seq);
+                let r =
+                    fault.into_rejection(check::id_text(record), self.file_name(file), line, seq);
                 self.rejected.push(r);
             }
         }
@@ -956,17 +958,22 @@ impl read::JsonlSink for ChunkSink<'_> {
             return false;
         };
         let c = &mut *self.chunk;
-        let took = crate::ingest::direct::incident(
+        let seq = c.incidents.len() as u64;
+        let names = &mut c.names;
+        match crate::ingest::direct::read(
             line,
             max_depth,
             &mut self.guess,
-            &mut c.names,
-            0,
-            n,
+            names,
+            (0, n),
             &mut c.incidents,
-        );
-        c.records += u64::from(took);
-        took
+        ) {
+            Scanned::Accepted => {}
+            Scanned::Rejected(id, fault) => c.rejected.push((n, seq, id, fault)),
+            Scanned::Declined => return false,
+        }
+        c.records += 1;
+        true
     }
 
     fn item(&mut self, (line, item): read::Item<'_, '_>) {
@@ -974,9 +981,9 @@ impl read::JsonlSink for ChunkSink<'_> {
         let seq = c.incidents.len() as u64;
         c.records += 1;
         match item {
-            Ok(record) => match record.check(&mut c.names, 0, line) {
-                Ok(inc) => c.incidents.push(inc),
-                Err(f) => c.rejected.push((line, seq, record.id_text(), f)),
+            Ok(record) => match check::check(record, &mut c.names, 0, line, &mut c.incidents) {
+                Ok(()) => {}
+                Err(f) => c.rejected.push((line, seq, check::id_text(record), f)),
             },
             Err(why) => {
                 c.rejected
@@ -1297,33 +1304,54 @@ mod tests {
         }
     }
 
-    /// The usual generated record takes the direct path (else the test above would
-    /// compare the generic path with itself).
+    /// The usual generated record takes the direct path, and so does a usual one
+    /// that the check rejects (else the test above would compare the generic path
+    /// with itself).
     #[test]
     fn usual_records_take_the_direct_path() {
+        use crate::ingest::direct::{Scanned, read};
+        use crate::ingest::fast::Line;
         let line = br#"{"id":"G-1","company":"co1","company_name":"Company 1","industry":"retail","country":"FI","type":"breach","date":"2022-09-25","disclosed":"2022-10-22","severity":39,"impact":2,"data_types":["internal","personal"],"records":1200,"status":"alleged","third_party":true,"vulnerable_subjects":false,"x":[1,"y",null]}"#;
         let mut names = Names::default();
+        let mut guess = KeyGuess::default();
         let mut out = Vec::new();
-        assert!(crate::ingest::direct::incident(
-            crate::ingest::fast::Line::new(line),
+        let got = read(
+            Line::new(line),
             64,
-            &mut KeyGuess::default(),
+            &mut guess,
             &mut names,
-            0,
-            1,
-            &mut out
-        ));
+            (0, 1),
+            &mut out,
+        );
+        assert!(matches!(got, Scanned::Accepted) && out.len() == 1);
         let twice =
             br#"{"id":"G-1","id":"G-2","company":"co1","type":"breach","date":"2022-09-25"}"#;
-        assert!(!crate::ingest::direct::incident(
-            crate::ingest::fast::Line::new(twice),
-            64,
-            &mut KeyGuess::default(),
-            &mut names,
-            0,
-            1,
-            &mut out
-        ));
+        let bad_status = br#"{"id":"G-3","company":"co1","type":"breach","date":"2022-09-25","data_types":["new"],"status":"maybe"}"#;
+        let lists = names.lists().len();
+        for (line, field) in [(&twice[..], "id"), (&bad_status[..], "status")] {
+            let got = read(
+                Line::new(line),
+                64,
+                &mut guess,
+                &mut names,
+                (0, 1),
+                &mut out,
+            );
+            let at_fault = match got {
+                Scanned::Rejected(_, fault) => {
+                    fault.into_rejection(None, String::new(), 1, 0).field
+                }
+                _ => None,
+            };
+            assert_eq!(
+                at_fault.as_deref(),
+                Some(field),
+                "{}",
+                String::from_utf8_lossy(line)
+            );
+        }
+        // A rejected record leaves no trace in the names.
+        assert_eq!(names.lists().len(), lists);
         assert_eq!(out.len(), 1);
     }
 

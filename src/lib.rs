@@ -13,6 +13,7 @@
 // riskrate's CLI, benches, fuzz targets and tests reach the internals through
 // `unstable`. (`file` and `escape` are leaves every stage may use.)
 pub mod analysis;
+mod check;
 mod dataset;
 mod engine;
 mod error;

@@ -1,11 +1,9 @@
 //! The canonical incident (SCORING.md §1): raw records as read, and the checked,
 //! typed [`Incident`] the engine rates.
 //!
-//! Readers of every format produce a [`Record`]: field values exactly as the input
-//! gave them (strings, numbers, lists), so one place — the check a [`crate::dataset::Dataset`]
-//! runs on every record, and [`crate::dataset::Dataset::resolve`] for what the rules decide — decides
-//! what is valid. Numbers given as strings (`"severity": "100"`), partial dates
-//! (`10/2020`) and aliases are accepted here and nowhere else.
+//! Readers of every format produce a [`Record`] (field values exactly as the input
+//! gave them: strings, numbers, lists) or, for the usual JSON Lines record, the
+//! scanner's slots; [`crate::check`] alone decides what is valid.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -16,7 +14,6 @@ use hashbrown::HashTable;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::FastMap as HashMap;
-use crate::rules::{ClassId, Rules, TypeId};
 use crate::text::{TextId, Texts};
 
 /// How much of a date the input gave: `2020-10-05`, `2020-10` (or `10/2020`), `2020`.
@@ -183,8 +180,8 @@ impl Status {
     }
 }
 
-/// A record's fields once checked, its data list already interned: what both
-/// readers (the generic check and [`crate::ingest::direct`]) hand over to be stored.
+/// A record's fields once checked, its data list already interned: what
+/// [`crate::check::check`] hands over to be stored.
 pub(crate) struct Checked<'s> {
     pub(crate) id: &'s str,
     pub(crate) company: &'s str,
@@ -552,49 +549,6 @@ pub enum Value<'a> {
 }
 
 impl Value<'_> {
-    fn is_missing(&self) -> bool {
-        match self {
-            Value::Null => true,
-            Value::Str(s) => trim(s).is_empty(),
-            _ => false,
-        }
-    }
-
-    fn describe(&self) -> String {
-        match self {
-            Value::Null => "null".into(),
-            Value::Bool(b) => b.to_string(),
-            Value::Int(i) => i.to_string(),
-            Value::UInt(u) => u.to_string(),
-            Value::Float(x) => x.to_string(),
-            Value::Str(s) => format!("{:?}", truncate(s, 60)),
-            Value::List(_) => "a list".into(),
-            Value::Object => "an object".into(),
-        }
-    }
-
-    /// A scalar as text (numbers in their shortest form); `None` for lists/objects.
-    fn text(&self) -> Option<Cow<'_, str>> {
-        match self {
-            Value::Str(s) => Some(Cow::Borrowed(s.as_ref())),
-            Value::Int(i) => Some(Cow::Owned(i.to_string())),
-            Value::UInt(u) => Some(Cow::Owned(u.to_string())),
-            Value::Float(x) => Some(Cow::Owned(x.to_string())),
-            Value::Bool(b) => Some(Cow::Owned(b.to_string())),
-            _ => None,
-        }
-    }
-
-    fn number(&self) -> Option<f64> {
-        match self {
-            Value::Int(i) => Some(*i as f64),
-            Value::UInt(u) => Some(*u as f64),
-            Value::Float(x) => Some(*x),
-            Value::Str(s) => s.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
-            _ => None,
-        }
-    }
-
     fn into_owned(self) -> Value<'static> {
         match self {
             Value::Null => Value::Null,
@@ -650,7 +604,7 @@ impl<'a, T: Into<Value<'a>>> From<Vec<T>> for Value<'a> {
     }
 }
 
-fn truncate(s: &str, n: usize) -> String {
+pub(crate) fn truncate(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
         s.to_string()
     } else {
@@ -756,6 +710,10 @@ pub(crate) enum FieldName {
 }
 
 impl FieldName {
+    /// How many there are, [`FieldName::Other`] included: the size of a table
+    /// indexed by field.
+    pub(crate) const COUNT: usize = FieldName::Other as usize + 1;
+
     pub(crate) fn from_name(s: &str) -> FieldName {
         match s {
             "id" => FieldName::Id,
@@ -889,44 +847,6 @@ fn field_label(name: FieldName) -> &'static str {
     }
 }
 
-/// Why a record was rejected, before its location is attached.
-#[derive(Debug, Clone)]
-pub(crate) struct Fault {
-    field: Option<&'static str>,
-    message: String,
-}
-
-impl Fault {
-    /// A record that could not be read as a whole (a field to blame when known).
-    pub(crate) fn unreadable(message: String, field: Option<&'static str>) -> Fault {
-        Fault { field, message }
-    }
-
-    pub(crate) fn into_rejection(
-        self,
-        id: Option<String>,
-        file: String,
-        line: u64,
-        seq: u64,
-    ) -> Rejection {
-        Rejection {
-            file,
-            line,
-            id,
-            field: self.field.map(str::to_string),
-            message: self.message,
-            seq,
-        }
-    }
-}
-
-fn fault(field: &'static str, message: impl Into<String>) -> Fault {
-    Fault {
-        field: Some(field),
-        message: message.into(),
-    }
-}
-
 impl<'a> Record<'a> {
     /// A record with the required fields; the rest default as SCORING.md §1 says.
     pub fn new(id: &str, company: &str, kind: &str, date: &str) -> Record<'static> {
@@ -972,54 +892,6 @@ impl<'a> Record<'a> {
         *slot = v;
     }
 
-    /// Every field absent again, for reuse. Only fields that hold something are
-    /// reset: resetting all sixteen for every record shows in the reading time.
-    pub(crate) fn clear(&mut self) {
-        // Destructured, so that a field added to Record cannot be forgotten here.
-        let Record {
-            id,
-            company,
-            linkid,
-            company_name,
-            industry,
-            country,
-            kind,
-            date,
-            disclosed,
-            severity,
-            impact,
-            data_types,
-            records,
-            status,
-            third_party,
-            vulnerable_subjects,
-            repeated,
-        } = self;
-        for v in [
-            id,
-            company,
-            linkid,
-            company_name,
-            industry,
-            country,
-            kind,
-            date,
-            disclosed,
-            severity,
-            impact,
-            data_types,
-            records,
-            status,
-            third_party,
-            vulnerable_subjects,
-        ] {
-            if !matches!(v, Value::Null) {
-                *v = Value::Null;
-            }
-        }
-        *repeated = None;
-    }
-
     /// Detaches the record from the buffer it was read from.
     pub fn into_owned(self) -> Record<'static> {
         Record {
@@ -1041,350 +913,6 @@ impl<'a> Record<'a> {
             vulnerable_subjects: self.vulnerable_subjects.into_owned(),
             repeated: self.repeated,
         }
-    }
-
-    /// The record's id as text, when it has a usable one (for rejection messages).
-    #[doc(hidden)]
-    pub fn id_text(&self) -> Option<String> {
-        if self.id.is_missing() {
-            return None;
-        }
-        self.id.text().map(|s| s.into_owned())
-    }
-
-    /// Checks every field that does not depend on the rules (SCORING.md §1); the
-    /// type and data class names are resolved later, per set of rules.
-    pub(crate) fn check(&self, names: &mut Names, file: u32, line: u64) -> Result<Incident, Fault> {
-        if let Some(name) = self.repeated {
-            return Err(fault(name, format!("field `{name}` is given twice")));
-        }
-        let id = required_text(&self.id, "id")?;
-        let company = if self.company.is_missing() {
-            required_text(&self.linkid, "company")?
-        } else {
-            required_text(&self.company, "company")?
-        };
-        let company_name = optional_text(&self.company_name, "company_name")?;
-        let industry = optional_text(&self.industry, "industry")?;
-        let country = optional_text(&self.country, "country")?;
-
-        let kind = self.kind_text()?;
-        let date = match &self.date {
-            v if v.is_missing() => return Err(fault("date", "missing date")),
-            v => parse_date(v, "date")?,
-        };
-        let disclosed = match &self.disclosed {
-            v if v.is_missing() => None,
-            v => Some(parse_date(v, "disclosed")?),
-        };
-
-        let severity = self.checked_severity()?;
-        let impact = self.checked_impact()?;
-        let data = names.intern_list(&self.data_names()?);
-
-        let records = self.checked_records()?;
-        let status = self.checked_status()?;
-        let third_party = flag(&self.third_party, "third_party")?;
-        let vulnerable_subjects = flag(&self.vulnerable_subjects, "vulnerable_subjects")?;
-
-        Ok(Checked {
-            id: &id,
-            company: &company,
-            company_name: company_name.as_deref(),
-            industry: industry.as_deref(),
-            country: country.as_deref(),
-            kind,
-            data,
-            date,
-            disclosed,
-            severity,
-            impact,
-            records,
-            status,
-            third_party,
-            vulnerable_subjects,
-        }
-        .store(names, file, line))
-    }
-
-    /// `severity`: a number in 0..=100, when given.
-    fn checked_severity(&self) -> Result<Option<f64>, Fault> {
-        Ok(if self.severity.is_missing() {
-            None
-        } else {
-            let s = self.severity.number().ok_or_else(|| {
-                fault(
-                    "severity",
-                    format!("severity {} is not a number", self.severity.describe()),
-                )
-            })?;
-            if !(0.0..=100.0).contains(&s) {
-                return Err(fault(
-                    "severity",
-                    format!("severity {s} is outside 0..=100"),
-                ));
-            }
-            Some(s)
-        })
-    }
-
-    /// `impact`: an integer, when given.
-    fn checked_impact(&self) -> Result<Option<i64>, Fault> {
-        // The range of impact levels is the rules' to say; only the form is checked here.
-        Ok(if self.impact.is_missing() {
-            None
-        } else {
-            let i = integer(&self.impact)
-                .and_then(|i| i64::try_from(i).ok())
-                .ok_or_else(|| {
-                    fault(
-                        "impact",
-                        format!("impact {} is not an integer", self.impact.describe()),
-                    )
-                })?;
-            Some(i)
-        })
-    }
-
-    /// `records`: a whole number of 0 or more, when given.
-    fn checked_records(&self) -> Result<Option<u64>, Fault> {
-        Ok(if self.records.is_missing() {
-            None
-        } else {
-            let n = integer(&self.records).ok_or_else(|| {
-                fault(
-                    "records",
-                    format!("records {} is not a whole number", self.records.describe()),
-                )
-            })?;
-            Some(u64::try_from(n).map_err(|_| {
-                fault(
-                    "records",
-                    format!(
-                        "records {n} is {}",
-                        if n < 0 { "negative" } else { "too large" }
-                    ),
-                )
-            })?)
-        })
-    }
-
-    /// `status`: confirmed (when not given), alleged or disputed.
-    fn checked_status(&self) -> Result<Status, Fault> {
-        Ok(match &self.status {
-            v if v.is_missing() => Status::Confirmed,
-            v => match v.text().and_then(|t| {
-                let t = trim(&t);
-                // Lower case as given is the usual case, and needs no copy.
-                Status::from_word(t).or_else(|| Status::from_word(&t.to_lowercase()))
-            }) {
-                Some(status) => status,
-                None => {
-                    return Err(fault(
-                        "status",
-                        format!(
-                            "status {} is not one of confirmed, alleged, disputed",
-                            v.describe()
-                        ),
-                    ));
-                }
-            },
-        })
-    }
-
-    /// The `type` text, trimmed; which type it names is the rules' to say.
-    fn kind_text(&self) -> Result<&str, Fault> {
-        if self.kind.is_missing() {
-            return Err(fault("type", "missing type"));
-        }
-        match &self.kind {
-            Value::Str(s) => Ok(trim(s)),
-            other => Err(fault(
-                "type",
-                format!("type must be text, found {}", other.describe()),
-            )),
-        }
-    }
-
-    /// The `data_types` names, trimmed, empty ones dropped.
-    fn data_names<'s>(&'s self) -> Result<Vec<&'s str>, Fault> {
-        let mut out = Vec::new();
-        let mut add = |name: &'s str| {
-            let t = trim(name);
-            if !t.is_empty() {
-                out.push(t);
-            }
-        };
-        match &self.data_types {
-            Value::Null => {}
-            Value::Str(s) => s.split(';').for_each(&mut add),
-            Value::List(items) => {
-                for item in items {
-                    match item {
-                        Value::Str(s) => add(s),
-                        Value::Null => {}
-                        other => {
-                            return Err(fault(
-                                "data_types",
-                                format!(
-                                    "data_types must hold names of data classes, found {}",
-                                    other.describe()
-                                ),
-                            ));
-                        }
-                    }
-                }
-            }
-            other => {
-                return Err(fault(
-                    "data_types",
-                    format!(
-                        "data_types must be a list of data classes, found {}",
-                        other.describe()
-                    ),
-                ));
-            }
-        }
-        Ok(out)
-    }
-}
-
-/// Resolves a `type` text under `rules`: several comma-separated types take the
-/// highest base (the first listed on a tie); any unknown part rejects the record.
-pub(crate) fn resolve_type(rules: &Rules, text: &str) -> Result<TypeId, Fault> {
-    let mut best: Option<TypeId> = None;
-    for part in text.split(',') {
-        if part.trim().is_empty() {
-            continue;
-        }
-        let id = rules.type_id(part).ok_or_else(|| {
-            fault(
-                "type",
-                format!(
-                    "unknown type {:?}; known types: {}",
-                    truncate(part.trim(), 60),
-                    rules
-                        .types
-                        .iter()
-                        .map(|t| t.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-        })?;
-        best = match best {
-            Some(b) if rules.type_rule(b).base >= rules.type_rule(id).base => Some(b),
-            _ => Some(id),
-        };
-    }
-    best.ok_or_else(|| fault("type", "missing type"))
-}
-
-/// Resolves `data_types` names under `rules` into a class bit set.
-pub(crate) fn resolve_classes(rules: &Rules, names: &[String]) -> Result<u64, Fault> {
-    let mut set = 0u64;
-    for name in names {
-        let c: ClassId = rules.class_id(name).ok_or_else(|| {
-            fault(
-                "data_types",
-                format!("unknown data class {:?}", truncate(name, 60)),
-            )
-        })?;
-        set |= 1u64 << c;
-    }
-    Ok(set)
-}
-
-/// An impact level under `rules`.
-pub(crate) fn resolve_impact(rules: &Rules, impact: Option<i64>) -> Result<u8, Fault> {
-    let levels = rules.impact.multipliers.len();
-    match impact {
-        None => Ok(rules.impact.default),
-        Some(i) => match u8::try_from(i) {
-            Ok(v) if v >= 1 && usize::from(v) <= levels => Ok(v),
-            _ => Err(fault(
-                "impact",
-                format!("impact {i} is outside 1..={levels}"),
-            )),
-        },
-    }
-}
-
-fn required_text<'v>(v: &'v Value<'_>, field: &'static str) -> Result<Cow<'v, str>, Fault> {
-    if v.is_missing() {
-        return Err(fault(field, format!("missing {field}")));
-    }
-    match v {
-        Value::Str(s) => Ok(Cow::Borrowed(s.as_ref())),
-        Value::Int(_) | Value::UInt(_) | Value::Float(_) => Ok(v.text().unwrap_or_default()),
-        other => Err(fault(
-            field,
-            format!("{field} must be text, found {}", other.describe()),
-        )),
-    }
-}
-
-fn optional_text<'v>(v: &'v Value<'_>, field: &'static str) -> Result<Option<Cow<'v, str>>, Fault> {
-    if v.is_missing() {
-        return Ok(None);
-    }
-    required_text(v, field).map(Some)
-}
-
-/// A whole number given as a number or numeric string (`4`, `4.0`, `"4"`).
-fn integer(v: &Value<'_>) -> Option<i128> {
-    match v {
-        Value::Int(i) => Some(i128::from(*i)),
-        Value::UInt(u) => Some(i128::from(*u)),
-        Value::Float(_) | Value::Str(_) => {
-            if let Value::Str(s) = v
-                && let Ok(i) = s.trim().parse::<i128>()
-            {
-                return Some(i);
-            }
-            let x = v.number()?;
-            (x.fract() == 0.0 && x.abs() < 1.8e19).then_some(x as i128)
-        }
-        _ => None,
-    }
-}
-
-fn parse_date(v: &Value<'_>, field: &'static str) -> Result<PartialDate, Fault> {
-    let parsed = match v {
-        Value::Str(s) => PartialDate::parse(s),
-        // A bare year given as a number: 2020.
-        Value::Int(_) | Value::UInt(_) => v.text().and_then(|t| PartialDate::parse(&t)),
-        _ => None,
-    };
-    parsed.ok_or_else(|| {
-        fault(
-            field,
-            format!(
-                "{field} {} is not a date (YYYY-MM-DD, YYYY-MM, MM/YYYY or YYYY)",
-                v.describe()
-            ),
-        )
-    })
-}
-
-fn flag(v: &Value<'_>, field: &'static str) -> Result<bool, Fault> {
-    match v {
-        Value::Null => Ok(false),
-        Value::Bool(b) => Ok(*b),
-        Value::Int(0) | Value::UInt(0) => Ok(false),
-        Value::Int(1) | Value::UInt(1) => Ok(true),
-        Value::Str(s) => match s.trim().to_lowercase().as_str() {
-            "" | "false" | "no" | "0" => Ok(false),
-            "true" | "yes" | "1" => Ok(true),
-            _ => Err(fault(
-                field,
-                format!("{field} {} is not true or false", v.describe()),
-            )),
-        },
-        other => Err(fault(
-            field,
-            format!("{field} {} is not true or false", other.describe()),
-        )),
     }
 }
 

@@ -9,10 +9,9 @@
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
+use crate::check::{Fault, resolve_classes, resolve_impact, resolve_type};
 use crate::dataset::{Dataset, Run, runs_without};
-use crate::model::{
-    Fault, Incident, PartialDate, Rejection, Status, resolve_classes, resolve_impact, resolve_type,
-};
+use crate::model::{Incident, PartialDate, Rejection, Status};
 use crate::rules::{ClassId, Rules, TypeId};
 use crate::text::Texts;
 

@@ -1,16 +1,13 @@
-//! A fast path for the common JSON Lines record: one flat object whose values are
-//! strings without escapes, small non-negative integers, booleans, nulls, or arrays
-//! of those. It gives exactly the [`Record`] that serde_json would, or `None` for
-//! anything else (escapes, fractions, negative numbers, nested objects, bad syntax),
-//! and the caller then parses the line with serde_json, which also words the error.
-//! A differential test and a fuzz target hold the two paths to the same result.
-//!
-//! About four times faster than the generic deserialiser, which calls a visitor per
-//! value and builds each field through `deserialize_any`.
+//! The JSON Lines scanner's parts: a [`Block`] of lines checked once (UTF-8,
+//! escapes, control characters), a [`Parser`] over one line that reads the forms
+//! of the usual record (strings without escapes, small non-negative integers,
+//! booleans, nulls, flat arrays) and declines anything else, and the
+//! [`KeyGuess`] that checks a foreseen key instead of scanning it.
+//! [`super::direct`] puts them together.
 
 use std::borrow::Cow;
 
-use crate::model::{FieldName, Record, Value};
+use crate::model::{FieldName, Value};
 
 /// A block of JSON Lines checked once for all its lines: checked line by line, the
 /// UTF-8 check alone cost ~290 instructions a record (most of them on the unaligned
@@ -75,26 +72,6 @@ impl<'a> Line<'a> {
     }
 }
 
-/// Reads `line` into `record` (cleared first) and says whether it could: when it
-/// could not, `record` holds no meaning. Arrays nest one level, so `max_depth` must
-/// allow 2 for records with one.
-pub(crate) fn parse_flat<'a>(line: Line<'a>, max_depth: usize, record: &mut Record<'a>) -> bool {
-    record.clear();
-    read_flat(line, max_depth, record).is_some()
-}
-
-fn read_flat<'a>(line: Line<'a>, max_depth: usize, record: &mut Record<'a>) -> Option<()> {
-    // One UTF-8 check for the whole line (or its block); the strings are slices of it.
-    Parser::new(line)?.object(max_depth, |p, key| {
-        let value = p.value(max_depth)?;
-        let name = FieldName::from_name(key);
-        if name != FieldName::Other {
-            record.set(name, value);
-        }
-        Some(())
-    })
-}
-
 /// Which key follows which, as the records read so far had them. The records of a
 /// file mostly list their keys in one order, some of them optional, so each key is
 /// first checked against the (up to two) keys seen after the one before it. A key
@@ -110,7 +87,7 @@ pub(crate) struct KeyGuess {
 }
 
 /// The number of [`FieldName`]s, `Other` included.
-const FIELDS: usize = FieldName::Other as usize + 1;
+const FIELDS: usize = FieldName::COUNT;
 
 impl KeyGuess {
     /// The key that follows `prev` (a field, or `FIELDS` at the start) at the start
@@ -325,32 +302,11 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn value(&mut self, max_depth: usize) -> Option<Value<'a>> {
-        if self.peek()? != b'[' {
-            return self.scalar();
-        }
-        let mut items = Vec::new();
-        self.array(max_depth, |p| {
-            items.push(p.scalar()?);
-            Some(())
-        })?;
-        Some(Value::List(items))
-    }
-
-    /// A flat object that makes up the whole line (whitespace aside): `field` is
-    /// called with each key, the cursor at its value, and must read the value.
-    /// Arrays nest one level, so `max_depth` must allow 2 for records with one.
-    #[inline]
-    pub(super) fn object(
-        &mut self,
-        max_depth: usize,
-        field: impl FnMut(&mut Self, &'a str) -> Option<()>,
-    ) -> Option<()> {
-        self.members(max_depth, (), |p, ()| Some((p.key()?, ())), field)
-    }
-
-    /// As [`Parser::object`], with each key told by its [`FieldName`]: where `guess`
-    /// foresaw it, it is only checked (quote, name, quote, colon), not scanned and
+    /// A flat object that makes up the whole line (whitespace aside), each key
+    /// told by its [`FieldName`]: `field` is called with it, the cursor at its
+    /// value, and must read the value. Arrays nest one level, so `max_depth`
+    /// must allow 2 for records with one. Where `guess` foresaw a key, it is
+    /// only checked (quote, name, quote, colon), not scanned and
     /// looked up; `guess` then learns this record's keys.
     #[inline]
     pub(super) fn object_guessing(
@@ -521,82 +477,6 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
 
-    /// The record of `line` read alone, and (it must be the same) read as part of a
-    /// block: a plain block's lines take the quote-only string scan.
-    fn flat(line: &[u8], max_depth: usize) -> Option<Record<'_>> {
-        let mut r = Record::default();
-        let alone = parse_flat(Line::new(line), max_depth, &mut r).then_some(r);
-        // A line never holds a line feed: the reader splits at them.
-        if !line.contains(&b'\n') {
-            let mut r = Record::default();
-            let line_in_block = Block::new(line).line(0, line.len());
-            let in_block = parse_flat(line_in_block, max_depth, &mut r).then_some(r);
-            assert_eq!(alone, in_block, "{}", String::from_utf8_lossy(line));
-        }
-        alone
-    }
-
-    fn serde(line: &[u8]) -> Option<Record<'_>> {
-        serde_json::from_slice::<Record<'_>>(line).ok()
-    }
-
-    /// Lines the fast path reads must read the same through serde_json; lines it
-    /// declines are serde_json's alone (some of them valid, some not).
-    #[test]
-    fn agrees_with_serde_json_or_declines() {
-        let read: &[&[u8]] = &[
-            br#"{"id":"a","company":"c","type":"breach","date":"2020-01-01"}"#,
-            br#"  { "id" : "a" , "severity" : 80 , "impact":3 }  "#,
-            br#"{"id":"a","data_types":["health", "ssn",null, 3]}"#,
-            br#"{"id":"a","data_types":[]}"#,
-            br#"{}"#,
-            br#"{"id":"a","id":"b"}"#,
-            br#"{"id":null,"id":"b"}"#,
-            br#"{"x":[1,2],"y":true,"z":null,"id":"a","third_party":false}"#,
-            br#"{"records":0,"severity":"80"}"#,
-            "{\"company\":\"Café ünïcode ✓\"}\r".as_bytes(),
-        ];
-        for line in read {
-            let fast = flat(line, 64);
-            assert!(fast.is_some(), "{}", String::from_utf8_lossy(line));
-            assert_eq!(fast, serde(line), "{}", String::from_utf8_lossy(line));
-        }
-        let declined: &[&[u8]] = &[
-            br#"{"id":"a\"b"}"#,
-            br#"{"severity":8.5}"#,
-            br#"{"severity":-1}"#,
-            br#"{"severity":-0}"#,
-            br#"{"severity":1e3}"#,
-            br#"{"severity":01}"#,
-            br#"{"records":123456789012345678901234}"#,
-            br#"{"x":{"y":1}}"#,
-            br#"{"x":[[1]]}"#,
-            br#"{"id":"a",}"#,
-            br#"{"id":"a"} x"#,
-            br#"{"id":"a""#,
-            br#"{"id":"a	b"}"#,
-            br#"[{"id":"a"}]"#,
-            b"{\"id\":\"\xff\"}",
-            br#"{"id":tru}"#,
-            br#"{"id" "a"}"#,
-            br#""#,
-        ];
-        for line in declined {
-            assert_eq!(flat(line, 64), None, "{}", String::from_utf8_lossy(line));
-        }
-        assert_eq!(flat(br#"{"data_types":["a"]}"#, 1), None);
-        assert!(flat(br#"{"id":"a"}"#, 1).is_some());
-        // A record reused after a line with fields keeps none of them.
-        let mut r = Record::default();
-        assert!(parse_flat(
-            Line::new(br#"{"id":"a","severity":3}"#),
-            64,
-            &mut r
-        ));
-        assert!(parse_flat(Line::new(br#"{"company":"c"}"#), 64, &mut r));
-        assert_eq!(Some(r), serde(br#"{"company":"c"}"#));
-    }
-
     /// A key is recognised whole only as `"name":` of a field of SCORING.md, at
     /// any distance from the end of the line.
     #[test]
@@ -633,119 +513,10 @@ mod tests {
         assert!(Key::of(FieldName::Other).is_none());
     }
 
-    /// Keys in any order, some unknown, some given twice: reading with guesses
-    /// gives what reading each key in full gives.
-    #[test]
-    fn guessed_keys_read_as_scanned_ones() {
-        let lines = [
-            r#"{"id":"a","company":"c","date":"2020-01-01"}"#,
-            r#"{"id":"a","company":"c","date":"2020-01-01"}"#,
-            r#"{"company":"c","id":"a","x":1,"date":"2020-01-01"}"#,
-            r#"{"id":"a","companyx":"c","date":"2020-01-01"}"#,
-            r#"{"id":"a","company" :"c","date":"2020-01-01"}"#,
-            r#"{"id":"a","company_name":"n","company":"c"}"#,
-            r#"{"id":"a","company":"c","company":"d"}"#,
-            r#"{"id":"a"}"#,
-            r#"{"id":"#,
-        ];
-        let mut guess = KeyGuess::default();
-        for line in lines {
-            let mut scanned = Vec::new();
-            let mut p = Parser::new(Line::new(line.as_bytes())).unwrap();
-            let whole = p.object(64, |p, key| {
-                scanned.push(FieldName::from_name(key));
-                p.value(64).map(drop)
-            });
-            let mut guessed = Vec::new();
-            let mut p = Parser::new(Line::new(line.as_bytes())).unwrap();
-            let read = p.object_guessing(64, &mut guess, |p, name| {
-                guessed.push(name);
-                p.value(64).map(drop)
-            });
-            assert_eq!((whole, scanned), (read, guessed), "{line}");
-        }
-    }
-
     use proptest::prelude::*;
-
-    /// JSON-ish tokens, valid and not, that records are made of.
-    fn token() -> impl Strategy<Value = String> {
-        prop_oneof![
-            Just("\"id\"".to_string()),
-            Just("\"severity\"".to_string()),
-            Just("\"data_types\"".to_string()),
-            Just("\"records\"".to_string()),
-            Just("\"x\"".to_string()),
-            "\"[a-z0-9 \\\\\"\u{e9}\u{1}]{0,6}\"",
-            "-?[0-9]{1,21}(\\.[0-9]{1,3})?([eE][+-]?[0-9]{1,3})?",
-            Just("true".to_string()),
-            Just("false".to_string()),
-            Just("null".to_string()),
-            Just("nul".to_string()),
-            Just("{".to_string()),
-            Just("}".to_string()),
-            Just("[".to_string()),
-            Just("]".to_string()),
-            Just(",".to_string()),
-            Just(":".to_string()),
-            Just(" ".to_string()),
-            Just("\t".to_string()),
-        ]
-    }
-
-    /// A well-formed flat record, often: keys and values in the right places.
-    fn record() -> impl Strategy<Value = String> {
-        let value = prop_oneof![
-            "\"[a-z0-9 \\\\\"\u{e9}]{0,6}\"",
-            "-?[0-9]{1,20}(\\.[0-9])?",
-            Just("true".to_string()),
-            Just("null".to_string()),
-            proptest::collection::vec("\"[a-z]{0,4}\"|null|[0-9]{1,3}|\\[\\]", 0..4)
-                .prop_map(|v| format!("[{}]", v.join(","))),
-        ];
-        let key = prop_oneof![
-            Just("id"),
-            Just("company"),
-            Just("severity"),
-            Just("data_types"),
-            Just("records"),
-            Just("other"),
-        ];
-        proptest::collection::vec((key, value), 0..6).prop_map(|fields| {
-            let body: Vec<String> = fields.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
-            format!("{{{}}}", body.join(","))
-        })
-    }
-
-    fn agrees(line: &[u8]) -> Result<(), TestCaseError> {
-        if let Some(fast) = flat(line, 64) {
-            prop_assert_eq!(Some(fast), serde(line), "{}", String::from_utf8_lossy(line));
-        }
-        Ok(())
-    }
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 3000, .. ProptestConfig::default() })]
-
-        #[test]
-        fn well_formed_records_agree(line in record()) {
-            agrees(line.as_bytes())?;
-        }
-
-        #[test]
-        fn token_soup_agrees(tokens in proptest::collection::vec(token(), 0..14)) {
-            agrees(tokens.concat().as_bytes())?;
-        }
-
-        #[test]
-        fn damaged_records_agree(line in record(), at in any::<prop::sample::Index>(), byte in any::<u8>()) {
-            let mut bytes = line.into_bytes();
-            if !bytes.is_empty() {
-                let i = at.index(bytes.len());
-                bytes[i] = byte;
-            }
-            agrees(&bytes)?;
-        }
 
         /// The word-at-a-time scan finds what a byte-by-byte one finds, at any
         /// length and alignment, with every byte value (UTF-8 or not) around.

@@ -1,6 +1,7 @@
 //! Reading incident files: every input format, from files, readers and bytes,
-//! into records. The fast paths (the direct JSON Lines parser, the streaming
-//! cutters) are strategies inside; `Dataset`'s readers are the one entry point.
+//! into records that [`crate::check`] checks. The JSON Lines scanner
+//! ([`direct`], its parser in [`fast`]) and the streaming cutters ([`split`])
+//! are strategies inside; `Dataset`'s readers are the one entry point.
 
 pub(crate) mod direct;
 pub(crate) mod fast;

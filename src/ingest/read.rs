@@ -207,7 +207,6 @@ pub(crate) fn read_jsonl(bytes: &[u8], limits: &Limits, sink: &mut impl JsonlSin
     let block = super::fast::Block::new(bytes);
     let mut start = 0;
     let mut n = 0u64;
-    let mut record = Record::default();
     while start <= bytes.len() {
         let end = memchr::memchr(b'\n', bytes.get(start..).unwrap_or_default())
             .map_or(bytes.len(), |p| start + p);
@@ -219,12 +218,6 @@ pub(crate) fn read_jsonl(bytes: &[u8], limits: &Limits, sink: &mut impl JsonlSin
             continue;
         }
         if line.len() <= limits.max_record_bytes && sink.line(n, checked) {
-            continue;
-        }
-        if line.len() <= limits.max_record_bytes
-            && super::fast::parse_flat(checked, limits.max_depth, &mut record)
-        {
-            sink.item((n, Ok(&record)));
             continue;
         }
         if let Err(message) = limits.check(line) {
