@@ -68,8 +68,8 @@ pub mod unstable {
         rate_focused, rate_for_writing, rate_keeping,
     };
     pub use crate::render::write::{
-        Contributors, ExplainFormat, OutputFormat, WhatIf, write_explain, write_report,
-        write_table_colored,
+        Contributors, ExplainFormat, OutputFormat, TableStyle, WhatIf, write_explain, write_report,
+        write_table_styled,
     };
     pub use crate::resolve::{Resolution, Resolved};
     pub use crate::rules::{Rules, RulesError};

@@ -231,6 +231,21 @@ pub fn use_color(when: &str) -> bool {
     }
 }
 
+/// The table style for a terminal: grades coloured green (best) to red, with
+/// ANSI codes, when `color`; plain otherwise.
+pub fn table_style(color: bool) -> riskrate::unstable::TableStyle {
+    const GRADE_COLOURS: [&str; 5] = ["32", "92", "33", "38;5;208", "31"];
+    let grades = if color {
+        GRADE_COLOURS
+            .iter()
+            .map(|code| (format!("\x1b[{code}m"), "\x1b[0m".to_string()))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    riskrate::unstable::TableStyle { grades }
+}
+
 /// The import source `name`: a built-in one, or `csv` read through the `mapping` file.
 pub fn source(name: &str, mapping: Option<&Path>) -> Result<Source, Error> {
     if !name.eq_ignore_ascii_case("csv") {

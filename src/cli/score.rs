@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use riskrate::unstable::{
-    Contributors, Error, OutputFormat, rate_for_writing, write_report, write_table_colored,
+    Contributors, Error, OutputFormat, rate_for_writing, write_report, write_table_styled,
 };
 
 use super::output::output;
@@ -124,9 +124,9 @@ pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
     let report = super::until_exit(rate_for_writing(&resolved, args.rating.as_of(), keep));
     lap("rate");
     progress.stage(format!("writing {} ratings", report.ratings.len()));
-    let color = out.is_stdout() && super::use_color(&args.color);
+    let style = super::table_style(out.is_stdout() && super::use_color(&args.color));
     out.write(|w| match args.format {
-        OutputFormat::Table => write_table_colored(w, &report, color),
+        OutputFormat::Table => write_table_styled(w, &report, &style),
         f => write_report(w, &report, f, args.contributors),
     })?;
     lap("write");

@@ -775,14 +775,26 @@ fn write_csv(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
 }
 
 /// Left-aligned text columns, with widths from the widest cell.
-struct Table {
+struct Table<'s> {
     rows: Vec<Vec<String>>,
     right: Vec<bool>,
-    /// An ANSI colour per (row, column), applied after padding so widths are right.
-    colors: Vec<(usize, usize, &'static str)>,
+    /// Marks (text before, text after) put around a cell at (row, column); they
+    /// take no width, being put on after padding.
+    marks: Vec<(usize, usize, &'s Mark)>,
 }
 
-impl Table {
+/// Text put before and after a table cell, such as a terminal's colour codes.
+pub type Mark = (String, String);
+
+/// How [`write_table_styled`] marks its cells.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableStyle {
+    /// The mark of a grade in each band, best first (a grade past the last band
+    /// takes the last mark); empty: grades are plain.
+    pub grades: Vec<Mark>,
+}
+
+impl Table<'_> {
     fn write(&self, out: &mut dyn Write) -> io::Result<()> {
         let cols = self.rows.first().map_or(0, Vec::len);
         let widths: Vec<usize> = (0..cols)
@@ -796,17 +808,17 @@ impl Table {
             .collect();
         // Looked up by place: a search of the list for every cell would be
         // quadratic in the ratings.
-        let mut paint: crate::FastMap<(usize, usize), &str> = crate::FastMap::default();
-        for &(r, c, code) in &self.colors {
-            paint.entry((r, c)).or_insert(code);
+        let mut paint: crate::FastMap<(usize, usize), &Mark> = crate::FastMap::default();
+        for &(r, c, mark) in &self.marks {
+            paint.entry((r, c)).or_insert(mark);
         }
         for (r, row) in self.rows.iter().enumerate() {
             let mut line = String::new();
             for (c, cell) in row.iter().enumerate() {
                 let painted;
                 let cell = match paint.get(&(r, c)) {
-                    Some(code) => {
-                        painted = format!("\x1b[{code}m{cell}\x1b[0m");
+                    Some((before, after)) => {
+                        painted = format!("{before}{cell}{after}");
                         &painted
                     }
                     None => cell,
@@ -877,32 +889,28 @@ fn summary_line(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
     )
 }
 
-/// ANSI colour of the k-th grade band (best first): green to red.
-fn grade_color(k: usize) -> &'static str {
-    ["32", "92", "33", "38;5;208", "31"]
-        .get(k)
-        .copied()
-        .unwrap_or("31")
-}
-
-/// Writes `report` as a table, with grades in colour when `color` is set (the
-/// caller decides from `--color`, NO_COLOR and whether stdout is a terminal).
+/// Writes `report` as a table, its cells marked as `style` says (the caller
+/// decides, for a terminal, whether and how to colour).
 ///
 /// # Errors
 /// Only the writer's I/O errors.
-pub fn write_table_colored(
+pub fn write_table_styled(
     out: &mut dyn Write,
     report: &Report<'_>,
-    color: bool,
+    style: &TableStyle,
 ) -> io::Result<()> {
-    write_table_impl(out, report, color)
+    write_table_impl(out, report, style)
 }
 
 fn write_table(out: &mut dyn Write, report: &Report<'_>) -> io::Result<()> {
-    write_table_impl(out, report, false)
+    write_table_impl(out, report, &TableStyle::default())
 }
 
-fn write_table_impl(out: &mut dyn Write, report: &Report<'_>, color: bool) -> io::Result<()> {
+fn write_table_impl(
+    out: &mut dyn Write,
+    report: &Report<'_>,
+    style: &TableStyle,
+) -> io::Result<()> {
     let rules = report.rules;
     header_line(out, rules, report.as_of)?;
     writeln!(out)?;
@@ -942,20 +950,22 @@ fn write_table_impl(out: &mut dyn Write, report: &Report<'_>, color: bool) -> io
             }),
         ]);
     }
-    let colors = if color {
-        report
+    let marks = match style.grades.last() {
+        Some(last) => report
             .ratings
             .iter()
             .enumerate()
-            .map(|(i, r)| (i + 1, 3, grade_color(rules.grade_index(r.score))))
-            .collect()
-    } else {
-        Vec::new()
+            .map(|(i, r)| {
+                let band = rules.grade_index(r.score);
+                (i + 1, 3, style.grades.get(band).unwrap_or(last))
+            })
+            .collect(),
+        None => Vec::new(),
     };
     Table {
         rows,
         right: vec![false, false, true, false, false, false, true, false, false],
-        colors,
+        marks,
     }
     .write(out)?;
     writeln!(out)?;
@@ -1161,7 +1171,7 @@ pub fn write_explain(
                     false, false, false, false, true, true, true, true, true, true, true, true,
                     true, true, true,
                 ],
-                colors: Vec::new(),
+                marks: Vec::new(),
             }
             .write(out)?;
             for a in &rating.incidents {
