@@ -428,48 +428,60 @@ mod jsonl {
             if i > 0 {
                 buf.push(b',');
             }
-            buf.extend_from_slice(b"{\"id\":");
-            // Fetched with the block's; the same text (a test holds it).
-            match block.next_id() {
-                Some(id) => text(buf, id)?,
-                None => text(buf, a.item.id())?,
-            }
-            buf.extend_from_slice(b",\"type\":");
-            text(buf, &rules.type_rule(a.item.type_id).name)?;
-            buf.extend_from_slice(b",\"effective_date\":");
-            // Kept with the resolved incident: no trip to the incident itself.
-            let effective = a.item.effective_date();
-            date(buf, effective)?;
-            buf.extend_from_slice(b",\"points\":");
-            num(buf, a.points)?;
-            buf.extend_from_slice(b",\"share\":");
-            num(buf, a.share)?;
-            let f = &a.factors;
-            for (key, x) in [
-                (&b",\"factors\":{\"base\":"[..], f.base),
-                (b",\"severity\":", f.severity),
-                (b",\"impact\":", f.impact),
-                (b",\"data\":", f.data),
-            ] {
-                buf.extend_from_slice(key);
-                recurring(buf, &mut block.memo, x)?;
-            }
-            buf.extend_from_slice(b",\"volume\":");
-            num(buf, f.volume)?;
-            for (key, x) in [
-                (&b",\"confidence\":"[..], f.confidence),
-                (b",\"recurrence\":", f.recurrence),
-            ] {
-                buf.extend_from_slice(key);
-                recurring(buf, &mut block.memo, x)?;
-            }
-            buf.extend_from_slice(b",\"decay\":");
-            num(buf, f.decay)?;
-            buf.extend_from_slice(b"}}");
+            contributor(buf, block, rules, a)?;
         }
         buf.extend_from_slice(b"],\"explanation\":");
         text(buf, &crate::rate::explain::explanation_of(report, r))?;
         buf.push(b'}');
+        Ok(())
+    }
+
+    /// One contributor of a rating, as [`rating`] writes it.
+    #[inline]
+    fn contributor(
+        buf: &mut Vec<u8>,
+        block: &mut Block,
+        rules: &crate::rules::Rules,
+        a: &crate::rate::Assessed<'_>,
+    ) -> io::Result<()> {
+        buf.extend_from_slice(b"{\"id\":");
+        // Fetched with the block's; the same text (a test holds it).
+        match block.next_id() {
+            Some(id) => text(buf, id)?,
+            None => text(buf, a.item.id())?,
+        }
+        buf.extend_from_slice(b",\"type\":");
+        text(buf, &rules.type_rule(a.item.type_id).name)?;
+        buf.extend_from_slice(b",\"effective_date\":");
+        // Kept with the resolved incident: no trip to the incident itself.
+        let effective = a.item.effective_date();
+        date(buf, effective)?;
+        buf.extend_from_slice(b",\"points\":");
+        num(buf, a.points)?;
+        buf.extend_from_slice(b",\"share\":");
+        num(buf, a.share)?;
+        let f = &a.factors;
+        for (key, x) in [
+            (&b",\"factors\":{\"base\":"[..], f.base),
+            (b",\"severity\":", f.severity),
+            (b",\"impact\":", f.impact),
+            (b",\"data\":", f.data),
+        ] {
+            buf.extend_from_slice(key);
+            recurring(buf, &mut block.memo, x)?;
+        }
+        buf.extend_from_slice(b",\"volume\":");
+        num(buf, f.volume)?;
+        for (key, x) in [
+            (&b",\"confidence\":"[..], f.confidence),
+            (b",\"recurrence\":", f.recurrence),
+        ] {
+            buf.extend_from_slice(key);
+            recurring(buf, &mut block.memo, x)?;
+        }
+        buf.extend_from_slice(b",\"decay\":");
+        num(buf, f.decay)?;
+        buf.extend_from_slice(b"}}");
         Ok(())
     }
 
