@@ -68,11 +68,8 @@ pub struct ImportArgs {
     pub output: Option<PathBuf>,
 }
 
-fn parse_encoding(s: &str) -> Result<Encoding, String> {
-    s.parse::<Encoding>().map_err(|e| e.to_string())
-}
-
-pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
+/// Each file with its source: `SOURCE:FILE`, or `--from`'s source.
+fn sources(args: &ImportArgs) -> Result<Vec<(Source, PathBuf)>, Error> {
     let mut sources = Vec::with_capacity(args.files.len());
     for spec in &args.files {
         // SOURCE:FILE names the source, unless the whole spec is an existing path.
@@ -96,6 +93,48 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
         };
         sources.push((src, PathBuf::from(path)));
     }
+    Ok(sources)
+}
+
+/// Tells of likely cross-source duplicates (the first ten pairs).
+fn say_duplicates(resolved: &riskrate::unstable::Resolution<'_>) {
+    let shown = 10;
+    let dups = likely_duplicates(&resolved, 90, shown);
+    if dups.total > 0 {
+        say!(
+            "riskrate: {}{} likely cross-source duplicate pair{} (same company key and type family, dates within 90 days{}); all kept:",
+            if dups.complete { "" } else { "at least " },
+            dups.total,
+            if dups.total == 1 { "" } else { "s" },
+            if dups.complete {
+                String::new()
+            } else {
+                format!("; the search stopped after {COMPARISON_LIMIT} comparisons")
+            }
+        );
+        for d in &dups.pairs {
+            say!(
+                "  {}: {} ({}) ~ {} ({}), {} days apart",
+                escape::terminal(d.company),
+                escape::terminal(d.first.id()),
+                d.first.incident.date,
+                escape::terminal(d.second.id()),
+                d.second.incident.date,
+                d.days_apart
+            );
+        }
+        if dups.total > dups.pairs.len() as u64 {
+            say!("  … and {} more", dups.total - dups.pairs.len() as u64);
+        }
+    }
+}
+
+fn parse_encoding(s: &str) -> Result<Encoding, String> {
+    s.parse::<Encoding>().map_err(|e| e.to_string())
+}
+
+pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
+    let sources = sources(args)?;
     let out = output(
         args.output.as_deref(),
         &Inputs::new()
@@ -136,34 +175,6 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
         );
     }
     warn_rejected(resolved.rejected(), 5);
-    let shown = 10;
-    let dups = likely_duplicates(&resolved, 90, shown);
-    if dups.total > 0 {
-        say!(
-            "riskrate: {}{} likely cross-source duplicate pair{} (same company key and type family, dates within 90 days{}); all kept:",
-            if dups.complete { "" } else { "at least " },
-            dups.total,
-            if dups.total == 1 { "" } else { "s" },
-            if dups.complete {
-                String::new()
-            } else {
-                format!("; the search stopped after {COMPARISON_LIMIT} comparisons")
-            }
-        );
-        for d in &dups.pairs {
-            say!(
-                "  {}: {} ({}) ~ {} ({}), {} days apart",
-                escape::terminal(d.company),
-                escape::terminal(d.first.id()),
-                d.first.incident.date,
-                escape::terminal(d.second.id()),
-                d.second.incident.date,
-                d.days_apart
-            );
-        }
-        if dups.total > dups.pairs.len() as u64 {
-            say!("  … and {} more", dups.total - dups.pairs.len() as u64);
-        }
-    }
+    say_duplicates(&resolved);
     Ok(Exit::Ok)
 }
