@@ -213,7 +213,24 @@ pub fn generate(params: &GenParams, out: &mut dyn Write) -> io::Result<()> {
     let companies = params.companies.max(1);
     let days = (params.end - params.start).num_days().max(0) as u64 + 1;
 
-    // Latent yearly rates: log-normal, so a few companies carry most incidents.
+    let (cumulative, sector) = draw_companies(&mut rng, companies)?;
+    let total = cumulative.last().copied().unwrap_or(0.0);
+
+    for i in 0..params.incidents {
+        let target = rng.unit() * total;
+        let c = cumulative
+            .partition_point(|x| *x <= target)
+            .min(cumulative.len() - 1);
+        let industry = INDUSTRIES[sector[c]];
+        write_incident(out, &mut rng, params, (days, i, c), industry)?;
+    }
+    Ok(())
+}
+
+/// Each company's latent yearly rate, log-normal so that a few companies carry
+/// most incidents, as a running total (for drawing a company by rate), and each
+/// company's sector.
+fn draw_companies(rng: &mut Rng, companies: u64) -> io::Result<(Vec<f64>, Vec<usize>)> {
     let room = usize::try_from(companies).unwrap_or(usize::MAX);
     let too_many = |_| {
         io::Error::new(
@@ -232,68 +249,77 @@ pub fn generate(params: &GenParams, out: &mut dyn Write) -> io::Result<()> {
         sector.push(rng.below(INDUSTRIES.len() as u64) as usize);
     }
 
-    for i in 0..params.incidents {
-        let target = rng.unit() * total;
-        let c = cumulative
-            .partition_point(|x| *x <= target)
-            .min(cumulative.len() - 1);
-        let industry = INDUSTRIES[sector[c]];
-        let date = params.start + Days::new(rng.below(days));
-        let kind = TYPES[rng.weighted(&TYPES.iter().map(|t| t.1).collect::<Vec<_>>())].0;
-        write!(
-            out,
-            "{{\"id\":\"G{}-{i:08}\",\"company\":\"co{c:07}\",\"company_name\":\"Company {c}\",\"industry\":\"{industry}\",\"type\":\"{kind}\",\"date\":\"{}\"",
-            params.seed,
-            date.ymd()
-        )?;
-        if rng.unit() < 0.3 {
-            let lag = (-60.0 * (1.0 - rng.unit()).ln()).floor() as u64;
-            if let Some(d) = date
-                .checked_add_days(Days::new(lag))
-                .filter(|d| readable(*d))
-            {
-                write!(out, ",\"disclosed\":\"{}\"", d.ymd())?;
-            }
+    Ok((cumulative, sector))
+}
+
+/// Writes incident `i`, of company `c` in `industry`, dated within `days` of the
+/// start, as one JSON line.
+#[allow(
+    clippy::indexing_slicing,
+    reason = "indices come from Rng::below/weighted over the same tables' lengths"
+)]
+fn write_incident(
+    out: &mut dyn Write,
+    rng: &mut Rng,
+    params: &GenParams,
+    (days, i, c): (u64, u64, usize),
+    industry: &str,
+) -> io::Result<()> {
+    let date = params.start + Days::new(rng.below(days));
+    let kind = TYPES[rng.weighted(&TYPES.iter().map(|t| t.1).collect::<Vec<_>>())].0;
+    write!(
+        out,
+        "{{\"id\":\"G{}-{i:08}\",\"company\":\"co{c:07}\",\"company_name\":\"Company {c}\",\"industry\":\"{industry}\",\"type\":\"{kind}\",\"date\":\"{}\"",
+        params.seed,
+        date.ymd()
+    )?;
+    if rng.unit() < 0.3 {
+        let lag = (-60.0 * (1.0 - rng.unit()).ln()).floor() as u64;
+        if let Some(d) = date
+            .checked_add_days(Days::new(lag))
+            .filter(|d| readable(*d))
+        {
+            write!(out, ",\"disclosed\":\"{}\"", d.ymd())?;
         }
-        write!(out, ",\"severity\":{}", 10 + rng.below(91))?;
-        write!(
-            out,
-            ",\"impact\":{}",
-            1 + rng.weighted(&[15, 30, 30, 18, 7])
-        )?;
-        if kind == "breach" || kind == "ransomware" || rng.unit() < 0.2 {
-            let classes = sector_classes(industry);
-            let weights: Vec<u32> = classes.iter().map(|c| c.1).collect();
-            let n = 1 + rng.below(3) as usize;
-            let mut picked: Vec<&str> = (0..n).map(|_| classes[rng.weighted(&weights)].0).collect();
-            picked.dedup();
-            write!(out, ",\"data_types\":[")?;
-            for (k, p) in picked.iter().enumerate() {
-                write!(out, "{}\"{p}\"", if k > 0 { "," } else { "" })?;
-            }
-            write!(out, "]")?;
-            if rng.unit() < 0.85 {
-                let records = (7.0 + 2.5 * rng.normal()).exp().round().max(0.0) as u64;
-                write!(out, ",\"records\":{records}")?;
-            }
-        }
-        let status = ["confirmed", "alleged", "disputed"][rng.weighted(&[85, 10, 5])];
-        if status != "confirmed" {
-            write!(out, ",\"status\":\"{status}\"")?;
-        }
-        if rng.unit() < 0.1 {
-            write!(out, ",\"third_party\":true")?;
-        }
-        let vulnerable = if matches!(industry, "healthcare" | "education") {
-            0.3
-        } else {
-            0.02
-        };
-        if rng.unit() < vulnerable {
-            write!(out, ",\"vulnerable_subjects\":true")?;
-        }
-        out.write_all(b"}\n")?;
     }
+    write!(out, ",\"severity\":{}", 10 + rng.below(91))?;
+    write!(
+        out,
+        ",\"impact\":{}",
+        1 + rng.weighted(&[15, 30, 30, 18, 7])
+    )?;
+    if kind == "breach" || kind == "ransomware" || rng.unit() < 0.2 {
+        let classes = sector_classes(industry);
+        let weights: Vec<u32> = classes.iter().map(|c| c.1).collect();
+        let n = 1 + rng.below(3) as usize;
+        let mut picked: Vec<&str> = (0..n).map(|_| classes[rng.weighted(&weights)].0).collect();
+        picked.dedup();
+        write!(out, ",\"data_types\":[")?;
+        for (k, p) in picked.iter().enumerate() {
+            write!(out, "{}\"{p}\"", if k > 0 { "," } else { "" })?;
+        }
+        write!(out, "]")?;
+        if rng.unit() < 0.85 {
+            let records = (7.0 + 2.5 * rng.normal()).exp().round().max(0.0) as u64;
+            write!(out, ",\"records\":{records}")?;
+        }
+    }
+    let status = ["confirmed", "alleged", "disputed"][rng.weighted(&[85, 10, 5])];
+    if status != "confirmed" {
+        write!(out, ",\"status\":\"{status}\"")?;
+    }
+    if rng.unit() < 0.1 {
+        write!(out, ",\"third_party\":true")?;
+    }
+    let vulnerable = if matches!(industry, "healthcare" | "education") {
+        0.3
+    } else {
+        0.02
+    };
+    if rng.unit() < vulnerable {
+        write!(out, ",\"vulnerable_subjects\":true")?;
+    }
+    out.write_all(b"}\n")?;
     Ok(())
 }
 

@@ -187,12 +187,23 @@ impl<'r, 'a> Comparison<'r, 'a> {
     }
 }
 
-/// Compares two reports rated as of the same date from the same dataset.
-pub fn compare<'r, 'a>(a: &'r Report<'a>, b: &'r Report<'a>) -> Comparison<'r, 'a> {
-    let mut pairs: Vec<(&'r Rating<'a>, &'r Rating<'a>)> = Vec::new();
+/// One company's ratings in two reports, for every company both rate.
+type Pairs<'r, 'a> = Vec<(&'r Rating<'a>, &'r Rating<'a>)>;
+
+/// The companies both reports rate, as pairs, and the keys of those only one
+/// rates: one merge of the two lists, both in company order.
+#[allow(clippy::type_complexity)]
+fn pair_up<'r, 'a>(
+    ra: &'r [Rating<'a>],
+    rb: &'r [Rating<'a>],
+) -> (
+    Vec<(&'r Rating<'a>, &'r Rating<'a>)>,
+    Vec<String>,
+    Vec<String>,
+) {
+    let mut pairs: Pairs<'r, 'a> = Vec::new();
     let (mut only_a, mut only_b) = (Vec::new(), Vec::new());
     let (mut i, mut j) = (0, 0);
-    let (ra, rb) = (&a.ratings, &b.ratings);
     while i < ra.len() || j < rb.len() {
         match (ra.get(i), rb.get(j)) {
             (Some(x), Some(y)) => match x.company.cmp(y.company) {
@@ -221,6 +232,12 @@ pub fn compare<'r, 'a>(a: &'r Report<'a>, b: &'r Report<'a>) -> Comparison<'r, '
             (None, None) => break,
         }
     }
+    (pairs, only_a, only_b)
+}
+
+/// Compares two reports rated as of the same date from the same dataset.
+pub fn compare<'r, 'a>(a: &'r Report<'a>, b: &'r Report<'a>) -> Comparison<'r, 'a> {
+    let (pairs, only_a, only_b) = pair_up(&a.ratings, &b.ratings);
 
     let xs: Vec<f64> = pairs.iter().map(|p| p.0.score_exact).collect();
     let ys: Vec<f64> = pairs.iter().map(|p| p.1.score_exact).collect();

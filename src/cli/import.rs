@@ -99,7 +99,7 @@ fn sources(args: &ImportArgs) -> Result<Vec<(Source, PathBuf)>, Error> {
 /// Tells of likely cross-source duplicates (the first ten pairs).
 fn say_duplicates(resolved: &riskrate::unstable::Resolution<'_>) {
     let shown = 10;
-    let dups = likely_duplicates(&resolved, 90, shown);
+    let dups = likely_duplicates(resolved, 90, shown);
     if dups.total > 0 {
         say!(
             "riskrate: {}{} likely cross-source duplicate pair{} (same company key and type family, dates within 90 days{}); all kept:",
