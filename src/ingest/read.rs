@@ -396,7 +396,6 @@ fn read_csv(
             FieldName::from_name(h.trim().to_ascii_lowercase().as_str())
         })
         .collect();
-    let width = fields.len();
     let mut row = csv::ByteRecord::new();
     // csv counts only LF as a line end; lines are counted here from byte offsets,
     // so that a lone CR is a line as it is everywhere else.
@@ -407,43 +406,9 @@ fn read_csv(
             Ok(false) => break,
             Ok(true) => {
                 let line = row.position().map_or(line, |p| lines.at(p.byte() as usize));
-                let size = row.iter().map(<[u8]>::len).sum::<usize>();
-                if size > limits.max_record_bytes {
-                    sink((line, Err(limits.too_large(size as u64).into())));
-                    continue;
-                }
-                if row.len() != width {
-                    sink((
-                        line,
-                        Err(format!(
-                            "CSV row has {} fields but the header has {width}",
-                            row.len()
-                        )
-                        .into()),
-                    ));
-                    continue;
-                }
-                let mut record = Record::default();
-                let mut bad = None;
-                for (field, cell) in fields.iter().zip(row.iter()) {
-                    if *field == FieldName::Other {
-                        continue;
-                    }
-                    match std::str::from_utf8(cell) {
-                        Ok(s) if s.trim().is_empty() => {}
-                        Ok(s) => record.set(*field, Value::Str(s.into())),
-                        Err(e) => {
-                            bad = Some(format!(
-                                "CSV cell is not UTF-8 (byte {} of the cell); convert the file to UTF-8",
-                                e.valid_up_to()
-                            ));
-                            break;
-                        }
-                    }
-                }
-                match bad {
-                    None => sink((line, Ok(&record))),
-                    Some(b) => sink((line, Err(b.into()))),
+                match csv_record(&fields, &row, limits) {
+                    Ok(record) => sink((line, Ok(&record))),
+                    Err(why) => sink((line, Err(why))),
                 }
             }
             Err(e) => {
@@ -458,4 +423,43 @@ fn read_csv(
         }
     }
     Ok(())
+}
+
+/// One CSV row as a record, its cells named by `fields` (the header's); blank
+/// cells are not given.
+fn csv_record<'r>(
+    fields: &[FieldName],
+    row: &'r csv::ByteRecord,
+    limits: &Limits,
+) -> Result<Record<'r>, Unreadable> {
+    let size = row.iter().map(<[u8]>::len).sum::<usize>();
+    if size > limits.max_record_bytes {
+        return Err(limits.too_large(size as u64).into());
+    }
+    if row.len() != fields.len() {
+        return Err(format!(
+            "CSV row has {} fields but the header has {}",
+            row.len(),
+            fields.len()
+        )
+        .into());
+    }
+    let mut record = Record::default();
+    for (field, cell) in fields.iter().zip(row.iter()) {
+        if *field == FieldName::Other {
+            continue;
+        }
+        match std::str::from_utf8(cell) {
+            Ok(s) if s.trim().is_empty() => {}
+            Ok(s) => record.set(*field, Value::Str(s.into())),
+            Err(e) => {
+                return Err(format!(
+                    "CSV cell is not UTF-8 (byte {} of the cell); convert the file to UTF-8",
+                    e.valid_up_to()
+                )
+                .into());
+            }
+        }
+    }
+    Ok(record)
 }

@@ -885,46 +885,15 @@ fn read_types(
             w.report(&v.span(), format!("[types.{name}] must be a table"));
             continue;
         };
-        let mut s = Section::new(&format!("[types.{name}]"), v.span(), t);
-        let base = number(w, &mut s, "base", |x| (0.0..=1e6).contains(&x), "0 to 1e6");
-        let half_life_days = number(
-            w,
-            &mut s,
-            "half_life_days",
-            |x| (0.001..=1e6).contains(&x),
-            "0.001 to 1e6 days",
-        );
-        let cutoff_days = integer(
-            w,
-            &mut s,
-            "cutoff_days",
-            |x| (0..=100_000).contains(&x),
-            "0..=100000 days",
-        );
-        let recurring = boolean(w, &mut s, "recurring");
-        let aliases = string_list(w, &mut s, "aliases");
-        let span = s.span.clone();
-        s.finish(
-            w,
-            &[
-                "base",
-                "half_life_days",
-                "cutoff_days",
-                "recurring",
-                "aliases",
-            ],
-        );
+        let span = v.span();
+        let (rule, aliases) = read_type(w, name, span.clone(), t);
         claims.claim(w, name, &span, name);
         for (a, span) in &aliases {
             claims.claim(w, a, span, name);
         }
         rules.push(TypeRule {
-            name: name.to_string(),
-            base,
-            half_life_days,
-            cutoff_days,
-            recurring,
             aliases: aliases.into_iter().map(|a| a.0).collect(),
+            ..rule
         });
     }
     if rules.len() > usize::from(TypeId::MAX) {
@@ -935,6 +904,56 @@ fn read_types(
         &rules.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
     );
     (rules, index)
+}
+
+/// Names given as aliases, each with where it is written.
+type Aliases = Vec<(String, Range<usize>)>;
+
+/// One `[types.NAME]` table: the type (its aliases not yet set), and the aliases
+/// with where each is written.
+fn read_type(
+    w: &mut Walker<'_>,
+    name: &str,
+    span: Range<usize>,
+    t: &DeTable<'_>,
+) -> (TypeRule, Aliases) {
+    let mut s = Section::new(&format!("[types.{name}]"), span, t);
+    let base = number(w, &mut s, "base", |x| (0.0..=1e6).contains(&x), "0 to 1e6");
+    let half_life_days = number(
+        w,
+        &mut s,
+        "half_life_days",
+        |x| (0.001..=1e6).contains(&x),
+        "0.001 to 1e6 days",
+    );
+    let cutoff_days = integer(
+        w,
+        &mut s,
+        "cutoff_days",
+        |x| (0..=100_000).contains(&x),
+        "0..=100000 days",
+    );
+    let recurring = boolean(w, &mut s, "recurring");
+    let aliases = string_list(w, &mut s, "aliases");
+    s.finish(
+        w,
+        &[
+            "base",
+            "half_life_days",
+            "cutoff_days",
+            "recurring",
+            "aliases",
+        ],
+    );
+    let rule = TypeRule {
+        name: name.to_string(),
+        base,
+        half_life_days,
+        cutoff_days,
+        recurring,
+        aliases: Vec::new(),
+    };
+    (rule, aliases)
 }
 
 fn read_classes(
