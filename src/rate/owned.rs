@@ -165,9 +165,36 @@ mod ymd {
     }
 }
 
+impl Report {
+    /// A document with no ratings and no rejections yet: the frame the JSON
+    /// writer streams both into.
+    pub(crate) fn frame(rules: &Rules, as_of: NaiveDate, summary: Summary) -> Report {
+        Report {
+            riskrate: env!("CARGO_PKG_VERSION").to_string(),
+            rules: RulesMeta::of(rules),
+            as_of,
+            summary,
+            ratings: Vec::new(),
+            rejected: Vec::new(),
+        }
+    }
+}
+
 impl Rating {
     /// The owned form of `r`, with at most `limit` contributors (`None`: all).
+    /// `r` must have been rated with its explanation kept.
     pub(crate) fn of(rules: &Rules, r: &super::Rating<'_>, limit: Option<usize>) -> Rating {
+        Rating::explained(rules, r, limit, r.explanation.clone())
+    }
+
+    /// As [`Rating::of`], with the explanation given (a writer renders it late,
+    /// for ratings that do not hold theirs).
+    pub(crate) fn explained(
+        rules: &Rules,
+        r: &super::Rating<'_>,
+        limit: Option<usize>,
+        explanation: String,
+    ) -> Rating {
         Rating {
             company: r.company.to_string(),
             company_name: r.company_name.map(str::to_string),
@@ -195,8 +222,7 @@ impl Rating {
                     factors: a.factors,
                 })
                 .collect(),
-            // Rated with explanations (`rate_keeping`, `rate_focused`): never empty.
-            explanation: r.explanation.clone(),
+            explanation,
         }
     }
 }

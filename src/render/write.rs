@@ -14,8 +14,7 @@ use crate::error::Error;
 use crate::escape;
 use crate::rate::explain;
 use crate::rate::owned::{self, Explanation};
-use crate::rate::score::Factors;
-use crate::rate::{Assessed, Counts, Interval, Rating, Report, Standing, Summary};
+use crate::rate::{Assessed, Rating, Report, Standing, Summary};
 use crate::rules::Rules;
 
 /// How many contributors each rating lists in JSON and JSON Lines.
@@ -34,13 +33,17 @@ impl Default for Contributors {
 }
 
 impl Contributors {
+    /// How many are listed: `None` for all.
+    fn count(self) -> Option<usize> {
+        match self {
+            Contributors::All => None,
+            Contributors::Top(n) => Some(n),
+        }
+    }
+
     /// The contributors of `r` that are listed, largest first.
     fn of<'r>(self, r: &'r Rating<'_>) -> impl Iterator<Item = &'r Assessed<'r>> {
-        let n = match self {
-            Contributors::All => usize::MAX,
-            Contributors::Top(n) => n,
-        };
-        r.contributors().take(n)
+        r.contributors().take(self.count().unwrap_or(usize::MAX))
     }
 }
 
@@ -87,84 +90,12 @@ impl FromStr for OutputFormat {
 
 pub use crate::rules::RulesMeta;
 
-#[derive(Serialize)]
-struct JsonGradeChange<'a> {
-    grade: &'a str,
-    date: String,
-}
-
-#[derive(Serialize)]
-struct JsonContributor<'a> {
-    id: &'a str,
-    #[serde(rename = "type")]
-    kind: &'a str,
-    effective_date: String,
-    points: f64,
-    share: f64,
-    factors: &'a Factors,
-}
-
-#[derive(Serialize)]
-struct JsonRating<'a> {
-    company: &'a str,
-    company_name: Option<&'a str>,
-    industry: Option<&'a str>,
-    score: i64,
-    score_exact: f64,
-    grade: &'a str,
-    risk_points: f64,
-    interval: Interval,
-    incidents: Counts,
-    industry_percentile: Option<f64>,
-    next_grade_change: Option<JsonGradeChange<'a>>,
-    contributors: Vec<JsonContributor<'a>>,
-    explanation: std::borrow::Cow<'a, str>,
-}
-
-fn json_rating<'a>(
-    report: &'a Report<'_>,
-    r: &'a Rating<'_>,
-    limit: Contributors,
-) -> JsonRating<'a> {
-    let rules = report.rules;
-    JsonRating {
-        company: r.company,
-        company_name: r.company_name,
-        industry: r.industry,
-        score: r.score,
-        score_exact: r.score_exact,
-        grade: r.grade,
-        risk_points: r.risk_points,
-        interval: r.interval,
-        incidents: r.counts,
-        industry_percentile: r.industry_percentile,
-        next_grade_change: r.next_grade_change.as_ref().map(|g| JsonGradeChange {
-            grade: &g.grade,
-            date: g.date.ymd().to_string(),
-        }),
-        contributors: limit
-            .of(r)
-            .map(|a| JsonContributor {
-                id: a.item.id(),
-                kind: &rules.type_rule(a.item.type_id).name,
-                effective_date: a.item.incident.effective().date.ymd().to_string(),
-                points: a.points,
-                share: a.share,
-                factors: &a.factors,
-            })
-            .collect(),
-        explanation: explain::explanation_of(report, r),
-    }
-}
-
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    riskrate: &'static str,
-    rules: RulesMeta,
-    as_of: String,
-    summary: Summary,
-    ratings: Vec<JsonRating<'a>>,
-    rejected: &'a [crate::model::Rejection],
+/// The rating object of the JSON outputs: the owned [`crate::rate::owned::Rating`],
+/// which is the schema; its explanation is rendered here when the rating does
+/// not hold it.
+fn json_rating(report: &Report<'_>, r: &Rating<'_>, limit: Contributors) -> owned::Rating {
+    let explanation = explain::explanation_of(report, r).into_owned();
+    owned::Rating::explained(report.rules, r, limit.count(), explanation)
 }
 
 /// serde_json keeps the kind of an underlying I/O error (a closed pipe stays
@@ -247,7 +178,7 @@ pub fn write_report(
 }
 
 /// The rating object of a JSON Lines line, written field by field: the same bytes
-/// as serde_json gives [`JsonRating`] (a test compares them), in about half the
+/// as serde_json gives the owned [`owned::Rating`] (a test compares them), in about half the
 /// instructions, as the keys need no escaping and most values none either.
 mod jsonl {
     use std::io;
@@ -633,58 +564,61 @@ mod tests {
     }
 }
 
-/// The JSON document, as serde_json's pretty printer writes [`JsonReport`],
-/// with the ratings rendered in parallel blocks and written as they are done
-/// rather than all built first, so the document is never held whole.
+/// The JSON document, as serde_json's pretty printer writes the owned
+/// [`owned::Report`], with the ratings rendered in parallel blocks and written
+/// as they are done rather than all built first, and the rejections written one
+/// by one, so the document is never held whole.
 fn write_json(out: &mut dyn Write, report: &Report<'_>, limit: Contributors) -> io::Result<()> {
-    // The document without its ratings, cut where they go: `"ratings": []` is
-    // found on a line of its own (a string cannot hold a raw newline), before
-    // `rejected`, the only other field with text from the input.
-    const EMPTY: &[u8] = b"\n  \"ratings\": []";
-    let frame = serde_json::to_vec_pretty(&json_document(report, Vec::new())).map_err(json_err)?;
-    let Some(at) = frame.windows(EMPTY.len()).position(|w| w == EMPTY) else {
+    // The document without its ratings and rejections, cut where they go: each
+    // empty list is found on a line of its own (a string cannot hold a raw
+    // newline), and only these two lists hold text from the input.
+    const RATINGS: &[u8] = b"\n  \"ratings\": []";
+    const REJECTED: &[u8] = b"\n  \"rejected\": []";
+    let frame = owned::Report::frame(report.rules, report.as_of, report.summary);
+    let frame = serde_json::to_vec_pretty(&frame).map_err(json_err)?;
+    let find = |what: &[u8]| frame.windows(what.len()).position(|w| w == what);
+    let (Some(at_ratings), Some(at_rejected)) = (find(RATINGS), find(REJECTED)) else {
         return write_json_whole(out, report, limit);
     };
-    let (head, tail) = frame.split_at(at + EMPTY.len() - 1);
-    out.write_all(head)?;
+    // Each cut falls just before the list's closing bracket.
+    let (ratings_end, rejected_end) = (
+        at_ratings + RATINGS.len() - 1,
+        at_rejected + REJECTED.len() - 1,
+    );
+    if ratings_end > at_rejected {
+        return write_json_whole(out, report, limit);
+    }
+    out.write_all(frame.get(..ratings_end).unwrap_or_default())?;
     if let Some((first, rest)) = report.ratings.split_first() {
         let mut buf = Vec::new();
-        pretty_rating(&mut buf, report, first, limit, b"\n    ")?;
+        pretty_item(&mut buf, &json_rating(report, first, limit), b"\n    ")?;
         out.write_all(&buf)?;
         in_parallel(
             out,
             rest,
             |_| (),
-            |buf, (), r| pretty_rating(buf, report, r, limit, b",\n    "),
+            |buf, (), r| pretty_item(buf, &json_rating(report, r, limit), b",\n    "),
         )?;
         out.write_all(b"\n  ")?;
     }
-    out.write_all(tail)?;
+    out.write_all(frame.get(ratings_end..rejected_end).unwrap_or_default())?;
+    if !report.rejected.is_empty() {
+        let mut buf = Vec::new();
+        for (i, r) in report.rejected.iter().enumerate() {
+            buf.clear();
+            pretty_item(&mut buf, r, if i == 0 { b"\n    " } else { b",\n    " })?;
+            out.write_all(&buf)?;
+        }
+        out.write_all(b"\n  ")?;
+    }
+    out.write_all(frame.get(rejected_end..).unwrap_or_default())?;
     out.write_all(b"\n")
 }
 
-/// The document with `ratings`.
-fn json_document<'a>(report: &'a Report<'_>, ratings: Vec<JsonRating<'a>>) -> JsonReport<'a> {
-    JsonReport {
-        riskrate: env!("CARGO_PKG_VERSION"),
-        rules: RulesMeta::of(report.rules),
-        as_of: report.as_of.ymd().to_string(),
-        summary: report.summary,
-        ratings,
-        rejected: report.rejected,
-    }
-}
-
-/// One rating as an item of the document's `ratings`: `lead`, then the rating
-/// pretty-printed two levels in.
-fn pretty_rating(
-    buf: &mut Vec<u8>,
-    report: &Report<'_>,
-    r: &Rating<'_>,
-    limit: Contributors,
-    lead: &[u8],
-) -> io::Result<()> {
-    let rating = serde_json::to_vec_pretty(&json_rating(report, r, limit)).map_err(json_err)?;
+/// One item of a list of the document: `lead`, then the item pretty-printed two
+/// levels in.
+fn pretty_item(buf: &mut Vec<u8>, item: &impl Serialize, lead: &[u8]) -> io::Result<()> {
+    let rating = serde_json::to_vec_pretty(item).map_err(json_err)?;
     buf.extend_from_slice(lead);
     // Every newline is structure (text holds it escaped): each line then starts
     // two levels further in.
@@ -704,12 +638,14 @@ fn write_json_whole(
     report: &Report<'_>,
     limit: Contributors,
 ) -> io::Result<()> {
-    let ratings = report
+    let mut whole = owned::Report::frame(report.rules, report.as_of, report.summary);
+    whole.ratings = report
         .ratings
         .iter()
         .map(|r| json_rating(report, r, limit))
         .collect();
-    serde_json::to_writer_pretty(&mut *out, &json_document(report, ratings)).map_err(json_err)?;
+    whole.rejected = report.rejected.to_vec();
+    serde_json::to_writer_pretty(&mut *out, &whole).map_err(json_err)?;
     out.write_all(b"\n")
 }
 
