@@ -256,6 +256,7 @@ pub(crate) fn day_number(d: chrono::NaiveDate) -> i64 {
 /// `str::trim`, without its Unicode tables for the usual text that starts and ends
 /// with a printable ASCII character (no whitespace is one, and every other
 /// whitespace character is ASCII below `!` or starts with a byte above 0x7f).
+#[inline]
 pub(crate) fn trim(s: &str) -> &str {
     let printable = |b: Option<&u8>| b.is_some_and(|c| (b'!'..=b'~').contains(c));
     if printable(s.as_bytes().first()) && printable(s.as_bytes().last()) {
