@@ -21,6 +21,7 @@ mod escape;
 mod file;
 mod import;
 mod ingest;
+mod merge;
 mod model;
 mod rate;
 mod render;

@@ -13,8 +13,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::{
     ClassId, ConfidenceRule, DataClassRule, DataRule, GradeBand, ImpactRule, IntervalRule,
-    MAX_DATA_CLASSES, RecurrenceRule, Rules, RulesError, ScoreRule, SeverityRule, TypeId, TypeRule,
-    VolumeRule, lookup_key,
+    MAX_DATA_CLASSES, MergeRule, RecurrenceRule, Rules, RulesError, ScoreRule, SeverityRule,
+    TypeId, TypeRule, VolumeRule, WithinSource, lookup_key,
 };
 use crate::error::Problem;
 
@@ -81,6 +81,10 @@ impl<'a, 'i> Section<'a, 'i> {
             entries,
             used,
         }
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.entries.iter().any(|e| e.0 == key)
     }
 
     fn take(&mut self, key: &str) -> Option<&'a Spanned<DeValue<'i>>> {
@@ -458,6 +462,7 @@ const TOP_KEYS: &[&str] = &[
     "grades",
     "types",
     "data_classes",
+    "merge",
 ];
 
 pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
@@ -493,6 +498,7 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
     let grades = read_grades(&mut w, &mut top, score.as_ref());
     let ((types, type_index), (classes, class_index)) =
         (read_types(&mut w, &mut top), read_classes(&mut w, &mut top));
+    let merge = read_merge(&mut w, &mut top, &types, &type_index);
     top.finish(&mut w, TOP_KEYS);
 
     let problems = w.into_problems();
@@ -535,9 +541,152 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
         grades,
         types,
         classes,
+        merge,
         type_index,
         class_index,
     })
+}
+
+/// The `[merge]` table, when the rules have one.
+fn read_merge(
+    w: &mut Walker<'_>,
+    top: &mut Section<'_, '_>,
+    types: &[TypeRule],
+    type_index: &HashMap<String, TypeId>,
+) -> Option<MergeRule> {
+    if !top.has("merge") {
+        return None;
+    }
+    let mut s = table(w, top, "merge")?;
+    let window_days = integer(
+        w,
+        &mut s,
+        "window_days",
+        |x| (0..=100_000).contains(&x),
+        "0..=100000 days",
+    );
+    let records_ratio = number(
+        w,
+        &mut s,
+        "records_ratio",
+        |x| (1.0..=1e12).contains(&x),
+        "1 to 1e12",
+    );
+    let within = string(w, &mut s, "within_source", true);
+    let within_source = match within.as_str() {
+        "copies" | "" => WithinSource::Copies,
+        "match" => WithinSource::Match,
+        other => {
+            w.report(
+                &s.span,
+                format!(
+                    "[merge].within_source must be \"copies\" or \"match\", found {:?}",
+                    other
+                ),
+            );
+            WithinSource::Copies
+        }
+    };
+    let max_candidates = integer(
+        w,
+        &mut s,
+        "max_candidates",
+        |x| (1..=4096).contains(&x),
+        "1..=4096",
+    );
+    let (families, family_of) = read_families(w, &mut s, types, type_index);
+    s.finish(
+        w,
+        &[
+            "window_days",
+            "records_ratio",
+            "within_source",
+            "max_candidates",
+            "families",
+        ],
+    );
+    Some(MergeRule {
+        window_days,
+        records_ratio,
+        within_source,
+        families,
+        max_candidates,
+        family_of,
+    })
+}
+
+/// `[merge].families`: lists of type names (or aliases) that are one family; each
+/// type's family is the first type of its list, else itself.
+fn read_families(
+    w: &mut Walker<'_>,
+    s: &mut Section<'_, '_>,
+    types: &[TypeRule],
+    type_index: &HashMap<String, TypeId>,
+) -> (Vec<Vec<String>>, Vec<u16>) {
+    let mut family_of: Vec<u16> = (0..types.len()).map(|t| t as u16).collect();
+    let mut families = Vec::new();
+    let Some(v) = s.take("families") else {
+        return (families, family_of);
+    };
+    let DeValue::Array(lists) = v.get_ref() else {
+        w.report(
+            &v.span(),
+            format!(
+                "[merge].families must be an array of arrays of type names, found {}",
+                kind(v.get_ref())
+            ),
+        );
+        return (families, family_of);
+    };
+    let mut placed: HashMap<TypeId, usize> = HashMap::new();
+    for (k, list) in lists.iter().enumerate() {
+        let DeValue::Array(names) = list.get_ref() else {
+            w.report(
+                &list.span(),
+                format!(
+                    "[merge].families must hold arrays of type names, found {}",
+                    kind(list.get_ref())
+                ),
+            );
+            continue;
+        };
+        let mut family = Vec::new();
+        let mut first: Option<TypeId> = None;
+        for name in names.iter() {
+            let DeValue::String(text) = name.get_ref() else {
+                w.report(
+                    &name.span(),
+                    format!(
+                        "[merge].families must hold type names, found {}",
+                        kind(name.get_ref())
+                    ),
+                );
+                continue;
+            };
+            let Some(&t) = type_index.get(&lookup_key(text)) else {
+                w.report(
+                    &name.span(),
+                    format!("[merge].families names {text:?}, which is not a type"),
+                );
+                continue;
+            };
+            if let Some(other) = placed.insert(t, k)
+                && other != k
+            {
+                w.report(
+                    &name.span(),
+                    format!("[merge].families puts {text:?} in two families"),
+                );
+            }
+            let f = *first.get_or_insert(t);
+            if let Some(slot) = family_of.get_mut(usize::from(t)) {
+                *slot = f;
+            }
+            family.push(text.to_string());
+        }
+        families.push(family);
+    }
+    (families, family_of)
 }
 
 /// The rules' `version`: a non-empty string (an integer is taken as its text).
@@ -1048,7 +1197,30 @@ pub(super) fn to_toml(r: &Rules) -> String {
     factors_to_toml(r, &mut doc);
     scale_to_toml(r, &mut doc);
     lists_to_toml(r, &mut doc);
+    if let Some(m) = &r.merge {
+        doc.insert("merge".into(), merge_to_toml(m));
+    }
     toml::to_string(&doc).unwrap_or_default()
+}
+
+/// `[merge]`, as [`read_merge`] reads it.
+fn merge_to_toml(m: &MergeRule) -> toml::Value {
+    use toml::Value;
+    let families = m
+        .families
+        .iter()
+        .map(|f| Value::Array(f.iter().map(|n| Value::String(n.clone())).collect()))
+        .collect();
+    toml_table(vec![
+        ("window_days", Value::Integer(m.window_days)),
+        ("records_ratio", toml_float(m.records_ratio)),
+        (
+            "within_source",
+            Value::String(m.within_source.as_str().into()),
+        ),
+        ("max_candidates", Value::Integer(m.max_candidates)),
+        ("families", Value::Array(families)),
+    ])
 }
 
 /// `[severity]`, `[impact]`, `[data]` and `[volume]`, in file order.

@@ -156,6 +156,50 @@ pub struct RecurrenceRule {
     pub max: f64,
 }
 
+/// Within one source, which reports can be one incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WithinSource {
+    /// Only copies: reports equal in every rated field but the id.
+    Copies,
+    /// Any reports the matching rule matches, as across sources.
+    Match,
+}
+
+impl WithinSource {
+    /// The word a rules file writes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WithinSource::Copies => "copies",
+            WithinSource::Match => "match",
+        }
+    }
+}
+
+/// `[merge]`: when reports are one incident (see `crate::merge`). Without the
+/// table every report is an incident of its own.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct MergeRule {
+    /// Reports' time spans (date to disclosure) at most this many days apart can
+    /// be one incident.
+    pub window_days: i64,
+    /// Known record counts contradict when the larger is more than this many
+    /// times the smaller.
+    pub records_ratio: f64,
+    /// Within one source, which reports can be one incident.
+    pub within_source: WithinSource,
+    /// Types that are one family for matching, by name as written; a type in none
+    /// is a family of its own.
+    pub families: Vec<Vec<String>>,
+    /// The most clusters made last that a report is compared with: it bounds the
+    /// work for a company with very many incidents at once.
+    pub max_candidates: i64,
+    /// Each type's family (the first type of its list), by [`TypeId`].
+    #[serde(skip)]
+    pub(crate) family_of: Vec<u16>,
+}
+
 /// `[score]`: the map from risk points to the 100..=1000 scale.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
@@ -227,6 +271,8 @@ pub struct Rules {
     pub(crate) grades: Vec<GradeBand>,
     pub(crate) types: Vec<TypeRule>,
     pub(crate) classes: Vec<DataClassRule>,
+    /// `None`: no `[merge]` table, every report is an incident of its own.
+    pub(crate) merge: Option<MergeRule>,
     type_index: HashMap<String, TypeId>,
     class_index: HashMap<String, ClassId>,
 }
