@@ -251,7 +251,7 @@ pub(crate) fn check(
     let data_field = record.field(F::DataTypes);
     let given = match data_field {
         Field::Null => Some(&[][..]),
-        Field::List(Items::Texts(items)) if items.iter().all(|s| is_trimmed_name(s)) => Some(items),
+        Field::List(Items::Texts(items)) if all_trimmed(items) => Some(items),
         _ => None,
     };
     let mut built = None;
@@ -430,10 +430,16 @@ fn kind_text_in_full(v: Field<'_>) -> Result<&str, Fault> {
     }
 }
 
-/// A name `data_names` would keep as it is: not blank, nothing to trim.
+/// Whether `data_names` would keep every name as it is: none blank, nothing to
+/// trim. (A loop of its own: as an iterator's `all` it was not inlined.)
 #[inline(always)]
-fn is_trimmed_name(s: &str) -> bool {
-    !s.is_empty() && trim(s).len() == s.len()
+fn all_trimmed(names: &[&str]) -> bool {
+    for s in names {
+        if s.is_empty() || trim(s).len() != s.len() {
+            return false;
+        }
+    }
+    true
 }
 
 /// Up to this many data names are held without a heap allocation.
