@@ -395,9 +395,15 @@ fn json_items(
 /// "MÜLLER" and "Straße"/"STRASSE" each give one key, and "İstanbul" is
 /// "istanbul"); `&` becomes "and"; dots and apostrophes are dropped (so "L.L.C."
 /// is "llc"); any other character that is neither a letter, a digit nor a
-/// combining mark separates words; a leading
-/// "the" and trailing legal forms (inc, llc, ltd, corp, co, plc, gmbh, …) are
-/// dropped; words are joined with `-`. A name of legal forms only keeps them.
+/// combining mark separates words; a leading "the", trailing legal forms (inc,
+/// llc, ltd, corp, co, plc, gmbh, …) and a trailing disambiguation in
+/// parentheses ("Wawa (company)") are dropped; words are joined with `-`. A name
+/// of legal forms only keeps them.
+///
+/// "Company", "Corporation", "Limited" and "Incorporated" are legal forms only
+/// when written as part of a name, capitalised ("Ford Motor Company", "ACME
+/// LIMITED"); in lower case they describe ("Irish towing company", "a Healthfirst
+/// company") and stay in the key.
 pub fn company_key(name: &str) -> String {
     const FORMS: &[&str] = &[
         "inc",
@@ -431,8 +437,40 @@ pub fn company_key(name: &str) -> String {
         "sas",
         "kg",
     ];
-    let lower = fold(name).replace('&', " and ");
-    let cleaned: String = lower
+    // In lower case, these describe rather than name a legal form.
+    const DESCRIPTIVE: &[&str] = &["company", "corporation", "limited", "incorporated"];
+    let name = without_disambiguation(name);
+    let folded = key_words(&fold(name));
+    // The same words as written (folding neither adds nor removes a separator),
+    // to tell "Company" from "company".
+    let written = key_words(name);
+    let written: Vec<&str> = written.split_whitespace().collect();
+    let all: Vec<&str> = folded.split_whitespace().collect();
+    let capitalised = |i: usize| {
+        written
+            .get(i)
+            .and_then(|w| w.chars().next())
+            .is_some_and(char::is_uppercase)
+    };
+    let start = usize::from(all.first() == Some(&"the") && all.len() > 1);
+    let mut end = all.len();
+    while end > start + 1
+        && all.get(end - 1).is_some_and(|w| {
+            FORMS.contains(w) && (!DESCRIPTIVE.contains(w) || capitalised(end - 1))
+        })
+    {
+        end -= 1;
+    }
+    match all.get(start..end) {
+        Some(words) if !words.is_empty() => words.join("-"),
+        _ => all.join("-"),
+    }
+}
+
+/// The words of a name for its key: `&` as "and", dots and apostrophes dropped,
+/// anything but letters, digits and combining marks a space.
+fn key_words(name: &str) -> String {
+    name.replace('&', " and ")
         .chars()
         .filter(|c| !matches!(c, '.' | '\'' | '’'))
         .map(|c| {
@@ -442,19 +480,46 @@ pub fn company_key(name: &str) -> String {
                 ' '
             }
         })
-        .collect();
-    let mut words: Vec<&str> = cleaned.split_whitespace().collect();
-    let all = words.clone();
-    if words.first() == Some(&"the") && words.len() > 1 {
-        words.remove(0);
+        .collect()
+}
+
+/// `name` without a trailing disambiguation in parentheses that only says what
+/// kind of organisation it is ("Wawa (company)", "Anthem (insurer)"), as
+/// Wikipedia's titles have; other parentheses are part of the name.
+fn without_disambiguation(name: &str) -> &str {
+    const KINDS: &[&str] = &[
+        "company",
+        "corporation",
+        "business",
+        "firm",
+        "organisation",
+        "organization",
+        "website",
+        "retailer",
+        "insurer",
+        "bank",
+        "brand",
+        "software",
+        "service",
+        "app",
+    ];
+    let trimmed = name.trim_end();
+    let Some(inner) = trimmed.strip_suffix(')') else {
+        return name;
+    };
+    let Some(open) = inner.rfind('(') else {
+        return name;
+    };
+    let (head, kind) = (
+        inner.get(..open).unwrap_or(""),
+        inner.get(open + 1..).unwrap_or(""),
+    );
+    let kind = kind.trim().to_lowercase();
+    if !head.trim().is_empty() && KINDS.contains(&kind.as_str()) {
+        head.trim_end()
+    } else {
+        name
     }
-    while words.len() > 1 && words.last().is_some_and(|w| FORMS.contains(w)) {
-        words.pop();
-    }
-    if words.is_empty() {
-        words = all;
-    }
-    words.join("-")
 }
 
 /// `name` in NFC, case-folded. Rust's lower-casing is the simple folding but for
@@ -823,6 +888,27 @@ mod tests {
             company_key("Dr. Daniel J. Leeman, M.D."),
             "dr-daniel-j-leeman-md"
         );
+    }
+
+    /// "company" in lower case describes and stays; capitalised it is a legal
+    /// form; a disambiguation in parentheses is dropped, other parentheses kept.
+    #[test]
+    fn descriptive_words_stay_in_the_key() {
+        assert_eq!(company_key("Irish towing company"), "irish-towing-company");
+        assert_eq!(
+            company_key("Senior Health Partners, a Healthfirst company"),
+            "senior-health-partners-a-healthfirst-company"
+        );
+        assert_eq!(company_key("Ford Motor Company"), "ford-motor");
+        assert_eq!(company_key("ACME LIMITED"), "acme");
+        assert_eq!(company_key("The Coca-Cola Company"), "coca-cola");
+        assert_eq!(company_key("acme inc"), "acme");
+        assert_eq!(company_key("Wawa (company)"), "wawa");
+        assert_eq!(company_key("Wawa (Company) "), "wawa");
+        assert_eq!(company_key("Tesco (UK)"), "tesco-uk");
+        assert_eq!(company_key("(company)"), "company");
+        assert_eq!(company_key("Company"), "company");
+        assert_eq!(company_key("The Company"), "company");
     }
 
     #[test]
