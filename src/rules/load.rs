@@ -472,14 +472,7 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
     };
     let (doc, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
-        for e in errors {
-            let span = e.span().unwrap_or(0..0);
-            w.report(&span, format!("TOML syntax: {}", e.message().trim()));
-        }
-        return Err(RulesError {
-            origin: origin.to_string(),
-            problems: w.into_problems(),
-        });
+        return Err(syntax_errors(w, errors, origin));
     }
     let mut top = Section::new("the rules", doc.span(), doc.get_ref());
 
@@ -545,6 +538,18 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
         type_index,
         class_index,
     })
+}
+
+/// Every TOML syntax error, each at its place: nothing else is read then.
+fn syntax_errors(mut w: Walker<'_>, errors: Vec<toml::de::Error>, origin: &str) -> RulesError {
+    for e in errors {
+        let span = e.span().unwrap_or(0..0);
+        w.report(&span, format!("TOML syntax: {}", e.message().trim()));
+    }
+    RulesError {
+        origin: origin.to_string(),
+        problems: w.into_problems(),
+    }
 }
 
 /// The `[merge]` table, when the rules have one.
