@@ -567,8 +567,10 @@ fn r17_record_limits_hold_on_every_import_path() {
     );
     for (source, f) in [("hibp", &hibp), ("rankiteo", &hibp), ("veris", &veris)] {
         let (code, lines, stderr) = import(&[os("--from"), os(source), f.as_os_str()]);
-        assert_eq!(code, Some(0), "{source}: {stderr}");
+        // Every record rejected: nothing imported is a failure (status 1).
+        assert_eq!(code, Some(1), "{source}: {stderr}");
         assert!(stderr.contains("(--max-depth)"), "{source}: {stderr}");
+        assert!(stderr.contains("nothing imported"), "{source}: {stderr}");
         assert!(lines.is_empty());
     }
     // The limits are flags of the rating commands too: score reads sources through them.
@@ -616,7 +618,7 @@ fn r17_rules_mapping_and_veris_files_are_read_with_a_cap() {
     assert_eq!(code, Some(2));
     assert!(stderr.contains("a mapping file is at most"), "{stderr}");
     let (code, lines, stderr) = import(&[os("--from"), os("veris"), os("/dev/zero")]);
-    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(code, Some(1), "nothing imported: {stderr}");
     assert!(lines.is_empty());
     assert!(
         stderr.contains("/dev/zero:1: file is more than 1048576 bytes"),

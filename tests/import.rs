@@ -361,6 +361,49 @@ fn import_writes_canonical_records_that_score_reads_back() {
     assert_eq!(doc["summary"]["read"], 5);
 }
 
+/// `--strict` fails (status 1) on any rejected source record, and a run that
+/// imports nothing fails too; neither writes, so an `-o` file keeps what it held.
+#[test]
+fn strict_and_nothing_imported_fail_and_leave_the_output_alone() {
+    let dir = Dir::new();
+    let out = dir.create("out.jsonl", "kept\n");
+    let hibp = fixture("hibp.json");
+    let run = |args: &[&str], input: &std::path::Path| {
+        riskrate()
+            .arg("import")
+            .args(args)
+            .arg("-o")
+            .arg(&out)
+            .arg(input)
+            .output()
+            .unwrap()
+    };
+    // The fixture holds records the importer rejects (fabricated, spam lists).
+    let strict = run(&["--from", "hibp", "--strict"], &hibp);
+    let err = String::from_utf8_lossy(&strict.stderr);
+    assert_eq!(strict.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("--strict: a source record was rejected; nothing written"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "kept\n");
+
+    let empty = dir.create("empty.json", "[]");
+    let nothing = run(&["--from", "hibp"], &empty);
+    let err = String::from_utf8_lossy(&nothing.stderr);
+    assert_eq!(nothing.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("nothing imported: 0 of 0 source records rejected"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "kept\n");
+
+    // Without --strict the same file imports what it can, and succeeds.
+    let lenient = run(&["--from", "hibp"], &hibp);
+    assert!(lenient.status.success());
+    assert_ne!(std::fs::read_to_string(&out).unwrap(), "kept\n");
+}
+
 /// One company many times in two sources, all in one year: the duplicate search
 /// looks at a bounded number of pairs (it compared every pair of a company's
 /// incidents, and 40,000 of one company took 38 s), and says when it stopped.

@@ -25,7 +25,11 @@ Examples:
 
 Every source record ends as an incident or a rejection with its reason; the counts
 are printed on stderr, with likely cross-source duplicates (same company key, same
-type family, dates within 90 days). Nothing is dropped for being a duplicate.";
+type family, dates within 90 days). Nothing is dropped for being a duplicate.
+
+Exit status: 0 ok; 1 when nothing at all was imported, or a record was rejected
+under --strict (nothing is written then, and an -o file is left as it was);
+2 error.";
 
 /// Convert public incident data (VERIS, HHS, HIBP, Wikipedia, Rankiteo, any CSV)
 /// into canonical JSON Lines.
@@ -61,6 +65,10 @@ pub struct ImportArgs {
     /// Rules to check the records against (types and data classes).
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
+
+    /// Exit with status 1, writing nothing, if any source record is rejected.
+    #[arg(long)]
+    pub strict: bool,
 
     /// Write the records to FILE instead of standard output (`-`): a regular file is
     /// replaced atomically, a device or FIFO written directly; an input is refused.
@@ -160,9 +168,23 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
     }
     super::warn_skipped(&data);
     let resolved = data.resolve(&rules);
-    out.write(|w| write_canonical(w, &resolved))?;
-
     let total = data.read_count();
+    // Nothing is written when the run fails: an empty file in place of the
+    // user's is not a result.
+    let failed = if resolved.items().is_empty() {
+        Some(format!(
+            "riskrate: nothing imported: {} of {total} source records rejected",
+            resolved.rejected().len()
+        ))
+    } else if args.strict && !resolved.rejected().is_empty() {
+        Some("riskrate: --strict: a source record was rejected; nothing written".to_string())
+    } else {
+        None
+    };
+    if failed.is_none() {
+        out.write(|w| write_canonical(w, &resolved))?;
+    }
+
     say!(
         "riskrate: read {total} source records: {} incidents written, {} rejected",
         resolved.items().len(),
@@ -175,6 +197,10 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
         );
     }
     warn_rejected(resolved.rejected(), 5);
+    if let Some(why) = failed {
+        say!("{why}");
+        return Ok(Exit::Failed);
+    }
     say_duplicates(&resolved);
     Ok(Exit::Ok)
 }
