@@ -361,6 +361,63 @@ fn import_writes_canonical_records_that_score_reads_back() {
     assert_eq!(doc["summary"]["read"], 5);
 }
 
+/// Line numbers, and the ids made from them, are the same in a CRLF file as in
+/// an LF one, and count the lines inside a quoted cell; a bare CR ends a line
+/// too. (Mapped CSV without an id column, and canonical CSV read by `score`.)
+#[test]
+fn line_numbers_and_generated_ids_are_right_whatever_the_line_ends() {
+    let dir = Dir::new();
+    let mapping = dir.create(
+        "m.toml",
+        "id_prefix = \"m\"\n[columns]\ncompany = \"Org\"\ndate = \"When\"\ntype = \"Kind\"\n",
+    );
+    let rows = [
+        "Org,When,Kind",
+        "\"Acme{nl}Corp\",2020-01-01,breach",
+        "Beta,bad,breach",
+        "Gamma,2021-01-01,breach",
+    ];
+    for nl in ["\n", "\r\n", "\r"] {
+        let text: String = rows.iter().map(|r| r.replace("{nl}", nl) + nl).collect();
+        let f = dir.create("lines.csv", &text);
+        let out = riskrate()
+            .args(["import", "--from", "csv", "--mapping"])
+            .arg(&mapping)
+            .arg(&f)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        let ids: Vec<String> = stdout
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        // Acme's row starts on line 2 and holds two lines; Gamma is on line 5.
+        assert_eq!(ids, ["m:line2", "m:line5"], "{nl:?}: {stdout}");
+        assert!(
+            stderr.contains("lines.csv:4 id \"m:line4\" field date"),
+            "{nl:?}: {stderr}"
+        );
+
+        let canonical =
+            format!("id,company,type,date{nl}a,acme,breach,2020-01-01{nl}b,beta,breach,bad{nl}");
+        let f = dir.create("canonical.csv", canonical);
+        let out = run_on(&["score", "--as-of", "2024-01-01"], &f);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("canonical.csv:3 id \"b\" field date"),
+            "{nl:?}: {stderr}"
+        );
+    }
+}
+
 /// `--strict` fails (status 1) on any rejected source record, and a run that
 /// imports nothing fails too; neither writes, so an `-o` file keeps what it held.
 #[test]
