@@ -30,8 +30,9 @@
 #![cfg_attr(not(test), allow(dead_code))]
 
 use crate::FastMap;
-use crate::model::{PartialDate, Status};
-use crate::rules::{MergeRule, TypeId, WithinSource};
+use crate::model::{PartialDate, Status, day_number};
+use crate::resolve::Resolved;
+use crate::rules::{MergeRule, Rules, TypeId, WithinSource};
 
 /// One report as the matcher sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -190,6 +191,61 @@ pub(crate) fn clusters(reports: &[Report], k: &Knobs) -> Vec<u32> {
         out.push(c);
     }
     out
+}
+
+/// A resolved incident as the matcher sees it under `rule`: its source is the
+/// input it was read from.
+pub(crate) fn report_of(r: &Resolved<'_>, rule: &MergeRule) -> Report {
+    let inc = r.incident;
+    let last = inc.disclosed.map_or(inc.date.last_day(), |d| {
+        d.last_day().max(inc.date.last_day())
+    });
+    Report {
+        family: family(rule, r.type_id),
+        source: inc.file,
+        first: day_number(inc.date.date),
+        last: day_number(last),
+        records: inc.records(),
+        fingerprint: fingerprint(r),
+    }
+}
+
+/// A hash of every field that rating reads but the id: equal for copies. (A
+/// fixed seed: clusters must not change from run to run.)
+fn fingerprint(r: &Resolved<'_>) -> u64 {
+    use std::hash::BuildHasher;
+    let inc = r.incident;
+    let fields = (
+        r.type_id,
+        r.data_classes,
+        r.severity.to_bits(),
+        r.impact,
+        r.status,
+        inc.records(),
+        inc.third_party,
+        inc.vulnerable_subjects,
+        inc.date,
+        inc.disclosed,
+    );
+    foldhash::fast::FixedState::with_seed(0x5eed).hash_one(fields)
+}
+
+/// The rated fields of a resolved incident under `rules`.
+pub(crate) fn rated_of(r: &Resolved<'_>, rules: &Rules) -> Rated {
+    let inc = r.incident;
+    Rated {
+        type_id: r.type_id,
+        base: rules.type_rule(r.type_id).base,
+        classes: r.data_classes,
+        severity: r.severity,
+        impact: r.impact,
+        records: inc.records(),
+        status: r.status,
+        third_party: inc.third_party,
+        vulnerable_subjects: inc.vulnerable_subjects,
+        date: inc.date,
+        disclosed: inc.disclosed,
+    }
 }
 
 /// A report's rated fields, as merging reads and writes them.
@@ -535,6 +591,51 @@ mod tests {
         let (m, from) = merged(&[a, a]).unwrap();
         assert_eq!((m, from.records), (a, Some(0)));
         assert!(merged(&[]).is_none());
+    }
+
+    /// A resolved record's report: its span runs from its date's first day to
+    /// the last day of its disclosure (or date); copies share a fingerprint, and
+    /// any rated field apart makes another.
+    #[test]
+    fn a_resolved_incident_as_a_report() {
+        use crate::dataset::Dataset;
+        use crate::ingest::read::Format;
+        let text = format!("{}{MERGE}", crate::rules::DEFAULT_RULES_TOML);
+        let rules = crate::rules::Rules::from_toml(&text, "m.toml").unwrap();
+        let lines = [
+            r#"{"id":"a","company":"c","type":"ransomware","date":"2020-10","disclosed":"2020-12-01","records":5}"#,
+            r#"{"id":"b","company":"c","type":"ransomware","date":"2020-10","disclosed":"2020-12-01","records":5}"#,
+            r#"{"id":"d","company":"c","type":"breach","date":"2020-10","disclosed":"2020-12-01","records":5}"#,
+            r#"{"id":"e","company":"c","type":"ransomware","date":"2020-10","disclosed":"2020-12-01","records":6}"#,
+            r#"{"id":"f","company":"c","type":"ransomware","date":"2020","severity":10}"#,
+        ];
+        let mut data = Dataset::new();
+        data.read_bytes(lines.join("\n").as_bytes(), "r.jsonl", Format::Jsonl)
+            .unwrap();
+        let res = data.resolve(&rules);
+        let m = rules.merge.as_ref().unwrap();
+        let by_id = |id: &str| *res.items().iter().find(|r| r.id() == id).unwrap();
+        let (a, b, d, e, f) = (by_id("a"), by_id("b"), by_id("d"), by_id("e"), by_id("f"));
+        let ra = report_of(&a, m);
+        let day = |s: &str| day_number(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap());
+        assert_eq!((ra.first, ra.last), (day("2020-10-01"), day("2020-12-01")));
+        assert_eq!(ra.records, Some(5));
+        assert_eq!(ra.fingerprint, report_of(&b, m).fingerprint);
+        for other in [d, e, f] {
+            assert_ne!(
+                ra.fingerprint,
+                report_of(&other, m).fingerprint,
+                "{}",
+                other.id()
+            );
+        }
+        // Breach and ransomware are one family here.
+        assert_eq!(ra.family, report_of(&d, m).family);
+        let rf = report_of(&f, m);
+        assert_eq!((rf.first, rf.last), (day("2020-01-01"), day("2020-12-31")));
+        let rated = rated_of(&f, &rules);
+        assert_eq!((rated.severity, rated.records), (10.0, None));
+        assert_eq!(rated.base, rules.type_rule(f.type_id).base);
     }
 
     const MERGE: &str = r#"
