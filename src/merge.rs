@@ -51,26 +51,6 @@ pub(crate) struct Report {
     pub(crate) fingerprint: u64,
 }
 
-/// The knobs the clustering needs, taken from the rules.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Knobs {
-    pub(crate) window_days: i64,
-    pub(crate) records_ratio: f64,
-    pub(crate) within_source: WithinSource,
-    pub(crate) max_candidates: usize,
-}
-
-impl Knobs {
-    pub(crate) fn of(rule: &MergeRule) -> Knobs {
-        Knobs {
-            window_days: rule.window_days,
-            records_ratio: rule.records_ratio,
-            within_source: rule.within_source,
-            max_candidates: usize::try_from(rule.max_candidates).unwrap_or(1),
-        }
-    }
-}
-
 /// The family of type `t` under `rule`: the first type of its `families` list,
 /// else `t` itself.
 pub(crate) fn family(rule: &MergeRule, t: TypeId) -> u16 {
@@ -105,7 +85,7 @@ impl Cluster {
     }
 
     /// Whether `r` matches every report in the cluster.
-    fn admits(&self, r: &Report, k: &Knobs) -> bool {
+    fn admits(&self, r: &Report, k: &MergeRule) -> bool {
         if r.family != self.family {
             return false;
         }
@@ -151,7 +131,8 @@ impl Cluster {
 /// The cluster of each report, numbered from 0 in the order the clusters were
 /// made. `reports` must be in the canonical order (see the module's docs): by
 /// `first`, then `last`, then id.
-pub(crate) fn clusters(reports: &[Report], k: &Knobs) -> Vec<u32> {
+pub(crate) fn clusters(reports: &[Report], k: &MergeRule) -> Vec<u32> {
+    let max_candidates = usize::try_from(k.max_candidates).unwrap_or(1).max(1);
     let mut made: Vec<Cluster> = Vec::new();
     // The clusters made last, oldest first: the only ones a report is compared
     // with, besides the cluster of a report it copies.
@@ -181,7 +162,7 @@ pub(crate) fn clusters(reports: &[Report], k: &Knobs) -> Vec<u32> {
                 let c = made.len() as u32;
                 made.push(Cluster::of(r));
                 recent.push_back(c);
-                if recent.len() > k.max_candidates.max(1) {
+                if recent.len() > max_candidates {
                     recent.pop_front();
                 }
                 c
@@ -342,12 +323,17 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    const KNOBS: Knobs = Knobs {
-        window_days: 90,
-        records_ratio: 10.0,
-        within_source: WithinSource::Copies,
-        max_candidates: 64,
-    };
+    /// The knobs of [`MERGE`], without a rules file around them.
+    fn knobs() -> MergeRule {
+        MergeRule {
+            window_days: 90,
+            records_ratio: 10.0,
+            within_source: WithinSource::Copies,
+            families: Vec::new(),
+            max_candidates: 64,
+            family_of: Vec::new(),
+        }
+    }
 
     fn report(source: u32, first: i64, last: i64, records: Option<u64>, fp: u64) -> Report {
         Report {
@@ -368,7 +354,7 @@ mod tests {
         ];
         let mut sorted = rs.to_vec();
         sorted.sort_by_key(|r| (r.first, r.last));
-        assert_eq!(clusters(&sorted, &KNOBS), vec![0, 0]);
+        assert_eq!(clusters(&sorted, &knobs()), vec![0, 0]);
     }
 
     #[test]
@@ -385,7 +371,7 @@ mod tests {
             report(0, 100, 100, Some(1000), 2),
         ];
         for other in apart {
-            assert_eq!(clusters(&[base, other], &KNOBS), vec![0, 1], "{other:?}");
+            assert_eq!(clusters(&[base, other], &knobs()), vec![0, 1], "{other:?}");
         }
         let together = [
             report(1, 190, 190, Some(1000), 2),
@@ -394,11 +380,11 @@ mod tests {
             report(0, 100, 100, Some(1000), 1),
         ];
         for other in together {
-            assert_eq!(clusters(&[base, other], &KNOBS), vec![0, 0], "{other:?}");
+            assert_eq!(clusters(&[base, other], &knobs()), vec![0, 0], "{other:?}");
         }
-        let matching = Knobs {
+        let matching = MergeRule {
             within_source: WithinSource::Match,
-            ..KNOBS
+            ..knobs()
         };
         assert_eq!(
             clusters(&[base, report(0, 100, 100, Some(1000), 2)], &matching),
@@ -414,7 +400,7 @@ mod tests {
             report(1, 80, 80, None, 2),
             report(2, 160, 160, None, 3),
         ];
-        assert_eq!(clusters(&rs, &KNOBS), vec![0, 0, 1]);
+        assert_eq!(clusters(&rs, &knobs()), vec![0, 0, 1]);
     }
 
     /// Reports as a strategy: few sources, days and counts, so that matches and
@@ -468,7 +454,7 @@ mod tests {
     }
 
     /// The pairwise rule, written out plainly.
-    fn matches(a: &Report, b: &Report, k: &Knobs) -> bool {
+    fn matches(a: &Report, b: &Report, k: &MergeRule) -> bool {
         let distance = (b.first - a.last).max(a.first - b.last).max(0);
         let records = match (a.records, b.records) {
             (Some(x), Some(y)) => x.max(y) as f64 <= k.records_ratio * x.min(y) as f64,
@@ -485,9 +471,9 @@ mod tests {
         #[test]
         fn every_pair_in_a_cluster_matches(mut rs in reports(), matching in any::<bool>()) {
             rs.sort_by_key(|r| (r.first, r.last));
-            let k = Knobs {
+            let k = MergeRule {
                 within_source: if matching { WithinSource::Match } else { WithinSource::Copies },
-                ..KNOBS
+                ..knobs()
             };
             let cs = clusters(&rs, &k);
             for i in 0..rs.len() {
@@ -511,12 +497,12 @@ mod tests {
                 .iter()
                 .flat_map(|r| [*r, *r])
                 .collect();
-            let cs = clusters(&doubled, &KNOBS);
+            let cs = clusters(&doubled, &knobs());
             for i in 0..rs.len() {
                 prop_assert_eq!(cs[2 * i], cs[2 * i + 1]);
             }
             let originals: Vec<u32> = cs.iter().step_by(2).copied().collect();
-            prop_assert_eq!(groups(&originals), groups(&clusters(&rs, &KNOBS)));
+            prop_assert_eq!(groups(&originals), groups(&clusters(&rs, &knobs())));
         }
     }
 
@@ -661,7 +647,7 @@ families = [["breach", "Ransomware"], ["ddos", "attack"]]
         assert_eq!(family(m, id("ransomware")), family(m, id("breach")));
         assert_eq!(family(m, id("attack")), family(m, id("ddos")));
         assert_ne!(family(m, id("breach")), family(m, id("ddos")));
-        assert_eq!(Knobs::of(m).max_candidates, 64);
+        assert_eq!(m.max_candidates, 64);
         let back = Rules::from_toml(&rules.to_toml(), "back").unwrap();
         assert_eq!(back.merge, rules.merge);
 
@@ -696,7 +682,7 @@ families = [["breach", "Ransomware"], ["ddos", "attack"]]
     #[test]
     fn work_is_bounded_for_a_crowded_company() {
         let rs: Vec<Report> = (0..200_000u64).map(|i| report(0, 0, 0, None, i)).collect();
-        let cs = clusters(&rs, &KNOBS);
+        let cs = clusters(&rs, &knobs());
         assert_eq!(cs.len(), rs.len());
         assert_eq!(*cs.last().unwrap(), 199_999);
     }
