@@ -248,26 +248,21 @@ pub(crate) fn check(
     let impact = impact(record.field(F::Impact))?;
     // A list of names that need no trimming is interned as given; any other is
     // built (in place: it is a few hundred bytes, and moving it cost a copy).
-    let data_field = record.field(F::DataTypes);
-    let given = match data_field {
-        Field::Null => Some(&[][..]),
-        Field::List(Items::Texts(items)) if all_trimmed(items) => Some(items),
-        _ => None,
-    };
     let mut built = None;
-    if given.is_none() {
-        data_names(data_field, built.insert(DataNames::new()))?;
-    }
+    let given: &[&str] = match record.field(F::DataTypes) {
+        Field::Null => &[],
+        Field::List(Items::Texts(items)) if all_trimmed(items) => items,
+        other => {
+            data_names(other, built.insert(DataNames::new()))?;
+            &[]
+        }
+    };
     let records = records(record.field(F::Records))?;
     let status = status(record.field(F::Status))?;
     let third_party = flag(record.field(F::ThirdParty), "third_party")?;
     let vulnerable_subjects = flag(record.field(F::VulnerableSubjects), "vulnerable_subjects")?;
 
-    let data = match (given, &built) {
-        (Some(list), _) => names.intern_list(list),
-        (None, Some(data)) => names.intern_list(data.as_slice()),
-        (None, None) => 0,
-    };
+    let data = names.intern_list(built.as_ref().map_or(given, DataNames::as_slice));
     let incident = Checked {
         id: &id,
         company: &company,
