@@ -60,7 +60,7 @@ fn bench_score(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::from_parameter(n), &bytes, |b, bytes| {
             b.iter(|| {
                 let data = read(bytes);
-                let resolved = data.resolve(&rules);
+                let resolved = data.resolve_unmerged(&rules);
                 let report = rate(&resolved, day("2026-01-01"));
                 black_box(report.summary)
             });
@@ -75,13 +75,13 @@ fn bench_stages(c: &mut Criterion) {
     let n = 100_000u64;
     let bytes = synthetic(n);
     let data = read(&bytes);
-    let resolved = data.resolve(&rules);
+    let resolved = data.resolve_unmerged(&rules);
     let mut group = c.benchmark_group("stages-100k");
     group.sample_size(10);
     group.throughput(Throughput::Elements(n));
     group.bench_function("parse", |b| b.iter(|| black_box(read(&bytes).read_count())));
     group.bench_function("resolve", |b| {
-        b.iter(|| black_box(data.resolve(&rules).items().len()))
+        b.iter(|| black_box(data.resolve_unmerged(&rules).items().len()))
     });
     group.bench_function("rate", |b| {
         b.iter(|| black_box(rate(&resolved, day("2026-01-01")).summary))
@@ -106,7 +106,7 @@ fn bench_hot_paths(c: &mut Criterion) {
 
     // The company with the most incidents of 20k (heavy-tailed rates: dozens).
     let data = read(&all);
-    let resolved = data.resolve(&rules);
+    let resolved = data.resolve_unmerged(&rules);
     let mut by_company: std::collections::BTreeMap<&str, Vec<riskrate::unstable::Resolved<'_>>> =
         std::collections::BTreeMap::new();
     for r in resolved.items() {
@@ -136,7 +136,7 @@ fn bench_diff(c: &mut Criterion) {
     group.bench_function("100000", |bench| {
         bench.iter(|| {
             let data = read(&bytes);
-            let (ra, rb) = (data.resolve(&a), data.resolve(&b));
+            let (ra, rb) = (data.resolve_unmerged(&a), data.resolve_unmerged(&b));
             let (x, y) = (rate(&ra, day("2026-01-01")), rate(&rb, day("2026-01-01")));
             black_box(compare(&x, &y).agreement.kendall_tau_b)
         });
@@ -166,7 +166,7 @@ fn bench_backtest(c: &mut Criterion) {
     group.bench_function("100000", |bench| {
         bench.iter(|| {
             let data = read(&bytes);
-            let resolved = data.resolve(&rules);
+            let resolved = data.resolve_unmerged(&rules);
             black_box(backtest(&resolved, &params).unwrap().pooled.auc)
         });
     });

@@ -32,9 +32,9 @@ use crate::dataset::Dataset;
 use crate::error::Error;
 use crate::ingest::read::{Format, Limits};
 use crate::model::{Record, Rejection};
-use crate::rate::owned::{Assessment, Explanation, Rating, Report};
+use crate::rate::owned::{Assessment, Explanation, Folded, Rating, Report};
 use crate::rate::{self, Counts, Summary};
-use crate::resolve::{Checker, Resolved, duplicate_of, merge_by_seq};
+use crate::resolve::{Checker, Merged, Merges, Resolved, duplicate_of, merge_by_seq, merge_items};
 use crate::rules::{Rules, RulesMeta};
 
 /// Rules and the incidents read so far, rated on demand. Cloning is cheap (rules
@@ -141,6 +141,7 @@ impl Engine {
             summary: ratings.summary(),
             ratings: ratings.by_company.values().cloned().collect(),
             rejected: ratings.rejected.clone(),
+            merged: ratings.folded_in_input_order(),
         }
     }
 
@@ -152,8 +153,8 @@ impl Engine {
     /// a date rates them all (as [`Engine::rate`]), later ones rate only `company`
     /// and whatever gained an incident since.
     pub fn rating(&self, company: &str, as_of: NaiveDate) -> Option<Rating> {
-        self.with_whole(company, as_of, |rating, percentile| {
-            let mut owned = Rating::of(&self.rules, rating, None);
+        self.with_whole(company, as_of, |rating, merged, percentile| {
+            let mut owned = Rating::of(&self.rules, merged, rating, None);
             owned.industry_percentile = percentile;
             owned
         })
@@ -164,8 +165,8 @@ impl Engine {
     /// future — with its factors, points and share; the CLI's `explain --format
     /// json` document. `None` when no accepted record names the company.
     pub fn explain(&self, company: &str, as_of: NaiveDate) -> Option<Explanation> {
-        self.with_whole(company, as_of, |rating, percentile| {
-            let mut whole = Rating::of(&self.rules, rating, None);
+        self.with_whole(company, as_of, |rating, merged, percentile| {
+            let mut whole = Rating::of(&self.rules, merged, rating, None);
             whole.industry_percentile = percentile;
             Explanation {
                 riskrate: env!("CARGO_PKG_VERSION").to_string(),
@@ -175,7 +176,7 @@ impl Engine {
                 incidents: rating
                     .incidents
                     .iter()
-                    .map(|a| Assessment::of(&self.rules, a))
+                    .map(|a| Assessment::of(&self.rules, merged, a))
                     .collect(),
             }
         })
@@ -187,16 +188,23 @@ impl Engine {
         &self,
         company: &str,
         as_of: NaiveDate,
-        f: impl FnOnce(&rate::Rating<'_>, Option<f64>) -> T,
+        f: impl FnOnce(&rate::Rating<'_>, &Merged<'_>, Option<f64>) -> T,
     ) -> Option<T> {
         let mut held = lock(&self.ratings);
         let ratings = self.ratings_for(&mut held, as_of, None);
         let percentile = ratings.by_company.get(company)?.industry_percentile;
         let index = ratings.index.as_ref()?;
         let checker = Checker::new(&self.data, &self.rules);
-        let list = index.list(&self.data, &checker, company);
+        let mut room = Merges::default();
+        let (list, merged) = merged_list(
+            &self.data,
+            &self.rules,
+            index.list(&self.data, &checker, company),
+            &mut room,
+        );
         Some(f(
             &rate::rate_one(&self.rules, company, &list, as_of, None),
+            &merged,
             percentile,
         ))
     }
@@ -237,6 +245,25 @@ impl Engine {
     }
 }
 
+/// One company's accepted incidents with the reports of one incident merged
+/// under `rules` (the merged incidents kept in `room`), and what was merged.
+fn merged_list<'d>(
+    data: &Dataset,
+    rules: &Rules,
+    list: Vec<Resolved<'d>>,
+    room: &'d mut Merges,
+) -> (Vec<Resolved<'d>>, Merged<'d>) {
+    match &rules.merge {
+        Some(rule) => {
+            let whole = 0..list.len();
+            let run = std::slice::from_ref(&whole);
+            let (list, _, merged) = merge_items(data, list, run, rules, rule, room);
+            (list, merged)
+        }
+        None => (list, Merged::default()),
+    }
+}
+
 /// The mutex's value even when a thread panicked holding it: every change to the
 /// ratings is made on a copy-on-write value ([`Arc::make_mut`]) that replaces the
 /// held one only when whole, so what is held is never half-updated.
@@ -263,6 +290,9 @@ struct Ratings {
     counts: Counts,
     /// The dataset's rejections and the rules', in input order.
     rejected: Vec<Rejection>,
+    /// The reports folded into another's incident, by company (only companies
+    /// with some), each with its place in the input.
+    folded: BTreeMap<String, Vec<Placed>>,
     index: Option<Index>,
     /// Companies rated since the last full rating (for tests of the update).
     #[cfg(test)]
@@ -272,7 +302,8 @@ struct Ratings {
 impl Ratings {
     /// Every company of `data` rated in full.
     fn rate(data: &Dataset, rules: &Rules, as_of: NaiveDate, keep: Option<usize>) -> Ratings {
-        let resolved = data.resolve(rules);
+        let mut room = Merges::default();
+        let resolved = data.resolve(rules, &mut room);
         let report = rate::rate_keeping(&resolved, as_of, keep);
         let mut ratings = Ratings {
             as_of,
@@ -283,20 +314,56 @@ impl Ratings {
             ..Ratings::default()
         };
         for r in &report.ratings {
-            ratings.add(Rating::of(rules, r, keep));
+            ratings.add(Rating::of(rules, report.merged, r, keep));
         }
+        ratings.set_folded_all(report.merged);
         ratings
+    }
+
+    /// Holds the reports `merged` folded, by company, in place of any held.
+    fn set_folded_all(&mut self, merged: &Merged<'_>) {
+        self.folded.clear();
+        for (r, into) in merged.folded_reports() {
+            self.folded
+                .entry(r.company().to_string())
+                .or_default()
+                .push(((r.incident.file, r.incident.line), folded(r, into)));
+        }
+    }
+
+    /// Holds the reports `merged` (of `company` alone) folded, in place of the
+    /// company's held ones.
+    fn set_folded(&mut self, company: &str, merged: &Merged<'_>) {
+        let list: Vec<_> = merged
+            .folded_reports()
+            .into_iter()
+            .map(|(r, into)| ((r.incident.file, r.incident.line), folded(r, into)))
+            .collect();
+        if list.is_empty() {
+            self.folded.remove(company);
+        } else {
+            self.folded.insert(company.to_string(), list);
+        }
+    }
+
+    /// Every folded report held, in input order.
+    fn folded_in_input_order(&self) -> Vec<Folded> {
+        let mut all: Vec<&Placed> = self.folded.values().flatten().collect();
+        all.sort_unstable_by_key(|(place, _)| *place);
+        all.into_iter().map(|(_, f)| f.clone()).collect()
     }
 
     fn summary(&self) -> Summary {
         let c = self.counts;
         let rejected = self.rejected.len() as u64;
+        let merged = self.folded.values().map(|l| l.len() as u64).sum::<u64>();
         Summary {
-            read: c.counted + c.expired + c.future + rejected,
+            read: c.counted + c.expired + c.future + rejected + merged,
             counted: c.counted,
             expired: c.expired,
             future: c.future,
             rejected,
+            merged,
             companies: self.by_company.len() as u64,
         }
     }
@@ -391,12 +458,16 @@ impl Ratings {
         changed.dedup();
         let mut industries = Vec::new();
         for company in changed {
-            let list = index.list(data, &checker, company);
+            let mut room = Merges::default();
+            let (list, merged) =
+                merged_list(data, rules, index.list(data, &checker, company), &mut room);
             let rating = Rating::of(
                 rules,
+                &merged,
                 &rate::rate_one(rules, company, &list, self.as_of, self.keep),
                 self.keep,
             );
+            self.set_folded(company, &merged);
             #[cfg(test)]
             {
                 self.rerated += 1;
@@ -409,6 +480,19 @@ impl Ratings {
             self.set_percentiles(&industry);
         }
         self.index = Some(index);
+    }
+}
+
+/// A folded report with its place in the input (input, line): the order they
+/// are listed in.
+type Placed = ((u32, u64), Folded);
+
+/// `r` as listed among the reports folded into `into`'s incident.
+fn folded(r: &Resolved<'_>, into: &str) -> Folded {
+    Folded {
+        id: r.id().to_string(),
+        source: format!("{}:{}", r.file(), r.incident.line),
+        into: into.to_string(),
     }
 }
 
@@ -499,7 +583,8 @@ impl Engine {
         company: &str,
         dates: &[NaiveDate],
     ) -> Option<Vec<crate::analysis::Point>> {
-        let resolved = self.data.resolve(&self.rules);
+        let mut room = Merges::default();
+        let resolved = self.data.resolve(&self.rules, &mut room);
         let list = resolved.company(company);
         if list.is_empty() {
             return None;
@@ -516,7 +601,8 @@ impl Engine {
         &self,
         params: &crate::analysis::BacktestParams,
     ) -> Result<crate::analysis::Backtest, Error> {
-        let resolved = self.data.resolve(&self.rules);
+        let mut room = Merges::default();
+        let resolved = self.data.resolve(&self.rules, &mut room);
         crate::analysis::backtest::backtest(&resolved, params)
     }
 
@@ -525,9 +611,10 @@ impl Engine {
     /// largest movers with the factor that moved each; the CLI's `diff --format
     /// json` document (this engine's rules first).
     pub fn compare(&self, other: &Rules, as_of: NaiveDate, top: usize) -> crate::analysis::Diff {
+        let (mut room_a, mut room_b) = (Merges::default(), Merges::default());
         let (a, b) = rayon::join(
-            || self.data.resolve(&self.rules),
-            || self.data.resolve(other),
+            || self.data.resolve(&self.rules, &mut room_a),
+            || self.data.resolve(other, &mut room_b),
         );
         // Every counted incident is kept: any of them can drive a move.
         let keep = Some(usize::MAX);

@@ -25,14 +25,9 @@
 //! does not depend on file order or thread count, and the work is linear in the
 //! reports for a bounded `max_candidates`.
 
-// The clustering is wired into resolution by the next step of issue 19; until
-// then only its tests and the rules' `[merge]` table use it.
-#![cfg_attr(not(test), allow(dead_code))]
-
 use crate::FastMap;
-use crate::model::{PartialDate, Status, day_number};
-use crate::resolve::Resolved;
-use crate::rules::{MergeRule, Rules, TypeId, WithinSource};
+use crate::model::{self, PartialDate, Status};
+use crate::rules::{MergeRule, TypeId, WithinSource};
 
 /// One report as the matcher sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,59 +169,96 @@ pub(crate) fn clusters(reports: &[Report], k: &MergeRule) -> Vec<u32> {
     out
 }
 
-/// A resolved incident as the matcher sees it under `rule`: its source is the
-/// input it was read from.
-pub(crate) fn report_of(r: &Resolved<'_>, rule: &MergeRule) -> Report {
-    let inc = r.incident;
-    let last = inc.disclosed.map_or(inc.date.last_day(), |d| {
-        d.last_day().max(inc.date.last_day())
+/// One incident that several reports of a company describe.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Group {
+    /// The reports, by place in the company's list, in canonical order.
+    pub(crate) members: Vec<u32>,
+    /// The place in `members` of the report whose id, texts, file and line the
+    /// incident keeps: the one that gave its effective date (its disclosure,
+    /// else its date), so the incident is aged from its own report's day.
+    pub(crate) kept: usize,
+    /// The merged fields.
+    pub(crate) rated: Rated,
+    /// Which member (by place in `members`) each merged field came from.
+    pub(crate) origins: Origins,
+}
+
+/// What merging reads of a report of an incident.
+pub(crate) trait AsReport {
+    /// Its id: unique among the reports merged.
+    fn id(&self) -> &str;
+    /// The report as the matcher sees it under `rule`.
+    fn report(&self, rule: &MergeRule) -> Report;
+    /// Its rated fields.
+    fn rated(&self) -> Rated;
+}
+
+/// The incidents of one company's `list` (at most 2^32 reports, their ids
+/// unique) that merge under `rule`, each of two reports or more; empty when
+/// none do. The groups come in canonical order of their first reports,
+/// whatever the list's order.
+pub(crate) fn groups<R: AsReport>(list: &[R], rule: &MergeRule) -> Vec<Group> {
+    if list.len() < 2 {
+        return Vec::new();
+    }
+    let mut order: Vec<(Report, u32, &R)> = list
+        .iter()
+        .zip(0u32..)
+        .map(|(r, i)| (r.report(rule), i, r))
+        .collect();
+    // Accepted ids are unique, so this order is total.
+    order.sort_unstable_by(|a, b| {
+        (a.0.first, a.0.last)
+            .cmp(&(b.0.first, b.0.last))
+            .then_with(|| a.2.id().cmp(b.2.id()))
     });
-    Report {
-        family: family(rule, r.type_id),
-        source: inc.file,
-        first: day_number(inc.date.date),
-        last: day_number(last),
-        records: inc.records(),
-        fingerprint: fingerprint(r),
+    let reports: Vec<Report> = order.iter().map(|o| o.0).collect();
+    let of = clusters(&reports, rule);
+    let mut size = vec![0u32; reports.len()];
+    for &c in &of {
+        if let Some(n) = size.get_mut(c as usize) {
+            *n += 1;
+        }
     }
-}
-
-/// A hash of every field that rating reads but the id: equal for copies. (A
-/// fixed seed: clusters must not change from run to run.)
-fn fingerprint(r: &Resolved<'_>) -> u64 {
-    use std::hash::BuildHasher;
-    let inc = r.incident;
-    let fields = (
-        r.type_id,
-        r.data_classes,
-        r.severity.to_bits(),
-        r.impact,
-        r.status,
-        inc.records(),
-        inc.third_party,
-        inc.vulnerable_subjects,
-        inc.date,
-        inc.disclosed,
-    );
-    foldhash::fast::FixedState::with_seed(0x5eed).hash_one(fields)
-}
-
-/// The rated fields of a resolved incident under `rules`.
-pub(crate) fn rated_of(r: &Resolved<'_>, rules: &Rules) -> Rated {
-    let inc = r.incident;
-    Rated {
-        type_id: r.type_id,
-        base: rules.type_rule(r.type_id).base,
-        classes: r.data_classes,
-        severity: r.severity,
-        impact: r.impact,
-        records: inc.records(),
-        status: r.status,
-        third_party: inc.third_party,
-        vulnerable_subjects: inc.vulnerable_subjects,
-        date: inc.date,
-        disclosed: inc.disclosed,
+    // Clusters are numbered in the order they were made, so the first report
+    // of each comes in that order too.
+    let mut members: Vec<Vec<u32>> = Vec::new();
+    let mut slot = vec![u32::MAX; reports.len()];
+    for (&c, o) in of.iter().zip(&order) {
+        if size.get(c as usize).is_none_or(|&n| n < 2) {
+            continue;
+        }
+        let Some(s) = slot.get_mut(c as usize) else {
+            continue;
+        };
+        if *s == u32::MAX {
+            *s = members.len() as u32;
+            members.push(Vec::new());
+        }
+        if let Some(m) = members.get_mut(*s as usize) {
+            m.push(o.1);
+        }
     }
+    members
+        .into_iter()
+        .filter_map(|members| {
+            let at = |i: &u32| list.get(*i as usize);
+            let rated: Vec<Rated> = members
+                .iter()
+                .filter_map(|i| Some(at(i)?.rated()))
+                .collect();
+            let (rated, origins) = merged(&rated)?;
+            // The report the incident is aged from: its disclosure's, else its date's.
+            let kept = origins.disclosed.unwrap_or(origins.date);
+            Some(Group {
+                members,
+                kept,
+                rated,
+                origins,
+            })
+        })
+        .collect()
 }
 
 /// A report's rated fields, as merging reads and writes them.
@@ -244,6 +276,22 @@ pub(crate) struct Rated {
     pub(crate) vulnerable_subjects: bool,
     pub(crate) date: PartialDate,
     pub(crate) disclosed: Option<PartialDate>,
+}
+
+impl Rated {
+    /// The fields an incident keeps of these.
+    pub(crate) fn incident_fields(&self) -> model::Merged {
+        model::Merged {
+            date: self.date,
+            disclosed: self.disclosed,
+            severity: self.severity,
+            impact: self.impact,
+            records: self.records,
+            status: self.status,
+            third_party: self.third_party,
+            vulnerable_subjects: self.vulnerable_subjects,
+        }
+    }
 }
 
 /// Which report (by place in the cluster) each merged field came from.
@@ -318,7 +366,7 @@ pub(crate) fn merged(reports: &[Rated]) -> Option<(Rated, Origins)> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
     use proptest::prelude::*;
@@ -579,52 +627,7 @@ mod tests {
         assert!(merged(&[]).is_none());
     }
 
-    /// A resolved record's report: its span runs from its date's first day to
-    /// the last day of its disclosure (or date); copies share a fingerprint, and
-    /// any rated field apart makes another.
-    #[test]
-    fn a_resolved_incident_as_a_report() {
-        use crate::dataset::Dataset;
-        use crate::ingest::read::Format;
-        let text = format!("{}{MERGE}", crate::rules::DEFAULT_RULES_TOML);
-        let rules = crate::rules::Rules::from_toml(&text, "m.toml").unwrap();
-        let lines = [
-            r#"{"id":"a","company":"c","type":"ransomware","date":"2020-10","disclosed":"2020-12-01","records":5}"#,
-            r#"{"id":"b","company":"c","type":"ransomware","date":"2020-10","disclosed":"2020-12-01","records":5}"#,
-            r#"{"id":"d","company":"c","type":"breach","date":"2020-10","disclosed":"2020-12-01","records":5}"#,
-            r#"{"id":"e","company":"c","type":"ransomware","date":"2020-10","disclosed":"2020-12-01","records":6}"#,
-            r#"{"id":"f","company":"c","type":"ransomware","date":"2020","severity":10}"#,
-        ];
-        let mut data = Dataset::new();
-        data.read_bytes(lines.join("\n").as_bytes(), "r.jsonl", Format::Jsonl)
-            .unwrap();
-        let res = data.resolve(&rules);
-        let m = rules.merge.as_ref().unwrap();
-        let by_id = |id: &str| *res.items().iter().find(|r| r.id() == id).unwrap();
-        let (a, b, d, e, f) = (by_id("a"), by_id("b"), by_id("d"), by_id("e"), by_id("f"));
-        let ra = report_of(&a, m);
-        let day = |s: &str| day_number(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap());
-        assert_eq!((ra.first, ra.last), (day("2020-10-01"), day("2020-12-01")));
-        assert_eq!(ra.records, Some(5));
-        assert_eq!(ra.fingerprint, report_of(&b, m).fingerprint);
-        for other in [d, e, f] {
-            assert_ne!(
-                ra.fingerprint,
-                report_of(&other, m).fingerprint,
-                "{}",
-                other.id()
-            );
-        }
-        // Breach and ransomware are one family here.
-        assert_eq!(ra.family, report_of(&d, m).family);
-        let rf = report_of(&f, m);
-        assert_eq!((rf.first, rf.last), (day("2020-01-01"), day("2020-12-31")));
-        let rated = rated_of(&f, &rules);
-        assert_eq!((rated.severity, rated.records), (10.0, None));
-        assert_eq!(rated.base, rules.type_rule(f.type_id).base);
-    }
-
-    const MERGE: &str = r#"
+    pub(crate) const MERGE: &str = r#"
 [merge]
 window_days = 90
 records_ratio = 10.0

@@ -241,6 +241,7 @@ impl Checked<'_> {
             third_party: self.third_party,
             vulnerable_subjects: self.vulnerable_subjects,
             given,
+            reports: 1,
         }
     }
 }
@@ -316,6 +317,9 @@ pub struct Incident {
     /// Minors, patients in care or other vulnerable people were among the victims.
     pub vulnerable_subjects: bool,
     given: u8,
+    /// How many reports the incident stands for: 1 as read, more when merging
+    /// made it of several (it rides in what was padding).
+    reports: u32,
 }
 
 const GIVEN_SEVERITY: u8 = 1;
@@ -342,6 +346,44 @@ impl Incident {
     pub fn effective(&self) -> PartialDate {
         self.disclosed.unwrap_or(self.date)
     }
+
+    /// How many reports the incident stands for: 1 for a record as read, more
+    /// for an incident merged from several.
+    pub fn reports(&self) -> u32 {
+        self.reports
+    }
+
+    /// This incident (its id, texts, file and line) standing for `reports`
+    /// reports, with the merged fields of `fields`. Severity and impact are set
+    /// too, though rating reads them from the resolved incident.
+    pub(crate) fn merged(&self, fields: &Merged, reports: u32) -> Incident {
+        Incident {
+            date: fields.date,
+            disclosed: fields.disclosed,
+            severity: fields.severity,
+            impact: i64::from(fields.impact),
+            records: fields.records.unwrap_or(0),
+            status: fields.status,
+            third_party: fields.third_party,
+            vulnerable_subjects: fields.vulnerable_subjects,
+            given: GIVEN_SEVERITY | GIVEN_IMPACT | fields.records.map_or(0, |_| GIVEN_RECORDS),
+            reports,
+            ..*self
+        }
+    }
+}
+
+/// The fields a merged incident takes from its reports (see `crate::merge`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Merged {
+    pub(crate) date: PartialDate,
+    pub(crate) disclosed: Option<PartialDate>,
+    pub(crate) severity: f64,
+    pub(crate) impact: u8,
+    pub(crate) records: Option<u64>,
+    pub(crate) status: Status,
+    pub(crate) third_party: bool,
+    pub(crate) vulnerable_subjects: bool,
 }
 
 /// Slots of [`Names::intern_repeating`]'s table of recent texts.

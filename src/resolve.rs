@@ -4,15 +4,19 @@
 //! million records has a few hundred), then each incident is checked against the
 //! rules' impact levels and for an id already claimed by an accepted incident. The
 //! rules-dependent rejections are merged with the dataset's own, in input order, so
-//! the accounting of SCORING.md §6 holds under every set of rules.
+//! the accounting of SCORING.md §6 holds under every set of rules. When the rules
+//! have a `[merge]` table, the reports of one incident are then merged, company by
+//! company (`crate::merge`); each merged incident lives in a [`Merges`] the caller
+//! holds and keeps its reports, and the reports folded into it are counted apart.
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::check::{Fault, resolve_classes, resolve_impact, resolve_type};
 use crate::dataset::{Dataset, Run, runs_without};
-use crate::model::{Incident, PartialDate, Rejection, Status};
-use crate::rules::{ClassId, Rules, TypeId};
+use crate::merge::{self, Origins};
+use crate::model::{Incident, PartialDate, Rejection, Status, day_number};
+use crate::rules::{ClassId, MergeRule, Rules, TypeId};
 use crate::text::Texts;
 
 /// One incident as a set of rules sees it: everything the engine needs to rate it.
@@ -129,6 +133,87 @@ pub struct Resolution<'a> {
     /// Each company's run of `items`, in company order; none is empty.
     companies: Vec<Run>,
     rejected: Vec<Rejection>,
+    merged: Merged<'a>,
+}
+
+/// The most companies one thread rates (or resolves) without offering the rest to the others.
+/// Left to itself, rayon stops splitting a thread's share after a few halvings,
+/// and with a million companies the last share keeps one core busy while the
+/// other has nothing left to take.
+pub(crate) const PIECE: usize = 1024;
+
+/// Room for the incidents merging makes. A resolution borrows them, so whoever
+/// holds the resolution holds them too (and one room serves one resolution).
+#[derive(Debug, Default)]
+pub struct Merges {
+    incidents: Vec<Incident>,
+}
+
+/// The merged incidents of a resolution and the reports of each.
+#[derive(Debug, Clone, Default)]
+pub struct Merged<'a> {
+    /// The merged incidents, kept in a [`Merges`]: `groups[k]` is `incidents[k]`'s.
+    incidents: &'a [Incident],
+    groups: Vec<Group<'a>>,
+}
+
+/// The reports of one merged incident.
+#[derive(Debug, Clone)]
+pub struct Group<'a> {
+    /// Its reports as resolved, in the order the matching took them (by span,
+    /// then id).
+    pub reports: Vec<Resolved<'a>>,
+    /// The report whose id, texts, file and line the incident keeps (by place
+    /// in `reports`): the one that gave its effective date.
+    pub kept: usize,
+    /// Which report each merged field came from.
+    pub(crate) origins: Origins,
+}
+
+impl<'a> Merged<'a> {
+    /// The reports of `r` when it is a merged incident.
+    pub fn reports_of(&self, r: &Resolved<'a>) -> Option<&Group<'a>> {
+        let range = self.incidents.as_ptr_range();
+        let at = std::ptr::from_ref(r.incident);
+        if !range.contains(&at) {
+            return None;
+        }
+        // Within the slice, so the offset is a whole number of incidents.
+        let k = (at.addr() - range.start.addr()) / std::mem::size_of::<Incident>();
+        self.groups.get(k)
+    }
+
+    /// How many reports were folded into another's incident.
+    pub fn folded(&self) -> u64 {
+        self.groups
+            .iter()
+            .map(|g| g.reports.len().saturating_sub(1) as u64)
+            .sum()
+    }
+
+    /// Every report folded into another's incident, with the id of that
+    /// incident, in input order.
+    pub fn folded_reports(&self) -> Vec<(&Resolved<'a>, &'a str)> {
+        let mut out: Vec<(&Resolved<'a>, &'a str)> = self
+            .groups
+            .iter()
+            .flat_map(|g| {
+                let into = g.reports.get(g.kept).map_or("", |r| r.id());
+                g.reports
+                    .iter()
+                    .enumerate()
+                    .filter(move |(k, _)| *k != g.kept)
+                    .map(move |(_, r)| (r, into))
+            })
+            .collect();
+        out.sort_unstable_by_key(|(r, _)| (r.incident.file, r.incident.line));
+        out
+    }
+
+    /// The merged incidents' groups, in company order.
+    pub fn groups(&self) -> &[Group<'a>] {
+        &self.groups
+    }
 }
 
 impl<'a> Resolution<'a> {
@@ -146,12 +231,17 @@ impl<'a> Resolution<'a> {
     pub fn items(&self) -> &[Resolved<'a>] {
         &self.items
     }
-    /// Accepted incidents in input order.
+    /// Accepted incidents in input order (a merged incident where the report
+    /// it keeps the id of was read).
     pub fn items_in_input_order(&self) -> Vec<&Resolved<'a>> {
         let mut items: Vec<&Resolved<'a>> = self.items.iter().collect();
-        // All incidents lie in the dataset's one list, in input order.
-        items.sort_unstable_by_key(|r| std::ptr::from_ref(r.incident).addr());
+        // A record's file and line are its place in the input; no two share them.
+        items.sort_unstable_by_key(|r| (r.incident.file, r.incident.line));
         items
+    }
+    /// The merged incidents and their reports.
+    pub fn merged(&self) -> &Merged<'a> {
+        &self.merged
     }
     /// Each company's key and incidents (as in [`Resolution::items`]), in company
     /// order; every company has at least one.
@@ -191,7 +281,8 @@ impl<'a> Resolution<'a> {
     }
 
     /// The same resolution with the incidents whose ids are in `ids` removed (a
-    /// what-if: "rate as if these never happened"). Unknown ids are returned.
+    /// what-if: "rate as if these never happened"; the id of any report of a
+    /// merged incident names the incident). Unknown ids are returned.
     pub fn without(&self, ids: &[String]) -> (Resolution<'a>, Vec<String>) {
         self.edit(ids, |_| None)
     }
@@ -224,15 +315,20 @@ impl<'a> Resolution<'a> {
             .iter()
             .enumerate()
             .filter_map(|(pos, r)| {
-                let kept = match first.get(r.id()).copied() {
-                    Some(k) => {
-                        if let Some(seen) = found.get_mut(k) {
-                            *seen = true;
-                        }
-                        f(*r)
-                    }
-                    None => Some(*r),
+                let named: Vec<usize> = match self.merged.reports_of(r) {
+                    Some(g) => g
+                        .reports
+                        .iter()
+                        .filter_map(|x| first.get(x.id()).copied())
+                        .collect(),
+                    None => first.get(r.id()).copied().into_iter().collect(),
                 };
+                for &k in &named {
+                    if let Some(seen) = found.get_mut(k) {
+                        *seen = true;
+                    }
+                }
+                let kept = if named.is_empty() { Some(*r) } else { f(*r) };
                 if kept.is_none() {
                     removed.push(pos);
                 }
@@ -251,6 +347,7 @@ impl<'a> Resolution<'a> {
             items,
             companies: runs_without(&self.companies, &removed),
             rejected: self.rejected.clone(),
+            merged: self.merged.clone(),
         };
         (edited, missing)
     }
@@ -263,10 +360,137 @@ pub fn company_name<'a>(list: &[Resolved<'a>]) -> Option<&'a str> {
 }
 
 impl Dataset {
-    /// Resolves the dataset under `rules`: the incidents those rules can rate.
-    pub fn resolve<'a>(&'a self, rules: &'a Rules) -> Resolution<'a> {
+    /// Resolves the dataset under `rules`: the incidents those rules can rate,
+    /// the reports of one incident merged into it when the rules have a
+    /// `[merge]` table (the merged incidents kept in `room`).
+    pub fn resolve<'a>(&'a self, rules: &'a Rules, room: &'a mut Merges) -> Resolution<'a> {
+        let plain = resolve(self, rules);
+        match &rules.merge {
+            Some(rule) => merge_reports(plain, rule, room),
+            None => plain,
+        }
+    }
+
+    /// Resolves the dataset under `rules` with every report an incident of its
+    /// own, whatever the rules say of merging.
+    pub fn resolve_unmerged<'a>(&'a self, rules: &'a Rules) -> Resolution<'a> {
         resolve(self, rules)
     }
+}
+
+/// `plain` with the reports of one incident merged into it, company by company
+/// (in parallel), the merged incidents kept in `room`.
+fn merge_reports<'a>(
+    plain: Resolution<'a>,
+    rule: &MergeRule,
+    room: &'a mut Merges,
+) -> Resolution<'a> {
+    let runs: Vec<std::ops::Range<usize>> = plain.companies.iter().map(|r| r.range()).collect();
+    let (items, removed, merged) =
+        merge_items(plain.data, plain.items, &runs, plain.rules, rule, room);
+    Resolution {
+        data: plain.data,
+        rules: plain.rules,
+        items,
+        companies: runs_without(&plain.companies, &removed),
+        rejected: plain.rejected,
+        merged,
+    }
+}
+
+/// `items` (grouped by company: `runs` are the companies) with the reports of
+/// one incident merged, the merged incidents kept in `room`; the places
+/// (ascending) of the reports folded into another's incident, which are gone
+/// from the items. A merged incident takes the place of the report it keeps the
+/// id of, so each company's incidents stay in input order.
+pub(crate) fn merge_items<'a>(
+    data: &Dataset,
+    items: Vec<Resolved<'a>>,
+    runs: &[std::ops::Range<usize>],
+    rules: &Rules,
+    rule: &MergeRule,
+    room: &'a mut Merges,
+) -> (Vec<Resolved<'a>>, Vec<usize>, Merged<'a>) {
+    let sources = sources_by_name(data.files());
+    let planned: Vec<(usize, Vec<merge::Group>)> = runs
+        .par_iter()
+        .with_max_len(PIECE)
+        .filter(|run| run.len() >= 2)
+        .filter_map(|run| {
+            let list: Vec<Reported<'_, 'a>> = items
+                .get(run.clone())?
+                .iter()
+                .map(|item| Reported {
+                    item,
+                    source: sources
+                        .get(item.incident.file as usize)
+                        .copied()
+                        .unwrap_or(item.incident.file),
+                    base: rules.type_rule(item.type_id).base,
+                })
+                .collect();
+            let groups = merge::groups(&list, rule);
+            (!groups.is_empty()).then_some((run.start, groups))
+        })
+        .collect();
+    let mut incidents = Vec::new();
+    let mut groups = Vec::new();
+    // The place of each merged incident's kept report, with its merged fields.
+    let mut kept: Vec<(usize, merge::Rated)> = Vec::new();
+    let mut removed: Vec<usize> = Vec::new();
+    for (start, planned) in planned {
+        for g in planned {
+            let place = |m: &u32| start + *m as usize;
+            let reports: Vec<Resolved<'a>> = g
+                .members
+                .iter()
+                .filter_map(|m| items.get(place(m)).copied())
+                .collect();
+            let (Some(first), Some(at)) = (reports.get(g.kept), g.members.get(g.kept)) else {
+                continue;
+            };
+            let n = u32::try_from(reports.len()).unwrap_or(u32::MAX);
+            incidents.push(first.incident.merged(&g.rated.incident_fields(), n));
+            kept.push((place(at), g.rated));
+            removed.extend(
+                g.members
+                    .iter()
+                    .enumerate()
+                    .filter(|(k, _)| *k != g.kept)
+                    .map(|(_, m)| place(m)),
+            );
+            groups.push(Group {
+                reports,
+                kept: g.kept,
+                origins: g.origins,
+            });
+        }
+    }
+    room.incidents = incidents;
+    let room: &'a Merges = room;
+    let stored = room.incidents.as_slice();
+    let mut items = items;
+    for ((place, m), inc) in kept.into_iter().zip(stored) {
+        if let Some(slot) = items.get_mut(place) {
+            *slot = Resolved {
+                incident: inc,
+                data: slot.data,
+                type_id: m.type_id,
+                data_classes: m.classes,
+                severity: m.severity,
+                impact: m.impact,
+                status: m.status,
+                effective_date: inc.effective().date,
+            };
+        }
+    }
+    removed.sort_unstable();
+    remove_places(&mut items, &removed);
+    let merged = Merged {
+        incidents: stored,
+        groups,
+    };
+    (items, removed, merged)
 }
 
 /// Resolves every incident of `data` under `rules`.
@@ -296,6 +520,7 @@ pub fn resolve<'a>(data: &'a Dataset, rules: &'a Rules) -> Resolution<'a> {
         items,
         companies,
         rejected,
+        merged: Merged::default(),
     }
 }
 
@@ -406,13 +631,105 @@ fn place_items<'a>(
     (items, late.into_iter().flatten().collect())
 }
 
+/// A resolved incident as merging reads it: with its source and its type's base.
+struct Reported<'r, 'a> {
+    item: &'r Resolved<'a>,
+    source: u32,
+    base: f64,
+}
+
+impl merge::AsReport for Reported<'_, '_> {
+    fn id(&self) -> &str {
+        self.item.id()
+    }
+    fn report(&self, rule: &MergeRule) -> merge::Report {
+        report_of(self.item, rule, self.source)
+    }
+    fn rated(&self) -> merge::Rated {
+        rated_of(self.item, self.base)
+    }
+}
+
+/// A resolved incident as the matcher sees it under `rule`, from `source`: its
+/// span runs from its date's first day to the last day of its disclosure (or
+/// of its date).
+fn report_of(r: &Resolved<'_>, rule: &MergeRule, source: u32) -> merge::Report {
+    let inc = r.incident;
+    let last = inc.disclosed.map_or(inc.date.last_day(), |d| {
+        d.last_day().max(inc.date.last_day())
+    });
+    merge::Report {
+        family: merge::family(rule, r.type_id),
+        source,
+        first: day_number(inc.date.date),
+        last: day_number(last),
+        records: inc.records(),
+        fingerprint: fingerprint(r),
+    }
+}
+
+/// A hash of every field that rating reads but the id: equal for copies. (A
+/// fixed seed: clusters must not change from run to run.)
+fn fingerprint(r: &Resolved<'_>) -> u64 {
+    use std::hash::BuildHasher;
+    let inc = r.incident;
+    let fields = (
+        r.type_id,
+        r.data_classes,
+        r.severity.to_bits(),
+        r.impact,
+        r.status,
+        inc.records(),
+        inc.third_party,
+        inc.vulnerable_subjects,
+        inc.date,
+        inc.disclosed,
+    );
+    foldhash::fast::FixedState::with_seed(0x5eed).hash_one(fields)
+}
+
+/// The rated fields of a resolved incident whose type's base is `base`.
+fn rated_of(r: &Resolved<'_>, base: f64) -> merge::Rated {
+    let inc = r.incident;
+    merge::Rated {
+        type_id: r.type_id,
+        base,
+        classes: r.data_classes,
+        severity: r.severity,
+        impact: r.impact,
+        records: inc.records(),
+        status: r.status,
+        third_party: inc.third_party,
+        vulnerable_subjects: inc.vulnerable_subjects,
+        date: inc.date,
+        disclosed: inc.disclosed,
+    }
+}
+
+/// Each input's source, by input index: inputs of one name are one source (a
+/// file read again, or a stream read in batches), numbered by the first.
+fn sources_by_name(files: &[String]) -> Vec<u32> {
+    let mut first: crate::FastMap<&str, u32> = crate::FastMap::default();
+    files
+        .iter()
+        .zip(0u32..)
+        .map(|(f, i)| *first.entry(f.as_str()).or_insert(i))
+        .collect()
+}
+
 /// Takes the rejected incidents' places (still holding the filler) out of
 /// `items`, in place, and gives them in ascending order.
 fn remove_rejected(items: &mut Vec<Resolved<'_>>, late: &[(usize, Rejection)]) -> Vec<usize> {
     let mut removed: Vec<usize> = late.iter().map(|(place, _)| *place).collect();
     removed.sort_unstable();
-    // The places of rejected incidents still hold the filler: out they go, in place
-    // (`retain` visits each item once, in order).
+    // The places of rejected incidents still hold the filler: out they go.
+    remove_places(items, &removed);
+    removed
+}
+
+/// Takes the items at `removed` (ascending places) out of `items`, in place
+/// (`retain` visits each item once, in order).
+fn remove_places(items: &mut Vec<Resolved<'_>>, removed: &[usize]) {
     if !removed.is_empty() {
         let mut gone = removed.iter().peekable();
         let mut at = 0usize;
@@ -422,7 +739,6 @@ fn remove_rejected(items: &mut Vec<Resolved<'_>>, late: &[(usize, Rejection)]) -
             keep
         });
     }
-    removed
 }
 
 /// A set of rules' reading of a dataset's names, each distinct type text and data
@@ -568,7 +884,7 @@ mod tests {
         let mut data = Dataset::new();
         data.read_bytes(text.as_bytes(), "in.jsonl", Format::Jsonl)
             .unwrap();
-        let resolved = data.resolve(&rules);
+        let resolved = data.resolve_unmerged(&rules);
         let got: Vec<(String, Vec<String>)> = resolved
             .companies()
             .map(|(c, items)| {
@@ -602,7 +918,7 @@ mod tests {
         let mut data = Dataset::new();
         data.read_bytes(text.as_bytes(), "w.jsonl", Format::Jsonl)
             .unwrap();
-        let res = data.resolve(&rules);
+        let res = data.resolve_unmerged(&rules);
         let mut ids: Vec<String> = (0..2000).step_by(3).map(|i| format!("i{i}")).collect();
         ids.extend(["nowhere".to_string(), "i3".to_string()]);
         let (fewer, missing) = res.without(&ids);
@@ -622,5 +938,52 @@ mod tests {
             .filter(|r| r.status == Status::Disputed)
             .count();
         assert_eq!(marked, 667);
+    }
+
+    /// A resolved record's report: its span runs from its date's first day to
+    /// the last day of its disclosure (or date); copies share a fingerprint, and
+    /// any rated field apart makes another.
+    #[test]
+    fn a_resolved_incident_as_a_report() {
+        let text = format!(
+            "{}{}",
+            crate::rules::DEFAULT_RULES_TOML,
+            crate::merge::tests::MERGE
+        );
+        let rules = crate::rules::Rules::from_toml(&text, "m.toml").unwrap();
+        let lines = [
+            r#"{"id":"a","company":"c","type":"ransomware","date":"2020-10","disclosed":"2020-12-01","records":5}"#,
+            r#"{"id":"b","company":"c","type":"ransomware","date":"2020-10","disclosed":"2020-12-01","records":5}"#,
+            r#"{"id":"d","company":"c","type":"breach","date":"2020-10","disclosed":"2020-12-01","records":5}"#,
+            r#"{"id":"e","company":"c","type":"ransomware","date":"2020-10","disclosed":"2020-12-01","records":6}"#,
+            r#"{"id":"f","company":"c","type":"ransomware","date":"2020","severity":10}"#,
+        ];
+        let mut data = Dataset::new();
+        data.read_bytes(lines.join("\n").as_bytes(), "r.jsonl", Format::Jsonl)
+            .unwrap();
+        let res = data.resolve_unmerged(&rules);
+        let m = rules.merge.as_ref().unwrap();
+        let by_id = |id: &str| *res.items().iter().find(|r| r.id() == id).unwrap();
+        let (a, b, d, e, f) = (by_id("a"), by_id("b"), by_id("d"), by_id("e"), by_id("f"));
+        let ra = report_of(&a, m, 0);
+        let day = |s: &str| day_number(chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap());
+        assert_eq!((ra.first, ra.last), (day("2020-10-01"), day("2020-12-01")));
+        assert_eq!(ra.records, Some(5));
+        assert_eq!(ra.fingerprint, report_of(&b, m, 0).fingerprint);
+        for other in [d, e, f] {
+            assert_ne!(
+                ra.fingerprint,
+                report_of(&other, m, 0).fingerprint,
+                "{}",
+                other.id()
+            );
+        }
+        // Breach and ransomware are one family here.
+        assert_eq!(ra.family, report_of(&d, m, 0).family);
+        let rf = report_of(&f, m, 0);
+        assert_eq!((rf.first, rf.last), (day("2020-01-01"), day("2020-12-31")));
+        let rated = rated_of(&f, rules.type_rule(f.type_id).base);
+        assert_eq!((rated.severity, rated.records), (10.0, None));
+        assert_eq!(rated.base, rules.type_rule(f.type_id).base);
     }
 }

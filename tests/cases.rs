@@ -41,7 +41,7 @@ fn run_case(path: &Path) -> Vec<String> {
     let mut data = Dataset::new();
     data.read_bytes(jsonl.as_bytes(), "case.jsonl", Format::Jsonl)
         .unwrap();
-    let resolved = data.resolve(&rules);
+    let resolved = data.resolve_unmerged(&rules);
     let report = riskrate::unstable::rate(&resolved, date(doc["as_of"].as_str().unwrap()));
     let s = report.summary;
     if s.read != s.counted + s.expired + s.future + s.rejected {

@@ -174,7 +174,7 @@ proptest! {
         let text = jsonl(&incs);
         let mut data = Dataset::new();
         data.read_bytes(text.as_bytes(), "p.jsonl", Format::Jsonl).unwrap();
-        let resolved = data.resolve(&rules);
+        let resolved = data.resolve_unmerged(&rules);
         let report = riskrate::unstable::rate(&resolved, origin() + chrono::Duration::days(at));
         for r in &report.ratings {
             prop_assert!((100..=1000).contains(&r.score), "{}", r.score);
@@ -252,7 +252,7 @@ proptest! {
             bytes.push(b'\n');
         }
         data.read_bytes(&bytes, "fuzz.jsonl", Format::Jsonl).unwrap();
-        let resolved = data.resolve(&rules);
+        let resolved = data.resolve_unmerged(&rules);
         let report = riskrate::unstable::rate(&resolved, date("2020-01-01"));
         // A lone CR (one not before the LF) ends a line too.
         let non_blank = lines
@@ -379,7 +379,7 @@ proptest! {
         let rules = default_rules();
         let mut data = Dataset::new();
         data.read_bytes(text.as_bytes(), "g.jsonl", Format::Jsonl).unwrap();
-        let res = data.resolve(&rules);
+        let res = data.resolve_unmerged(&rules);
         check_grouping(&res)?;
         let ids: Vec<String> = drop.iter().map(|i| format!("i{i}")).collect();
         let (fewer, _) = res.without(&ids);
@@ -410,11 +410,11 @@ proptest! {
         whole.read_bytes(text.as_bytes(), "a.jsonl", Format::Jsonl).unwrap();
         let mut parts = Dataset::new();
         parts.read_bytes(first.as_bytes(), "a.jsonl", Format::Jsonl).unwrap();
-        let early = parts.resolve(&rules);
+        let early = parts.resolve_unmerged(&rules);
         check_grouping(&early)?;
         drop(early);
         parts.read_bytes(second.as_bytes(), "a.jsonl", Format::Jsonl).unwrap();
-        let (a, b) = (whole.resolve(&rules), parts.resolve(&rules));
+        let (a, b) = (whole.resolve_unmerged(&rules), parts.resolve_unmerged(&rules));
         check_grouping(&b)?;
         let ids = |r: &riskrate::unstable::Resolution<'_>| r.items().iter().map(|x| x.id().to_string()).collect::<Vec<_>>();
         prop_assert_eq!(ids(&a), ids(&b));

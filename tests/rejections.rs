@@ -15,22 +15,22 @@ fn reject_one(line: &str) -> riskrate::Rejection {
     d.read_bytes(text.as_bytes(), "in.jsonl", Format::Jsonl)
         .unwrap();
     assert_eq!(
-        d.resolve(&rules).items().len(),
+        d.resolve_unmerged(&rules).items().len(),
         1,
         "the good record stands: {:?}",
-        d.resolve(&rules).rejected()
+        d.resolve_unmerged(&rules).rejected()
     );
     assert_eq!(
-        d.resolve(&rules).rejected().len(),
+        d.resolve_unmerged(&rules).rejected().len(),
         1,
         "exactly one rejection for {line}"
     );
-    let resolved = d.resolve(&rules);
+    let resolved = d.resolve_unmerged(&rules);
     let report = riskrate::unstable::rate(&resolved, date("2021-01-01"));
     let s = report.summary;
     assert_eq!(s.read, 2);
     assert_eq!(s.read, s.counted + s.expired + s.future + s.rejected);
-    let r = d.resolve(&rules).rejected()[0].clone();
+    let r = d.resolve_unmerged(&rules).rejected()[0].clone();
     assert_eq!((r.file.as_str(), r.line), ("in.jsonl", 2));
     r
 }
@@ -277,21 +277,21 @@ fn invalid_json_is_a_rejected_record_not_the_end() {
     let text = "{\"id\":\"a\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020\"}\n{not json\n\n[1,2]\n{\"id\":\"b\",\"company\":\"c\",\"type\":\"ddos\",\"date\":\"2020\"}\n";
     d.read_bytes(text.as_bytes(), "in.jsonl", Format::Jsonl)
         .unwrap();
-    assert_eq!(d.resolve(&rules).items().len(), 2);
+    assert_eq!(d.resolve_unmerged(&rules).items().len(), 2);
     let lines: Vec<u64> = d
-        .resolve(&rules)
+        .resolve_unmerged(&rules)
         .rejected()
         .iter()
         .map(|r| r.line)
         .collect();
     assert_eq!(lines, vec![2, 4], "the blank line 3 is not a record");
     assert!(
-        d.resolve(&rules).rejected()[0]
+        d.resolve_unmerged(&rules).rejected()[0]
             .message
             .contains("not a valid JSON incident object")
     );
     assert!(
-        d.resolve(&rules)
+        d.resolve_unmerged(&rules)
             .rejected()
             .iter()
             .all(|r| r.field.is_none() && r.id.is_none())
@@ -307,8 +307,8 @@ fn csv_rows_with_the_wrong_width_or_bad_bytes() {
             .to_vec();
     text.extend_from_slice(b"3,c\xff,ddos,2020,\n4,c,ddos,2020,\n");
     d.read_bytes(&text, "in.csv", Format::Csv).unwrap();
-    assert_eq!(d.resolve(&rules).items().len(), 2);
-    let resolved = d.resolve(&rules);
+    assert_eq!(d.resolve_unmerged(&rules).items().len(), 2);
+    let resolved = d.resolve_unmerged(&rules);
     let r = resolved.rejected();
     assert_eq!(r.len(), 2);
     assert_eq!(r[0].line, 3);
@@ -361,7 +361,7 @@ fn type_names_come_from_the_rules() {
         Format::Jsonl,
     )
     .unwrap();
-    assert_eq!(d.resolve(&rules).rejected().len(), 0);
+    assert_eq!(d.resolve_unmerged(&rules).rejected().len(), 0);
 }
 
 #[test]
@@ -372,10 +372,10 @@ fn a_rejected_record_does_not_claim_its_id() {
     let text = "{\"id\":\"x\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020\",\"impact\":9}\n{\"id\":\"x\",\"company\":\"c\",\"type\":\"breach\",\"date\":\"2020\"}\n";
     d.read_bytes(text.as_bytes(), "in.jsonl", Format::Jsonl)
         .unwrap();
-    assert_eq!(d.resolve(&rules).items().len(), 1);
-    assert_eq!(d.resolve(&rules).items()[0].incident.line, 2);
+    assert_eq!(d.resolve_unmerged(&rules).items().len(), 1);
+    assert_eq!(d.resolve_unmerged(&rules).items()[0].incident.line, 2);
     assert_eq!(
-        d.resolve(&rules).rejected()[0].field.as_deref(),
+        d.resolve_unmerged(&rules).rejected()[0].field.as_deref(),
         Some("impact")
     );
 }
@@ -389,10 +389,10 @@ fn duplicates_are_found_across_files() {
         .unwrap();
     d.read_bytes(rec.as_bytes(), "b.jsonl", Format::Jsonl)
         .unwrap();
-    assert_eq!(d.resolve(&rules).rejected().len(), 1);
-    assert_eq!(d.resolve(&rules).rejected()[0].file, "b.jsonl");
+    assert_eq!(d.resolve_unmerged(&rules).rejected().len(), 1);
+    assert_eq!(d.resolve_unmerged(&rules).rejected()[0].file, "b.jsonl");
     assert!(
-        d.resolve(&rules).rejected()[0]
+        d.resolve_unmerged(&rules).rejected()[0]
             .message
             .contains("already used by the record at a.jsonl:1")
     );
@@ -426,7 +426,7 @@ fn rejections_of_every_stage_come_out_in_input_order() {
         .unwrap();
     d.read_bytes(text.as_bytes(), "b.jsonl", Format::Jsonl)
         .unwrap();
-    let resolved = d.resolve(&rules);
+    let resolved = d.resolve_unmerged(&rules);
     let got: Vec<(String, u64)> = resolved
         .rejected()
         .iter()

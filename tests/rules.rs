@@ -295,7 +295,10 @@ fn shown_rules_load_back_and_rate_identically() {
     let shown = Rules::from_toml(&original.to_toml(), "shown").unwrap();
     let examples = std::fs::read_to_string(root("examples/incidents.jsonl")).unwrap();
     let data = dataset(&examples);
-    let (a, b) = (data.resolve(&original), data.resolve(&shown));
+    let (a, b) = (
+        data.resolve_unmerged(&original),
+        data.resolve_unmerged(&shown),
+    );
     let (ra, rb) = (
         riskrate::unstable::rate(&a, date("2026-11-28")),
         riskrate::unstable::rate(&b, date("2026-11-28")),
@@ -374,7 +377,7 @@ fn companies_rated_together_are_rated_as_alone() {
         }
     }
     let data = dataset(&text);
-    let resolved = data.resolve(&rules);
+    let resolved = data.resolve_unmerged(&rules);
     let as_of = date("2026-01-01");
     for keep in [None, Some(2)] {
         let together = riskrate::unstable::rate_keeping(&resolved, as_of, keep);
@@ -410,7 +413,7 @@ fn keeping_fewer_incidents_changes_nothing_else() {
     let rules = Rules::default_rules().unwrap();
     let examples = std::fs::read_to_string(root("examples/incidents.jsonl")).unwrap();
     let data = dataset(&examples);
-    let resolved = data.resolve(&rules);
+    let resolved = data.resolve_unmerged(&rules);
     let full = riskrate::unstable::rate(&resolved, date("2026-11-28"));
     let kept = riskrate::unstable::rate_keeping(&resolved, date("2026-11-28"), Some(1));
     assert_eq!(full.summary, kept.summary);

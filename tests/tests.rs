@@ -13,6 +13,7 @@ mod cli;
 mod engine;
 mod hostile;
 mod import;
+mod merge;
 mod output;
 mod properties;
 mod rejections;

@@ -64,7 +64,7 @@ pub fn dataset(jsonl: &str) -> Dataset {
 pub fn with_report<T>(jsonl: &str, as_of: &str, f: impl FnOnce(&Report<'_>) -> T) -> T {
     let rules = default_rules();
     let data = dataset(jsonl);
-    let resolved = data.resolve(&rules);
+    let resolved = data.resolve_unmerged(&rules);
     let report = riskrate::unstable::rate(&resolved, date(as_of));
     f(&report)
 }

@@ -41,7 +41,7 @@ fuzz_target!(|input: &[u8]| {
     let Ok(n) = read_bytes(&mut data, &source, bytes, "fuzz", encoding) else { return };
     assert_eq!(n, data.read_count(), "every source record becomes an incident or a rejection");
     let Ok(rules) = Rules::default_rules() else { return };
-    let resolved = data.resolve(&rules);
+    let resolved = data.resolve_unmerged(&rules);
     let report = rate(&resolved, chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap_or_default());
     assert_eq!(report.summary.read, n);
 });

@@ -46,7 +46,7 @@ fuzz_target!(|input: &[u8]| {
         let at = |d: &Dataset| -> Vec<u64> { d.incidents().iter().map(|i| i.line).collect() };
         assert_eq!(at(&streamed), at(&data), "block {block}");
     }
-    let resolved = data.resolve(&rules);
+    let resolved = data.resolve_unmerged(&rules);
     let as_of = chrono::NaiveDate::from_ymd_opt(2021, 1, 1).unwrap_or_default();
     let report = rate(&resolved, as_of);
     let s = report.summary;

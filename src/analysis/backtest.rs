@@ -3,7 +3,8 @@
 //! At each cutoff T the population is every company with at least one incident
 //! known by T (effective date on or before T), rated as of T from those incidents
 //! only — the engine already treats later ones as future, so nothing leaks from
-//! after T. The outcome is whether the company has a new incident of the event types
+//! after T (but for merged incidents: one counts from its earliest report with the
+//! fields of all, and a later report of it is no new event). The outcome is whether the company has a new incident of the event types
 //! becoming known in (T, T + horizon]. A good rule set gives events to low scores:
 //! the AUC (the chance that a company with an event scored below one without, ties
 //! counted half) is above 0.5, and event rates rise from grade A to F.

@@ -7,6 +7,7 @@ use clap::Args;
 use riskrate::unstable::Error;
 use riskrate::unstable::analysis::backtest::{BacktestParams, backtest};
 use riskrate::unstable::render::backtest::{write_backtest_json, write_backtest_table};
+use riskrate::unstable::resolve::Merges;
 
 use super::output::output;
 use super::{Exit, InputArgs, parse_date, warn_rejected};
@@ -106,7 +107,8 @@ pub fn run(args: &BacktestArgs) -> Result<Exit, Error> {
             .collect::<Result<Vec<_>, _>>()?
     };
     let data = super::until_exit(args.input.load()?);
-    let resolved = super::until_exit(data.resolve(&rules));
+    let mut room = super::until_exit(Merges::default());
+    let resolved = super::until_exit(args.input.resolve(&data, &rules, &mut room));
     warn_rejected(resolved.rejected(), 3);
     let params = BacktestParams {
         from: args.from,

@@ -6,6 +6,7 @@ use clap::Args;
 use riskrate::unstable::analysis::compare::compare;
 use riskrate::unstable::render::diff::{write_diff_json, write_diff_table};
 use riskrate::unstable::render::write::rejection_summary;
+use riskrate::unstable::resolve::Merges;
 use riskrate::unstable::{Error, Rules, rate_for_writing};
 
 use super::output::output;
@@ -75,7 +76,14 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Error> {
     let as_of = args
         .as_of
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let resolved = super::until_exit((data.resolve(&rules_a), data.resolve(&rules_b)));
+    let (mut room_a, mut room_b) = (
+        super::until_exit(Merges::default()),
+        super::until_exit(Merges::default()),
+    );
+    let resolved = super::until_exit((
+        args.input.resolve(&data, &rules_a, &mut room_a),
+        args.input.resolve(&data, &rules_b, &mut room_b),
+    ));
     let (res_a, res_b) = (&resolved.0, &resolved.1);
     for (label, res) in [("A", res_a), ("B", res_b)] {
         if !res.rejected().is_empty() {

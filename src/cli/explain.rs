@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use riskrate::unstable::escape;
+use riskrate::unstable::resolve::Merges;
 use riskrate::unstable::resolve::{Resolution, company_name};
 use riskrate::unstable::{Error, ExplainFormat, WhatIf, rate_focused, write_explain};
 
@@ -72,7 +73,8 @@ pub fn run(args: &ExplainArgs) -> Result<Exit, Error> {
     )?;
     let rules = args.rating.load_rules()?;
     let data = super::until_exit(args.input.load()?);
-    let resolved = super::until_exit(data.resolve(&rules));
+    let mut room = super::until_exit(Merges::default());
+    let resolved = super::until_exit(args.input.resolve(&data, &rules, &mut room));
     warn_rejected(resolved.rejected(), 5);
     let key = company_asked(&resolved, args.company.as_str())?;
     // Only this company's rating is kept whole; the others' scores set its

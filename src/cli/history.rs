@@ -1,6 +1,7 @@
 //! `riskrate history`: one company's rating series, as CSV, JSON or an SVG chart.
 
 use riskrate::unstable::model::DateExt;
+use riskrate::unstable::resolve::Merges;
 use std::path::PathBuf;
 
 use chrono::NaiveDate;
@@ -68,7 +69,8 @@ pub fn run(args: &HistoryArgs) -> Result<Exit, Error> {
     )?;
     let rules = super::load_rules(args.rules.as_deref())?;
     let data = super::until_exit(args.input.load()?);
-    let resolved = super::until_exit(data.resolve(&rules));
+    let mut room = super::until_exit(Merges::default());
+    let resolved = super::until_exit(args.input.resolve(&data, &rules, &mut room));
     let list = incidents_of(&resolved, &args.company);
     let Some(first) = list.first() else {
         return Err(Error::Usage(format!(

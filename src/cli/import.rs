@@ -167,7 +167,9 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
         ));
     }
     super::warn_skipped(&data);
-    let resolved = data.resolve(&rules);
+    // Each record is written as read: merging across sources is for the
+    // ratings (a merged import, with each incident's reports, is not made yet).
+    let resolved = data.resolve_unmerged(&rules);
     let total = data.read_count();
     // Nothing is written when the run fails: an empty file in place of the
     // user's is not a result.

@@ -25,6 +25,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use clap::Args;
 use riskrate::unstable::import::{Encoding, Mapping, Source};
+use riskrate::unstable::resolve::{Merges, Resolution};
 use riskrate::unstable::{Dataset, Error, Format, Limits, Rules};
 
 /// What a command ended with; `main` turns it into the process exit code.
@@ -84,6 +85,11 @@ pub struct InputArgs {
     /// No progress display on stderr (it shows only on a terminal, for large inputs).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+
+    /// Rate every report as an incident of its own, whatever the rules' [merge]
+    /// table says.
+    #[arg(long)]
+    pub no_merge: bool,
 }
 
 fn parse_encoding(s: &str) -> Result<Encoding, String> {
@@ -117,6 +123,21 @@ pub enum Input {
 }
 
 impl InputArgs {
+    /// `data` resolved under `rules`, the reports of one incident merged (into
+    /// `room`) unless --no-merge.
+    pub fn resolve<'a>(
+        &self,
+        data: &'a Dataset,
+        rules: &'a Rules,
+        room: &'a mut Merges,
+    ) -> Resolution<'a> {
+        if self.no_merge {
+            data.resolve_unmerged(rules)
+        } else {
+            data.resolve(rules, room)
+        }
+    }
+
     /// The files this run reads, for the output's check against them.
     pub fn inputs(&self) -> output::Inputs<'_> {
         output::Inputs::new()

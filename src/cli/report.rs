@@ -8,6 +8,7 @@ use riskrate::unstable::Error;
 use riskrate::unstable::analysis::history::{history, monthly};
 use riskrate::unstable::rate;
 use riskrate::unstable::render::html::{Detail, render};
+use riskrate::unstable::resolve::Merges;
 
 use super::output::output;
 use super::{Exit, InputArgs, RatingArgs, warn_rejected};
@@ -53,7 +54,8 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Error> {
     )?;
     let rules = args.rating.load_rules()?;
     let data = super::until_exit(args.input.load()?);
-    let resolved = super::until_exit(data.resolve(&rules));
+    let mut room = super::until_exit(Merges::default());
+    let resolved = super::until_exit(args.input.resolve(&data, &rules, &mut room));
     warn_rejected(resolved.rejected(), 5);
     let as_of = args.rating.as_of();
     let report = rate(&resolved, as_of);

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use riskrate::unstable::resolve::Merges;
 use riskrate::unstable::{
     Contributors, Error, OutputFormat, rate_for_writing, write_report, write_table_styled,
 };
@@ -107,7 +108,8 @@ pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
     let data = super::until_exit(args.input.load()?);
     lap("read");
     progress.stage(format!("resolving {} records", data.read_count()));
-    let resolved = super::until_exit(data.resolve(&rules));
+    let mut room = super::until_exit(Merges::default());
+    let resolved = super::until_exit(args.input.resolve(&data, &rules, &mut room));
     lap("resolve");
     progress.stage(format!("rating {} incidents", resolved.items().len()));
     if warn_rejected(resolved.rejected(), 5) && args.strict {
@@ -135,12 +137,8 @@ pub fn run(args: &ScoreArgs) -> Result<Exit, Error> {
         // These formats carry no totals; the accounting still goes somewhere.
         let s = report.summary;
         say!(
-            "riskrate: read {} = counted {} + expired {} + future {} + rejected {}; {} companies",
-            s.read,
-            s.counted,
-            s.expired,
-            s.future,
-            s.rejected,
+            "riskrate: {}; {} companies",
+            riskrate::unstable::render::write::accounting(&s),
             s.companies
         );
     }

@@ -823,7 +823,7 @@ mod tests {
         ) {
             let data = two_files(&numbered(&a, "a"), &numbered(&b, "b"));
             let rules = crate::rules::Rules::default_rules().unwrap();
-            let res = data.resolve(&rules);
+            let res = data.resolve_unmerged(&rules);
             let expected = all_pairs(&res, window);
             let got = likely_duplicates(&res, window, usize::MAX);
             prop_assert!(got.complete);
@@ -849,7 +849,7 @@ mod tests {
         let b: String = (0..30).map(|i| line(i, "wikipedia")).collect();
         let data = two_files(&a, &b);
         let rules = crate::rules::Rules::default_rules().unwrap();
-        let res = data.resolve(&rules);
+        let res = data.resolve_unmerged(&rules);
         let whole = duplicates_within(&res, 90, 5, 900);
         assert!(whole.complete);
         assert_eq!(whole.total, 900);

@@ -158,6 +158,12 @@ pub fn explanation(rules: &Rules, r: &Rating<'_>, as_of: NaiveDate) -> String {
             s.push_str(&rules.type_rule(top.item.type_id).name);
             s.push(' ');
             s.push_str(top.item.id());
+            let reports = top.item.incident.reports();
+            if reports > 1 {
+                s.push_str(" (");
+                push_decimal(&mut s, u64::from(reports));
+                s.push_str(" reports)");
+            }
             s.push_str(" of ");
             push_when(&mut s, top.item.incident);
             s.push_str(" — ");

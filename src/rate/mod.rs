@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 use crate::model::{Rejection, day_number};
-use crate::resolve::{Resolution, Resolved};
+use crate::resolve::{Merged, Resolution, Resolved};
 use crate::rules::{Rules, round_half_up};
 use score::Factors;
 
@@ -125,7 +125,8 @@ impl Rating<'_> {
     }
 }
 
-/// Totals of SCORING.md §6: `read = counted + expired + future + rejected`.
+/// Totals of SCORING.md §6, with the reports merging folded into another's
+/// incident: `read = counted + expired + future + rejected + merged`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Summary {
     /// Records read.
@@ -138,8 +139,15 @@ pub struct Summary {
     pub future: u64,
     /// Records rejected (bad or duplicate).
     pub rejected: u64,
+    /// Reports folded into another report's incident (left out when none were).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub merged: u64,
     /// Companies rated.
     pub companies: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The result of rating a dataset as of a date.
@@ -155,6 +163,8 @@ pub struct Report<'a> {
     pub ratings: Vec<Rating<'a>>,
     /// Every rejected record, in input order.
     pub rejected: &'a [Rejection],
+    /// The merged incidents and their reports.
+    pub merged: &'a Merged<'a>,
 }
 
 /// Rates every company of a resolved dataset as of `as_of`.
@@ -240,12 +250,14 @@ fn rate_with<'a>(
             future: a.future + b.future,
         });
     let rejected = data.rejected().len() as u64;
+    let merged = data.merged().folded();
     let summary = Summary {
-        read: counts.counted + counts.expired + counts.future + rejected,
+        read: counts.counted + counts.expired + counts.future + rejected + merged,
         counted: counts.counted,
         expired: counts.expired,
         future: counts.future,
         rejected,
+        merged,
         companies: ratings.len() as u64,
     };
 
@@ -255,17 +267,15 @@ fn rate_with<'a>(
         summary,
         ratings,
         rejected: data.rejected(),
+        merged: data.merged(),
     }
 }
 
 /// How many companies ahead of the one being rated [`warm_names`] reads.
 const AHEAD: usize = 16;
 
-/// The most companies one thread rates without offering the rest to the others.
-/// Left to itself, rayon stops splitting a thread's share after a few halvings,
-/// and with a million companies the last share keeps one core busy while the
-/// other has nothing left to take.
-pub(crate) const PIECE: usize = 1024;
+/// The most companies one thread takes at a time (see the constant's docs).
+pub(crate) use crate::resolve::PIECE;
 
 /// Reads the names (their first incidents') of the companies of `runs`, which
 /// their ratings take from all over memory in three reads that wait on one
@@ -861,7 +871,7 @@ mod tests {
         let mut data = Dataset::new();
         data.read_bytes(lines.join("\n").as_bytes(), "in.jsonl", Format::Jsonl)
             .unwrap();
-        let resolved = data.resolve(&rules);
+        let resolved = data.resolve_unmerged(&rules);
         let a = assess(&rules, resolved.items(), as_of);
         let by_id = |id: &str| a.incidents.iter().find(|x| x.item.id() == id).unwrap();
         assert_eq!(by_id("a-cutoff").standing, Standing::Counted);
@@ -899,7 +909,7 @@ mod tests {
         let mut data = Dataset::new();
         data.read_bytes(lines.join("\n").as_bytes(), "in.jsonl", Format::Jsonl)
             .unwrap();
-        let resolved = data.resolve(&rules);
+        let resolved = data.resolve_unmerged(&rules);
         let as_of = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
         let whole = rate(&resolved, as_of);
         for focus in ["c0", "c3", "c6"] {
@@ -944,7 +954,7 @@ mod tests {
         let mut data = Dataset::new();
         data.read_bytes(lines.join("\n").as_bytes(), "in.jsonl", Format::Jsonl)
             .unwrap();
-        let resolved = data.resolve(&rules);
+        let resolved = data.resolve_unmerged(&rules);
         let list = resolved.company("c");
         assert_eq!(list.len(), 120);
         let dates: Vec<NaiveDate> = (0..60)

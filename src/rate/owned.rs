@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::score::Factors;
 use super::{Counts, Interval, Standing, Summary};
 use crate::model::{DateExt, Rejection};
+use crate::resolve::{Merged, Resolved};
 use crate::rules::{Rules, RulesMeta};
 
 /// Every company rated as of one date: the CLI's `--format json` document.
@@ -27,6 +28,37 @@ pub struct Report {
     pub ratings: Vec<Rating>,
     /// Every rejected record, in input order.
     pub rejected: Vec<Rejection>,
+    /// Every report folded into another report's incident, in input order
+    /// (left out when none was).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged: Vec<Folded>,
+}
+
+/// A report folded into another report's incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Folded {
+    /// The report's id.
+    pub id: String,
+    /// Where it was read: `FILE:LINE`.
+    pub source: String,
+    /// The id of the incident it is part of.
+    pub into: String,
+}
+
+/// One report of a merged incident.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Source {
+    /// The report's id.
+    pub id: String,
+    /// Where it was read: `FILE:LINE`.
+    pub source: String,
+    /// The incident's fields that came from this report (`type`, `severity`,
+    /// `impact`, `records`, `status`, `date`, `disclosed`); data classes are the
+    /// union of every report's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
 }
 
 /// One company's rating, complete: the CLI's rating object.
@@ -89,6 +121,9 @@ pub struct Contributor {
     pub share: f64,
     /// The factors its points are the product of.
     pub factors: Factors,
+    /// Its reports, when it was merged from several (left out otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
 }
 
 /// One company's full account: the CLI's `explain --format json` document.
@@ -145,8 +180,45 @@ pub struct Assessment {
     pub share: f64,
     /// The factors its points are the product of.
     pub factors: Factors,
-    /// Where it was read: `FILE:LINE`.
+    /// Where it was read: `FILE:LINE` (of the report it keeps the id of, when
+    /// merged).
     pub source: String,
+    /// Its reports, when it was merged from several (left out otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<Source>,
+}
+
+/// The reports of `item` when it is a merged incident, each with the fields it
+/// gave; empty otherwise.
+pub(crate) fn sources(merged: &Merged<'_>, item: &Resolved<'_>) -> Vec<Source> {
+    let Some(g) = merged.reports_of(item) else {
+        return Vec::new();
+    };
+    let o = g.origins;
+    let gave = |k: usize| -> Vec<String> {
+        [
+            ("type", Some(o.kind)),
+            ("severity", Some(o.severity)),
+            ("impact", Some(o.impact)),
+            ("records", o.records),
+            ("status", Some(o.status)),
+            ("date", Some(o.date)),
+            ("disclosed", o.disclosed),
+        ]
+        .into_iter()
+        .filter(|(_, from)| *from == Some(k))
+        .map(|(name, _)| name.to_string())
+        .collect()
+    };
+    g.reports
+        .iter()
+        .enumerate()
+        .map(|(k, r)| Source {
+            id: r.id().to_string(),
+            source: format!("{}:{}", r.file(), r.incident.line),
+            fields: gave(k),
+        })
+        .collect()
 }
 
 /// Dates as `YYYY-MM-DD`, as every output writes them.
@@ -176,21 +248,41 @@ impl Report {
             summary,
             ratings: Vec::new(),
             rejected: Vec::new(),
+            merged: Vec::new(),
         }
+    }
+
+    /// The reports `merged` folded into another's incident, as listed.
+    pub(crate) fn folded(merged: &Merged<'_>) -> Vec<Folded> {
+        merged
+            .folded_reports()
+            .into_iter()
+            .map(|(r, into)| Folded {
+                id: r.id().to_string(),
+                source: format!("{}:{}", r.file(), r.incident.line),
+                into: into.to_string(),
+            })
+            .collect()
     }
 }
 
 impl Rating {
     /// The owned form of `r`, with at most `limit` contributors (`None`: all).
     /// `r` must have been rated with its explanation kept.
-    pub(crate) fn of(rules: &Rules, r: &super::Rating<'_>, limit: Option<usize>) -> Rating {
-        Rating::explained(rules, r, limit, r.explanation.clone())
+    pub(crate) fn of(
+        rules: &Rules,
+        merged: &Merged<'_>,
+        r: &super::Rating<'_>,
+        limit: Option<usize>,
+    ) -> Rating {
+        Rating::explained(rules, merged, r, limit, r.explanation.clone())
     }
 
     /// As [`Rating::of`], with the explanation given (a writer renders it late,
     /// for ratings that do not hold theirs).
     pub(crate) fn explained(
         rules: &Rules,
+        merged: &Merged<'_>,
         r: &super::Rating<'_>,
         limit: Option<usize>,
         explanation: String,
@@ -220,6 +312,7 @@ impl Rating {
                     points: a.points,
                     share: a.share,
                     factors: a.factors,
+                    sources: sources(merged, &a.item),
                 })
                 .collect(),
             explanation,
@@ -229,7 +322,7 @@ impl Rating {
 
 impl Assessment {
     /// The owned form of `a`.
-    pub(crate) fn of(rules: &Rules, a: &super::Assessed<'_>) -> Assessment {
+    pub(crate) fn of(rules: &Rules, merged: &Merged<'_>, a: &super::Assessed<'_>) -> Assessment {
         let inc = a.item.incident;
         Assessment {
             id: a.item.id().to_string(),
@@ -252,6 +345,7 @@ impl Assessment {
             share: a.share,
             factors: a.factors,
             source: format!("{}:{}", a.item.data.file(inc), inc.line),
+            sources: sources(merged, &a.item),
         }
     }
 }

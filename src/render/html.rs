@@ -180,8 +180,18 @@ fn write_head(out: &mut String, report: &Report<'_>) {
     );
     let _ = write!(
         out,
-        r#"<div class="cards"><div class="card">companies<b>{}</b></div><div class="card">incidents read<b>{}</b></div><div class="card">counted<b>{}</b></div><div class="card">expired<b>{}</b></div><div class="card">future<b>{}</b></div><div class="card">rejected<b>{}</b></div></div>"#,
-        s.companies, s.read, s.counted, s.expired, s.future, s.rejected
+        r#"<div class="cards"><div class="card">companies<b>{}</b></div><div class="card">incidents read<b>{}</b></div><div class="card">counted<b>{}</b></div><div class="card">expired<b>{}</b></div><div class="card">future<b>{}</b></div><div class="card">rejected<b>{}</b></div>{}</div>"#,
+        s.companies,
+        s.read,
+        s.counted,
+        s.expired,
+        s.future,
+        s.rejected,
+        if s.merged > 0 {
+            format!(r#"<div class="card">merged<b>{}</b></div>"#, s.merged)
+        } else {
+            String::new()
+        }
     );
     let _ = write!(
         out,

@@ -95,7 +95,7 @@ pub use crate::rules::RulesMeta;
 /// not hold it.
 fn json_rating(report: &Report<'_>, r: &Rating<'_>, limit: Contributors) -> owned::Rating {
     let explanation = explain::explanation_of(report, r).into_owned();
-    owned::Rating::explained(report.rules, r, limit.count(), explanation)
+    owned::Rating::explained(report.rules, report.merged, r, limit.count(), explanation)
 }
 
 /// serde_json keeps the kind of an underlying I/O error (a closed pipe stays
@@ -522,7 +522,7 @@ mod tests {
             let mut d = Dataset::new();
             d.read_bytes(lines.join("\n").as_bytes(), "b.jsonl", Format::Jsonl)
                 .unwrap();
-            let resolved = d.resolve(&rules);
+            let resolved = d.resolve_unmerged(&rules);
             let report = rate_for_writing(&resolved, as_of, None);
             assert_eq!(report.ratings.len(), companies);
             assert_eq!(report.rejected.len(), 1);
@@ -544,7 +544,7 @@ mod tests {
             let rules = Rules::default_rules().unwrap();
             let mut d = Dataset::new();
             d.read_bytes(text.join("\n").as_bytes(), "p.jsonl", Format::Jsonl).unwrap();
-            let resolved = d.resolve(&rules);
+            let resolved = d.resolve_unmerged(&rules);
             let as_of = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
             for report in [rate_keeping(&resolved, as_of, None), rate_for_writing(&resolved, as_of, Some(2))] {
                 for limit in [Contributors::All, Contributors::Top(1)] {
@@ -574,7 +574,8 @@ fn write_json(out: &mut dyn Write, report: &Report<'_>, limit: Contributors) -> 
     // newline), and only these two lists hold text from the input.
     const RATINGS: &[u8] = b"\n  \"ratings\": []";
     const REJECTED: &[u8] = b"\n  \"rejected\": []";
-    let frame = owned::Report::frame(report.rules, report.as_of, report.summary);
+    let mut frame = owned::Report::frame(report.rules, report.as_of, report.summary);
+    frame.merged = owned::Report::folded(report.merged);
     let frame = serde_json::to_vec_pretty(&frame).map_err(json_err)?;
     let find = |what: &[u8]| frame.windows(what.len()).position(|w| w == what);
     let (Some(at_ratings), Some(at_rejected)) = (find(RATINGS), find(REJECTED)) else {
@@ -645,6 +646,7 @@ fn write_json_whole(
         .map(|r| json_rating(report, r, limit))
         .collect();
     whole.rejected = report.rejected.to_vec();
+    whole.merged = owned::Report::folded(report.merged);
     serde_json::to_writer_pretty(&mut *out, &whole).map_err(json_err)?;
     out.write_all(b"\n")
 }
@@ -819,15 +821,24 @@ fn header_line(out: &mut dyn Write, rules: &Rules, as_of: chrono::NaiveDate) -> 
     )
 }
 
+/// The accounting of a run: `read N = counted … + rejected …`, with `+ merged
+/// …` when merging folded reports.
+pub fn accounting(s: &Summary) -> String {
+    let mut text = format!(
+        "read {} = counted {} + expired {} + future {} + rejected {}",
+        s.read, s.counted, s.expired, s.future, s.rejected
+    );
+    if s.merged > 0 {
+        text.push_str(&format!(" + merged {}", s.merged));
+    }
+    text
+}
+
 fn summary_line(out: &mut dyn Write, s: &Summary) -> io::Result<()> {
     writeln!(
         out,
-        "read {} = counted {} + expired {} + future {} + rejected {} · {} {}",
-        s.read,
-        s.counted,
-        s.expired,
-        s.future,
-        s.rejected,
+        "{} · {} {}",
+        accounting(s),
         s.companies,
         if s.companies == 1 {
             "company"
@@ -964,7 +975,7 @@ struct JsonWhatIf<'a> {
 /// `r`, a rating of `report`, owned and with every contributor; its explanation
 /// rendered now when it was rated without one.
 fn owned_rating(report: &Report<'_>, r: &Rating<'_>) -> owned::Rating {
-    let mut whole = owned::Rating::of(report.rules, r, None);
+    let mut whole = owned::Rating::of(report.rules, report.merged, r, None);
     if whole.explanation.is_empty() {
         whole.explanation = explain::explanation_of(report, r).into_owned();
     }
@@ -1005,7 +1016,7 @@ pub fn write_explain(
                     incidents: rating
                         .incidents
                         .iter()
-                        .map(|a| owned::Assessment::of(rules, a))
+                        .map(|a| owned::Assessment::of(rules, report.merged, a))
                         .collect(),
                 },
                 what_if: what_if.and_then(|w| {
@@ -1142,6 +1153,7 @@ pub fn write_explain(
                         format!("; {}", words.join(", "))
                     }
                 )?;
+                write_reports_text(out, &owned::sources(report.merged, &a.item))?;
             }
             writeln!(out)?;
             writeln!(out, "{}", escape::terminal(&rating.explanation))?;
@@ -1151,6 +1163,27 @@ pub fn write_explain(
             Ok(())
         }
     }
+}
+
+/// The reports of a merged incident, one line each, with the fields it gave
+/// (none: a report that agreed with the others or told less).
+fn write_reports_text(out: &mut dyn Write, sources: &[owned::Source]) -> io::Result<()> {
+    for (k, r) in sources.iter().enumerate() {
+        writeln!(
+            out,
+            "    report {} of {}: {} ({}){}",
+            k + 1,
+            sources.len(),
+            cell(&r.id, 32),
+            escape::terminal(&r.source),
+            if r.fields.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", r.fields.join(", "))
+            }
+        )?;
+    }
+    Ok(())
 }
 
 fn write_what_if_text(
