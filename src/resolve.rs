@@ -16,7 +16,7 @@ use crate::check::{Fault, resolve_classes, resolve_impact, resolve_type};
 use crate::dataset::{Dataset, Run, runs_without};
 use crate::merge::{self, Origins};
 use crate::model::{Incident, PartialDate, Rejection, Status, day_number};
-use crate::rules::{ClassId, MergeRule, Rules, TypeId};
+use crate::rules::{ClassId, MergeRule, Rules, TypeId, WithinSource};
 use crate::text::Texts;
 
 /// One incident as a set of rules sees it: everything the engine needs to rate it.
@@ -412,26 +412,31 @@ pub(crate) fn merge_items<'a>(
     room: &'a mut Merges,
 ) -> (Vec<Resolved<'a>>, Vec<usize>, Merged<'a>) {
     let sources = sources_by_name(data.files());
+    let source_of = |item: &Resolved<'_>| {
+        let file = item.incident.file;
+        sources.get(file as usize).copied().unwrap_or(file)
+    };
     let planned: Vec<(usize, Vec<merge::Group>)> = runs
         .par_iter()
         .with_max_len(PIECE)
         .filter(|run| run.len() >= 2)
-        .filter_map(|run| {
-            let list: Vec<Reported<'_, 'a>> = items
-                .get(run.clone())?
+        .map_init(Vec::new, |prints, run| {
+            let company = items.get(run.clone())?;
+            if rule.within_source == WithinSource::Copies && no_copies(company, prints, source_of) {
+                return None;
+            }
+            let list: Vec<Reported<'_, 'a>> = company
                 .iter()
                 .map(|item| Reported {
                     item,
-                    source: sources
-                        .get(item.incident.file as usize)
-                        .copied()
-                        .unwrap_or(item.incident.file),
+                    source: source_of(item),
                     base: rules.type_rule(item.type_id).base,
                 })
                 .collect();
             let groups = merge::groups(&list, rule);
             (!groups.is_empty()).then_some((run.start, groups))
         })
+        .flatten()
         .collect();
     let mut incidents = Vec::new();
     let mut groups = Vec::new();
@@ -629,6 +634,26 @@ fn place_items<'a>(
         })
         .collect();
     (items, late.into_iter().flatten().collect())
+}
+
+/// Whether a company's incidents, all from one source, hold no two copies: then,
+/// when only copies merge within a source, none merge, and the matching need
+/// not run (most companies of a single feed; `prints` is scratch space).
+fn no_copies(
+    company: &[Resolved<'_>],
+    prints: &mut Vec<u64>,
+    source_of: impl Fn(&Resolved<'_>) -> u32,
+) -> bool {
+    let Some(first) = company.first().map(&source_of) else {
+        return true;
+    };
+    if company.iter().any(|r| source_of(r) != first) {
+        return false;
+    }
+    prints.clear();
+    prints.extend(company.iter().map(fingerprint));
+    prints.sort_unstable();
+    prints.windows(2).all(|w| w.first() != w.get(1))
 }
 
 /// A resolved incident as merging reads it: with its source and its type's base.
@@ -985,5 +1010,53 @@ mod tests {
         let rated = rated_of(&f, rules.type_rule(f.type_id).base);
         assert_eq!((rated.severity, rated.records), (10.0, None));
         assert_eq!(rated.base, rules.type_rule(f.type_id).base);
+    }
+
+    /// The shortcut for a company of one source (no two copies, so nothing to
+    /// merge) agrees with the matching itself.
+    #[test]
+    fn one_source_without_copies_has_nothing_to_merge() {
+        let text = format!(
+            "{}{}",
+            crate::rules::DEFAULT_RULES_TOML,
+            crate::merge::tests::MERGE
+        );
+        let rules = Rules::from_toml(&text, "m.toml").unwrap();
+        let rule = rules.merge.as_ref().unwrap();
+        let mut x = 11u64;
+        for round in 0..200 {
+            let mut lines = String::new();
+            for i in 0..(round % 9 + 2) {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let kind = ["breach", "ransomware", "ddos"][(x >> 33) as usize % 3];
+                let day = 1 + (x >> 40) % 3;
+                let records = [1, 10, 100][(x >> 50) as usize % 3];
+                lines.push_str(&format!(
+                    r#"{{"id":"r{i}","company":"c","type":"{kind}","date":"2020-01-0{day}","records":{records}}}"#
+                ));
+                lines.push('\n');
+            }
+            let mut data = Dataset::new();
+            data.read_bytes(lines.as_bytes(), "one.jsonl", Format::Jsonl)
+                .unwrap();
+            let res = data.resolve_unmerged(&rules);
+            let list: Vec<Reported<'_, '_>> = res
+                .items()
+                .iter()
+                .map(|item| Reported {
+                    item,
+                    source: 0,
+                    base: rules.type_rule(item.type_id).base,
+                })
+                .collect();
+            let none = merge::groups(&list, rule).is_empty();
+            assert_eq!(
+                no_copies(res.items(), &mut Vec::new(), |_| 0),
+                none,
+                "{lines}"
+            );
+        }
     }
 }
