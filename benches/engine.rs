@@ -14,6 +14,7 @@ use chrono::NaiveDate;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use riskrate::unstable::analysis::backtest::{BacktestParams, backtest};
 use riskrate::unstable::analysis::compare::compare;
+use riskrate::unstable::resolve::Merges;
 use riskrate::unstable::synth::{GenParams, generate};
 use riskrate::unstable::{Dataset, Format, Rules, rate};
 
@@ -60,7 +61,8 @@ fn bench_score(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::from_parameter(n), &bytes, |b, bytes| {
             b.iter(|| {
                 let data = read(bytes);
-                let resolved = data.resolve_unmerged(&rules);
+                let mut room = Merges::default();
+                let resolved = data.resolve(&rules, &mut room);
                 let report = rate(&resolved, day("2026-01-01"));
                 black_box(report.summary)
             });
@@ -75,13 +77,17 @@ fn bench_stages(c: &mut Criterion) {
     let n = 100_000u64;
     let bytes = synthetic(n);
     let data = read(&bytes);
-    let resolved = data.resolve_unmerged(&rules);
+    let mut room = Merges::default();
+    let resolved = data.resolve(&rules, &mut room);
     let mut group = c.benchmark_group("stages-100k");
     group.sample_size(10);
     group.throughput(Throughput::Elements(n));
     group.bench_function("parse", |b| b.iter(|| black_box(read(&bytes).read_count())));
     group.bench_function("resolve", |b| {
-        b.iter(|| black_box(data.resolve_unmerged(&rules).items().len()))
+        b.iter(|| {
+            let mut room = Merges::default();
+            black_box(data.resolve(&rules, &mut room).items().len())
+        })
     });
     group.bench_function("rate", |b| {
         b.iter(|| black_box(rate(&resolved, day("2026-01-01")).summary))
@@ -136,7 +142,8 @@ fn bench_diff(c: &mut Criterion) {
     group.bench_function("100000", |bench| {
         bench.iter(|| {
             let data = read(&bytes);
-            let (ra, rb) = (data.resolve_unmerged(&a), data.resolve_unmerged(&b));
+            let (mut room_a, mut room_b) = (Merges::default(), Merges::default());
+            let (ra, rb) = (data.resolve(&a, &mut room_a), data.resolve(&b, &mut room_b));
             let (x, y) = (rate(&ra, day("2026-01-01")), rate(&rb, day("2026-01-01")));
             black_box(compare(&x, &y).agreement.kendall_tau_b)
         });
@@ -166,7 +173,8 @@ fn bench_backtest(c: &mut Criterion) {
     group.bench_function("100000", |bench| {
         bench.iter(|| {
             let data = read(&bytes);
-            let resolved = data.resolve_unmerged(&rules);
+            let mut room = Merges::default();
+            let resolved = data.resolve(&rules, &mut room);
             black_box(backtest(&resolved, &params).unwrap().pooled.auc)
         });
     });

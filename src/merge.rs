@@ -12,9 +12,11 @@
 //!   source may give when data was taken and another when it was told;
 //! - their record counts, when both are known, differ by no more than a factor
 //!   of `records_ratio`;
-//! - they come from different sources, or — within one source — they are copies
-//!   (equal in every rated field but the id), unless `within_source = "match"`
-//!   applies the rule across reports of one source too.
+//! - they come from different sources; within one source, `within_source`
+//!   decides: `"none"` (the default: SCORING.md counts two records of one feed
+//!   as two incidents even when only their ids differ), `"copies"` (reports
+//!   equal in every rated field but the id), or `"match"` (the rule as across
+//!   sources).
 //!
 //! **Clustering** is complete linkage: a report joins a cluster only when it
 //! matches every report already in it, so A~B and B~C never put A with C unless
@@ -97,6 +99,7 @@ impl Cluster {
         }
         match k.within_source {
             WithinSource::Match => true,
+            WithinSource::None => self.sources.iter().all(|&(s, _)| s != r.source),
             WithinSource::Copies => self
                 .sources
                 .iter()
@@ -627,6 +630,13 @@ pub(crate) mod tests {
         assert!(merged(&[]).is_none());
     }
 
+    /// The default rules with `table` in place of their `[merge]` table.
+    pub(crate) fn default_with(table: &str) -> String {
+        let text = crate::rules::DEFAULT_RULES_TOML;
+        let base = text.split("\n[merge]\n").next().unwrap_or(text);
+        format!("{base}\n{table}")
+    }
+
     pub(crate) const MERGE: &str = r#"
 [merge]
 window_days = 90
@@ -641,9 +651,29 @@ families = [["breach", "Ransomware"], ["ddos", "attack"]]
     #[test]
     fn the_merge_table_is_read_and_written_back() {
         use crate::rules::Rules;
+        // The default rules merge across sources only, breach with ransomware.
         let default = Rules::default_rules().unwrap();
-        assert!(default.merge.is_none());
-        let text = format!("{}{MERGE}", crate::rules::DEFAULT_RULES_TOML);
+        let d = default.merge.as_ref().unwrap();
+        assert_eq!(
+            (
+                d.window_days,
+                d.records_ratio,
+                d.within_source,
+                d.max_candidates
+            ),
+            (90, 10.0, WithinSource::None, 64)
+        );
+        let did = |name: &str| default.type_id(name).unwrap();
+        assert_eq!(family(d, did("breach")), family(d, did("ransomware")));
+        assert_ne!(family(d, did("breach")), family(d, did("ddos")));
+        // Without the table nothing merges.
+        assert!(
+            Rules::from_toml(&default_with(""), "none.toml")
+                .unwrap()
+                .merge
+                .is_none()
+        );
+        let text = default_with(MERGE);
         let rules = Rules::from_toml(&text, "m.toml").unwrap();
         let m = rules.merge.as_ref().unwrap();
         let id = |name: &str| rules.type_id(name).unwrap();
@@ -674,7 +704,7 @@ families = [["breach", "Ransomware"], ["ddos", "attack"]]
                 .chain([bad])
                 .collect::<Vec<_>>()
                 .join("\n");
-            let text = format!("{}{edited}\n", crate::rules::DEFAULT_RULES_TOML);
+            let text = default_with(&format!("{edited}\n"));
             let err = Rules::from_toml(&text, "bad.toml").unwrap_err().to_string();
             assert!(err.contains(says), "{bad}: {err}");
         }

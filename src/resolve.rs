@@ -422,7 +422,7 @@ pub(crate) fn merge_items<'a>(
         .filter(|run| run.len() >= 2)
         .map_init(Vec::new, |prints, run| {
             let company = items.get(run.clone())?;
-            if rule.within_source == WithinSource::Copies && no_copies(company, prints, source_of) {
+            if nothing_merges(company, rule.within_source, prints, source_of) {
                 return None;
             }
             let list: Vec<Reported<'_, 'a>> = company
@@ -636,11 +636,13 @@ fn place_items<'a>(
     (items, late.into_iter().flatten().collect())
 }
 
-/// Whether a company's incidents, all from one source, hold no two copies: then,
-/// when only copies merge within a source, none merge, and the matching need
-/// not run (most companies of a single feed; `prints` is scratch space).
-fn no_copies(
+/// Whether none of a company's incidents can merge, known without the matching:
+/// they are all of one source, and within a source none merge, or only copies
+/// and there are no two (every company of a single feed; `prints` is scratch
+/// space).
+fn nothing_merges(
     company: &[Resolved<'_>],
+    within: WithinSource,
     prints: &mut Vec<u64>,
     source_of: impl Fn(&Resolved<'_>) -> u32,
 ) -> bool {
@@ -649,6 +651,11 @@ fn no_copies(
     };
     if company.iter().any(|r| source_of(r) != first) {
         return false;
+    }
+    match within {
+        WithinSource::None => return true,
+        WithinSource::Match => return false,
+        WithinSource::Copies => {}
     }
     prints.clear();
     prints.extend(company.iter().map(fingerprint));
@@ -970,11 +977,7 @@ mod tests {
     /// any rated field apart makes another.
     #[test]
     fn a_resolved_incident_as_a_report() {
-        let text = format!(
-            "{}{}",
-            crate::rules::DEFAULT_RULES_TOML,
-            crate::merge::tests::MERGE
-        );
+        let text = crate::merge::tests::default_with(crate::merge::tests::MERGE);
         let rules = crate::rules::Rules::from_toml(&text, "m.toml").unwrap();
         let lines = [
             r#"{"id":"a","company":"c","type":"ransomware","date":"2020-10","disclosed":"2020-12-01","records":5}"#,
@@ -1016,11 +1019,7 @@ mod tests {
     /// merge) agrees with the matching itself.
     #[test]
     fn one_source_without_copies_has_nothing_to_merge() {
-        let text = format!(
-            "{}{}",
-            crate::rules::DEFAULT_RULES_TOML,
-            crate::merge::tests::MERGE
-        );
+        let text = crate::merge::tests::default_with(crate::merge::tests::MERGE);
         let rules = Rules::from_toml(&text, "m.toml").unwrap();
         let rule = rules.merge.as_ref().unwrap();
         let mut x = 11u64;
@@ -1052,11 +1051,18 @@ mod tests {
                 })
                 .collect();
             let none = merge::groups(&list, rule).is_empty();
-            assert_eq!(
-                no_copies(res.items(), &mut Vec::new(), |_| 0),
-                none,
-                "{lines}"
-            );
+            let shortcut = nothing_merges(res.items(), rule.within_source, &mut Vec::new(), |_| 0);
+            assert_eq!(shortcut, none, "{lines}");
+            // Within one source, "none" merges nothing at all.
+            let mut apart = rule.clone();
+            apart.within_source = WithinSource::None;
+            assert!(merge::groups(&list, &apart).is_empty());
+            assert!(nothing_merges(
+                res.items(),
+                WithinSource::None,
+                &mut Vec::new(),
+                |_| 0
+            ));
         }
     }
 }

@@ -29,7 +29,7 @@ fn seed_record_as_of_2020_11_01_as_json() {
     let doc = json_of(&out);
     assert_eq!(doc["riskrate"], env!("CARGO_PKG_VERSION"));
     assert_eq!(doc["rules"]["name"], "default");
-    assert_eq!(doc["rules"]["version"], "1");
+    assert_eq!(doc["rules"]["version"], "2");
     assert_eq!(doc["rules"]["sha256"].as_str().unwrap().len(), 64);
     assert_eq!(doc["as_of"], "2020-11-01");
     assert_eq!(
@@ -145,7 +145,7 @@ fn table_is_the_default_format() {
     );
     let text = stdout(&out);
     assert!(
-        text.starts_with("riskrate 0.1.0 · rules default v1 (sha256 "),
+        text.starts_with("riskrate 0.1.0 · rules default v2 (sha256 "),
         "{text}"
     );
     assert!(
@@ -187,7 +187,7 @@ fn jsonl_and_csv_formats() {
     assert_eq!(rows.len(), 11);
     assert_eq!(
         (&rows[0][16], &rows[0][17], &rows[0][18]),
-        ("2026-11-28", "default", "1")
+        ("2026-11-28", "default", "2")
     );
 }
 

@@ -19,8 +19,14 @@ max_candidates = 64
 families = [["breach", "ransomware"]]
 "#;
 
+/// The default rules with [`MERGE`] in place of their `[merge]` table.
+fn merge_text() -> String {
+    let base = DEFAULT_RULES_TOML.split("\n[merge]\n").next().unwrap();
+    format!("{base}\n{MERGE}")
+}
+
 fn merge_rules() -> Rules {
-    Rules::from_toml(&format!("{DEFAULT_RULES_TOML}{MERGE}"), "merge.toml").unwrap()
+    Rules::from_toml(&merge_text(), "merge.toml").unwrap()
 }
 
 fn fixture(name: &str) -> String {
@@ -31,7 +37,7 @@ fn fixture(name: &str) -> String {
 
 /// `score --format json` of the fixtures `files` as of `as_of` with `extra` flags.
 fn score(dir: &Dir, files: &[&str], as_of: &str, extra: &[&str]) -> Value {
-    let rules = dir.create("merge.toml", format!("{DEFAULT_RULES_TOML}{MERGE}"));
+    let rules = dir.create("merge.toml", merge_text());
     let out = riskrate()
         .arg("score")
         .args(files.iter().map(|f| fixture(f)))
@@ -134,7 +140,7 @@ fn anthem_in_hhs_and_wikipedia_is_one_incident_with_two_reports() {
 #[test]
 fn explain_lists_each_report_and_what_it_gave() {
     let dir = Dir::new();
-    let rules = dir.create("merge.toml", format!("{DEFAULT_RULES_TOML}{MERGE}"));
+    let rules = dir.create("merge.toml", merge_text());
     let out = riskrate()
         .args(["explain", "anthem"])
         .arg(fixture("hhs.jsonl"))
@@ -156,9 +162,14 @@ fn explain_lists_each_report_and_what_it_gave() {
 /// own: the output is --no-merge's, byte for byte.
 #[test]
 fn rules_without_a_merge_table_merge_nothing() {
+    let dir = Dir::new();
+    let base = DEFAULT_RULES_TOML.split("\n[merge]\n").next().unwrap();
+    let rules = dir.create("no-merge.toml", base);
     let run = |extra: &[&str]| {
         riskrate()
             .arg("score")
+            .arg("--rules")
+            .arg(&rules)
             .arg(fixture("hhs.jsonl"))
             .arg(fixture("wikipedia.jsonl"))
             .args(["--as-of", "2015-06-01", "--format", "json"])
@@ -170,9 +181,10 @@ fn rules_without_a_merge_table_merge_nothing() {
     assert_eq!(run(&[]), run(&["--no-merge"]));
 }
 
-/// Reports of one source that differ are two incidents by default (a clean
-/// feed lists each incident once); copies of one report (all but the id equal)
-/// are one.
+/// Within one source the default rules merge nothing (SCORING.md counts two
+/// records equal but for their ids as two incidents); with `within_source =
+/// "copies"` copies of one report (all but the id equal) are one, and reports
+/// that differ stay two.
 #[test]
 fn within_one_source_only_copies_merge() {
     let rules = merge_rules();
@@ -193,6 +205,12 @@ fn within_one_source_only_copies_merge() {
     let report = riskrate::unstable::rate(&res, date("2020-06-01"));
     let s = report.summary;
     assert_eq!((s.read, s.counted, s.merged), (3, 2, 1));
+
+    let default = crate::util::default_rules();
+    let mut room = Merges::default();
+    let res = data.resolve(&default, &mut room);
+    assert_eq!(res.items().len(), 3);
+    assert_eq!(res.merged().folded(), 0);
 }
 
 /// A what-if naming any report of a merged incident takes out the incident.

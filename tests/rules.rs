@@ -11,11 +11,11 @@ fn the_default_rules_load_and_match_the_file_on_disk() {
     let embedded = Rules::default_rules().unwrap();
     let on_disk = Rules::from_path(&root("scoring-rules/default.toml")).unwrap();
     assert_eq!(embedded.name(), "default");
-    assert_eq!(embedded.version(), "1");
+    assert_eq!(embedded.version(), "2");
     assert_eq!(embedded.sha256(), on_disk.sha256());
     assert_eq!(embedded.sha256().len(), 64);
     let changed = Rules::from_toml(
-        &DEFAULT_RULES_TOML.replace("version = \"1\"", "version = \"1b\""),
+        &DEFAULT_RULES_TOML.replace("version = \"2\"", "version = \"2b\""),
         "x",
     )
     .unwrap();
@@ -319,7 +319,7 @@ fn rules_check_and_show_from_the_command_line() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("ok: "), "{text}");
-    assert!(text.contains("rules default v1"), "{text}");
+    assert!(text.contains("rules default v2"), "{text}");
 
     let dir = Dir::new();
     let bad = dir.create("bad.toml", BROKEN);
@@ -336,7 +336,7 @@ fn rules_check_and_show_from_the_command_line() {
     assert!(out.status.success());
     let shown = String::from_utf8(out.stdout).unwrap();
     assert!(
-        shown.starts_with("# Effective rules from built-in default: default v1, sha256 "),
+        shown.starts_with("# Effective rules from built-in default: default v2, sha256 "),
         "{shown}"
     );
     let again = dir.create("shown.toml", &shown);

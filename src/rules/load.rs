@@ -579,17 +579,18 @@ fn read_merge(
     );
     let within = string(w, &mut s, "within_source", true);
     let within_source = match within.as_str() {
-        "copies" | "" => WithinSource::Copies,
+        "none" | "" => WithinSource::None,
+        "copies" => WithinSource::Copies,
         "match" => WithinSource::Match,
         other => {
             w.report(
                 &s.span,
                 format!(
-                    "[merge].within_source must be \"copies\" or \"match\", found {:?}",
+                    "[merge].within_source must be \"none\", \"copies\" or \"match\", found {:?}",
                     other
                 ),
             );
-            WithinSource::Copies
+            WithinSource::None
         }
     };
     let max_candidates = integer(

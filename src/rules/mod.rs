@@ -160,6 +160,9 @@ pub struct RecurrenceRule {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum WithinSource {
+    /// None: every report of one source is an incident of its own, as
+    /// SCORING.md rates one feed (the default).
+    None,
     /// Only copies: reports equal in every rated field but the id.
     Copies,
     /// Any reports the matching rule matches, as across sources.
@@ -170,6 +173,7 @@ impl WithinSource {
     /// The word a rules file writes.
     pub fn as_str(self) -> &'static str {
         match self {
+            WithinSource::None => "none",
             WithinSource::Copies => "copies",
             WithinSource::Match => "match",
         }
