@@ -113,6 +113,26 @@ impl Dataset {
         }
     }
 
+    /// Rates companies under the keys `aliases` give them: every incident read
+    /// so far is moved to its key, and every record read from now on is read
+    /// under it. Aliases add up: a company once moved stays moved.
+    pub fn set_aliases(&mut self, aliases: crate::aliases::Aliases) {
+        let aliases = std::sync::Arc::new(aliases);
+        let names = &mut self.names;
+        for inc in &mut self.incidents {
+            let key = names.texts.get(inc.company);
+            let name = inc.company_name.map(|t| names.company_names.get(t));
+            if let Some(to) = aliases.canonical(key, name)
+                && to != key
+            {
+                let to = to.to_string();
+                inc.company = names.texts.intern(&to);
+            }
+        }
+        names.aliases = Some(aliases);
+        self.derived = OnceLock::new();
+    }
+
     /// The limits each record is held to.
     pub fn limits(&self) -> Limits {
         self.limits

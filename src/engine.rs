@@ -120,6 +120,16 @@ impl Engine {
         Arc::make_mut(&mut self.data).read_path(path, format)
     }
 
+    /// Rates companies under the keys `aliases` give them, the incidents held
+    /// included (see [`crate::Aliases`]); the ratings held are dropped.
+    pub fn set_aliases(&mut self, aliases: crate::aliases::Aliases) {
+        Arc::make_mut(&mut self.data).set_aliases(aliases);
+        *self
+            .ratings
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+
     /// Adds one record built in code (`origin` and `line` say where it came from).
     pub fn push(&mut self, record: &Record<'_>, origin: &str, line: u64) {
         Arc::make_mut(&mut self.data).push(record, origin, line);

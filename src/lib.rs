@@ -12,6 +12,7 @@
 // module uses only the ones before it (scripts/module-graph.py checks).
 // riskrate's CLI, benches, fuzz targets and tests reach the internals through
 // `unstable`. (`file` and `escape` are leaves every stage may use.)
+mod aliases;
 pub mod analysis;
 mod check;
 mod dataset;
@@ -35,6 +36,7 @@ mod text;
 /// Never iterated for output without sorting first, so its order does not matter.
 pub(crate) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
+pub use aliases::Aliases;
 pub use chrono::NaiveDate;
 pub use engine::{Engine, RateOptions};
 pub use error::{Error, Problem, RulesError};

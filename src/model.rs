@@ -214,10 +214,16 @@ impl Checked<'_> {
         let company_name = self.company_name.map(|t| names.company_names.push(t));
         let industry = self.industry.map(|t| names.intern_repeating(t));
         let country = self.country.map(|t| names.intern_repeating(t));
+        let key = match &names.aliases {
+            Some(a) => a
+                .canonical(self.company, self.company_name)
+                .unwrap_or(self.company),
+            None => self.company,
+        };
         let company = if names.defer_keys {
-            names.texts.defer(self.company)
+            names.texts.defer(key)
         } else {
-            names.texts.intern(self.company)
+            names.texts.intern(key)
         };
         let given = self.severity.map_or(0, |_| GIVEN_SEVERITY)
             | self.impact.map_or(0, |_| GIVEN_IMPACT)
@@ -411,6 +417,8 @@ pub struct Names {
     recent: [Option<TextId>; RECENT],
     /// Company keys are deferred to the merge ([`Texts::defer`]): a chunk's table.
     defer_keys: bool,
+    /// The keys companies are rated under, when aliases were given.
+    pub(crate) aliases: Option<std::sync::Arc<crate::aliases::Aliases>>,
 }
 
 impl Default for Names {
@@ -430,6 +438,7 @@ impl Default for Names {
             list_hashing,
             recent: [None; RECENT],
             defer_keys: false,
+            aliases: None,
         }
     }
 }
@@ -462,6 +471,7 @@ impl Names {
         Names {
             texts: self.texts.sibling(),
             defer_keys: true,
+            aliases: self.aliases.clone(),
             ..Names::default()
         }
     }

@@ -484,3 +484,99 @@ fn a_later_report_of_a_known_incident_is_no_new_event() {
     assert_eq!((merged.pooled.companies, merged.pooled.events), (2, 0));
     assert_eq!((apart.pooled.companies, apart.pooled.events), (2, 1));
 }
+
+/// `premera` (Wikipedia) and `premera-blue-cross` (HHS) are one company under
+/// an alias, in TOML or CSV, and their 2015 breach is one incident; without the
+/// alias they are two companies of one incident each.
+#[test]
+fn an_alias_makes_two_keys_one_company() {
+    let dir = Dir::new();
+    let toml = dir.create(
+        "aliases.toml",
+        "[aliases]\n\"premera-blue-cross\" = \"premera\"\n",
+    );
+    let csv = dir.create("aliases.csv", "alias,company\nPremera Blue Cross,premera\n");
+    let apart = score(&dir, &["hhs.jsonl", "wikipedia.jsonl"], "2015-06-01", &[]);
+    assert_eq!(rating(&apart, "premera")["incidents"]["counted"], 1);
+    assert_eq!(
+        rating(&apart, "premera-blue-cross")["incidents"]["counted"],
+        1
+    );
+    for file in [&toml, &csv] {
+        let file = file.display().to_string();
+        let doc = score(
+            &dir,
+            &["hhs.jsonl", "wikipedia.jsonl"],
+            "2015-06-01",
+            &["--aliases", &file],
+        );
+        accounted(&doc);
+        let premera = rating(&doc, "premera");
+        assert_eq!(premera["incidents"]["counted"], 1, "{premera}");
+        assert_eq!(
+            premera["contributors"][0]["sources"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+        assert!(
+            doc["ratings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["company"] != "premera-blue-cross")
+        );
+    }
+    // A bad aliases file stops the run, naming its place.
+    let bad = dir.create("bad.toml", "[aliases]\na = \"b\"\nb = \"c\"\n");
+    let out = riskrate()
+        .arg("score")
+        .arg(fixture("hhs.jsonl"))
+        .arg("--aliases")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("bad.toml:2:1: key \"b\" is itself an alias"),
+        "{err}"
+    );
+}
+
+/// Aliases set on an engine move the incidents it holds and every later one.
+#[test]
+fn an_engine_s_aliases_move_what_it_holds_and_what_comes() {
+    use riskrate::{Aliases, Engine, RateOptions};
+    let mut engine = Engine::new(crate::util::default_rules());
+    let hhs = std::fs::read(root("tests/data/merge/hhs.jsonl")).unwrap();
+    engine.read(&hhs[..], "hhs.jsonl", Format::Jsonl).unwrap();
+    let before = engine.rate(date("2015-06-01"), &RateOptions::default());
+    assert!(
+        before
+            .ratings
+            .iter()
+            .any(|r| r.company == "premera-blue-cross")
+    );
+    engine.set_aliases(Aliases::from_pairs([("premera-blue-cross", "premera")], "code").unwrap());
+    let wiki = std::fs::read(root("tests/data/merge/wikipedia.jsonl")).unwrap();
+    engine
+        .read(&wiki[..], "wikipedia.jsonl", Format::Jsonl)
+        .unwrap();
+    let after = engine.rate(date("2015-06-01"), &RateOptions::default());
+    assert!(
+        after
+            .ratings
+            .iter()
+            .all(|r| r.company != "premera-blue-cross")
+    );
+    let premera = after
+        .ratings
+        .iter()
+        .find(|r| r.company == "premera")
+        .unwrap();
+    assert_eq!(premera.incidents.counted, 1);
+    assert_eq!(premera.contributors[0].sources.len(), 2);
+    assert_eq!(after.summary.merged, 2);
+}

@@ -66,6 +66,11 @@ pub struct ImportArgs {
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
 
+    /// Company aliases (TOML `[aliases]` "alias" = "key", or CSV `alias,company`):
+    /// a record whose key or name is an alias is written under its key.
+    #[arg(long, value_name = "FILE")]
+    pub aliases: Option<PathBuf>,
+
     /// Exit with status 1, writing nothing, if any source record is rejected.
     #[arg(long)]
     pub strict: bool,
@@ -148,13 +153,17 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
         &Inputs::new()
             .files(sources.iter().map(|(_, p)| p.as_path()))
             .file(args.mapping.as_deref())
-            .file(args.rules.as_deref()),
+            .file(args.rules.as_deref())
+            .file(args.aliases.as_deref()),
     )?;
     let rules = super::load_rules(args.rules.as_deref())?;
     let mut data = Dataset::with_limits(Limits {
         max_record_bytes: args.max_record_bytes,
         max_depth: args.max_depth,
     });
+    if let Some(path) = &args.aliases {
+        data.set_aliases(riskrate::Aliases::from_path(path)?);
+    }
     let mut per_file: Vec<(String, &'static str, u64, u64)> = Vec::new();
     for (src, path) in &sources {
         let before = data.rejected().len() as u64;

@@ -90,6 +90,11 @@ pub struct InputArgs {
     /// table says.
     #[arg(long)]
     pub no_merge: bool,
+
+    /// Company aliases (TOML `[aliases]` "alias" = "key", or CSV `alias,company`):
+    /// a record whose key or name is an alias is rated under its key.
+    #[arg(long, value_name = "FILE")]
+    pub aliases: Option<PathBuf>,
 }
 
 fn parse_encoding(s: &str) -> Result<Encoding, String> {
@@ -143,6 +148,7 @@ impl InputArgs {
         output::Inputs::new()
             .files(self.files.iter().map(PathBuf::as_path))
             .file(self.mapping.as_deref())
+            .file(self.aliases.as_deref())
             .stdin(self.files.is_empty())
     }
 
@@ -183,6 +189,9 @@ impl InputArgs {
             max_record_bytes: self.max_record_bytes,
             max_depth: self.max_depth,
         });
+        if let Some(path) = &self.aliases {
+            data.set_aliases(riskrate::Aliases::from_path(path)?);
+        }
         self.read(&mut data)?;
         warn_skipped(&data);
         Ok(data)
