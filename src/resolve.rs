@@ -780,6 +780,9 @@ pub(crate) struct Checker<'a> {
     rules: &'a Rules,
     kinds: Vec<Result<TypeId, Fault>>,
     lists: Vec<Result<u64, Fault>>,
+    /// By text index, whether a key is a placeholder (empty when the rules
+    /// list none): worked out once per distinct text.
+    placeholder: Vec<bool>,
 }
 
 impl<'a> Checker<'a> {
@@ -800,6 +803,13 @@ impl<'a> Checker<'a> {
                 .iter()
                 .map(|l| resolve_classes(rules, l))
                 .collect(),
+            placeholder: if rules.placeholders.is_empty() {
+                Vec::new()
+            } else {
+                (0..names.texts.len())
+                    .map(|i| rules.is_placeholder(names.texts.at(i)))
+                    .collect()
+            },
         }
     }
 
@@ -814,6 +824,18 @@ impl<'a> Checker<'a> {
                 None,
             )
         };
+        if !self.rules.placeholders.is_empty() {
+            let key = self.data.text(inc.company);
+            let known = self.placeholder.get(inc.company.index()).copied();
+            if known.unwrap_or_else(|| self.rules.is_placeholder(key)) {
+                return Err(Fault::unreadable(
+                    format!(
+                        "company {key:?} is a placeholder, not a company (the rules' [identity] placeholders)"
+                    ),
+                    Some("company"),
+                ));
+            }
+        }
         let type_id = self
             .kinds
             .get(inc.kind as usize)

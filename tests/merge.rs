@@ -580,3 +580,48 @@ fn an_engine_s_aliases_move_what_it_holds_and_what_comes() {
     assert_eq!(premera.contributors[0].sources.len(), 2);
     assert_eq!(after.summary.merged, 2);
 }
+
+/// Placeholder names (the rules' `[identity]` list) are rejected with that
+/// reason, in every spelling of the list's words, rather than pooled into one
+/// company; a name that only holds such a word is a company.
+#[test]
+fn placeholder_companies_are_rejected_not_pooled() {
+    let rules = crate::util::default_rules();
+    for key in [
+        "Unknown",
+        "UNKNOWN",
+        "private-medical-practice",
+        "Private Medical  Practice",
+        "N/A",
+        "n.a.",
+    ] {
+        assert!(rules.is_placeholder(key), "{key}");
+    }
+    for key in ["unknown-worlds", "acme", "practice-fusion", "private-bank"] {
+        assert!(!rules.is_placeholder(key), "{key}");
+    }
+    let text = [
+        r#"{"id":"a","company":"Unknown","type":"breach","date":"2020-01-01"}"#,
+        r#"{"id":"b","company":"unknown","type":"breach","date":"2020-02-01"}"#,
+        r#"{"id":"c","company":"private-medical-practice","type":"breach","date":"2020-03-01"}"#,
+        r#"{"id":"d","company":"unknown-worlds","type":"breach","date":"2020-03-01"}"#,
+    ]
+    .join("\n");
+    let mut data = Dataset::new();
+    data.read_bytes(text.as_bytes(), "p.jsonl", Format::Jsonl)
+        .unwrap();
+    let mut room = Merges::default();
+    let res = data.resolve(&rules, &mut room);
+    let kept: Vec<&str> = res.items().iter().map(|r| r.company()).collect();
+    assert_eq!(kept, ["unknown-worlds"]);
+    assert_eq!(res.rejected().len(), 3);
+    for r in res.rejected() {
+        assert_eq!(r.field.as_deref(), Some("company"), "{r:?}");
+        assert!(r.message.contains("is a placeholder"), "{r:?}");
+    }
+    // Rules without the list rate them as any company.
+    let base = DEFAULT_RULES_TOML.split("\n[identity]\n").next().unwrap();
+    let plain = Rules::from_toml(base, "plain.toml").unwrap();
+    assert!(!plain.is_placeholder("unknown"));
+    assert_eq!(data.resolve_unmerged(&plain).items().len(), 4);
+}

@@ -463,6 +463,7 @@ const TOP_KEYS: &[&str] = &[
     "types",
     "data_classes",
     "merge",
+    "identity",
 ];
 
 pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
@@ -492,6 +493,7 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
     let ((types, type_index), (classes, class_index)) =
         (read_types(&mut w, &mut top), read_classes(&mut w, &mut top));
     let merge = read_merge(&mut w, &mut top, &types, &type_index);
+    let placeholders = read_identity(&mut w, &mut top);
     top.finish(&mut w, TOP_KEYS);
 
     let problems = w.into_problems();
@@ -535,9 +537,31 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
         types,
         classes,
         merge,
+        placeholders,
         type_index,
         class_index,
     })
+}
+
+/// `[identity].placeholders`: names that stand for no company, folded as
+/// [`super::placeholder_form`] folds a key.
+fn read_identity(w: &mut Walker<'_>, top: &mut Section<'_, '_>) -> Vec<String> {
+    if !top.has("identity") {
+        return Vec::new();
+    }
+    let Some(mut s) = table(w, top, "identity") else {
+        return Vec::new();
+    };
+    let list = string_list(w, &mut s, "placeholders");
+    s.finish(w, &["placeholders"]);
+    let mut out: Vec<String> = list
+        .into_iter()
+        .map(|(p, _)| super::placeholder_form(&p))
+        .filter(|p| !p.is_empty())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// Every TOML syntax error, each at its place: nothing else is read then.
@@ -1205,6 +1229,17 @@ pub(super) fn to_toml(r: &Rules) -> String {
     lists_to_toml(r, &mut doc);
     if let Some(m) = &r.merge {
         doc.insert("merge".into(), merge_to_toml(m));
+    }
+    if !r.placeholders.is_empty() {
+        let list = r
+            .placeholders
+            .iter()
+            .map(|p| toml::Value::String(p.clone()))
+            .collect();
+        doc.insert(
+            "identity".into(),
+            toml_table(vec![("placeholders", toml::Value::Array(list))]),
+        );
     }
     toml::to_string(&doc).unwrap_or_default()
 }

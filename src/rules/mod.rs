@@ -180,6 +180,35 @@ impl WithinSource {
     }
 }
 
+/// A company key or name as placeholders are compared: lower case, its letters
+/// and digits in words one space apart (`Private-Medical Practice` and
+/// `private medical practice` are one; `N/A` is `n a`).
+pub(crate) fn placeholder_form(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for word in s
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+impl Rules {
+    /// Whether `key` (a company key or name) is a placeholder of the rules'
+    /// `[identity]` list: a name that stands for no company.
+    pub fn is_placeholder(&self, key: &str) -> bool {
+        !self.placeholders.is_empty()
+            && self
+                .placeholders
+                .binary_search(&placeholder_form(key))
+                .is_ok()
+    }
+}
+
 /// `[merge]`: when reports are one incident (see `crate::merge`). Without the
 /// table every report is an incident of its own.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -277,6 +306,8 @@ pub struct Rules {
     pub(crate) classes: Vec<DataClassRule>,
     /// `None`: no `[merge]` table, every report is an incident of its own.
     pub(crate) merge: Option<MergeRule>,
+    /// `[identity].placeholders`, each as [`placeholder_form`] gives it, sorted.
+    pub(crate) placeholders: Vec<String>,
     type_index: HashMap<String, TypeId>,
     class_index: HashMap<String, ClassId>,
 }
