@@ -244,7 +244,10 @@ fn any_csv_through_a_mapping_and_one_key_per_organisation() {
 
 #[test]
 fn one_breach_in_several_sources_is_reported_not_dropped() {
+    // Without merging (the default merges Canva's two reports): the likely
+    // pairs are listed, and every record is written.
     let (recs, err) = import(&[
+        "--no-merge",
         &format!("wikipedia:{}", fixture("wikipedia.csv").display()),
         &format!("rankiteo:{}", fixture("rankiteo-incident.json").display()),
         &format!("hibp:{}", fixture("hibp.json").display()),
@@ -484,7 +487,11 @@ Business Associate Present,Web Description\n";
     }
     let hhs = dir.create("hhs.csv", hhs).display().to_string();
     let wiki = dir.create("wiki.csv", wiki).display().to_string();
-    let (recs, err) = import(&[&format!("hhs:{hhs}"), &format!("wikipedia:{wiki}")]);
+    let (recs, err) = import(&[
+        "--no-merge",
+        &format!("hhs:{hhs}"),
+        &format!("wikipedia:{wiki}"),
+    ]);
     assert_eq!(recs.len(), 4100, "nothing is dropped: {err}");
     assert!(
         err.contains(
@@ -497,6 +504,7 @@ Business Associate Present,Web Description\n";
 
     // Below the limit, the count is whole and says so.
     let (_, err) = import(&[
+        "--no-merge",
         &format!("hhs:{hhs}"),
         &format!("wikipedia:{}", dir.create("one.csv", ",Entity,Year,Records,Organization type,Method,Sources\n0,Acme Health,2024,5,healthcare,hacked,[1]\n").display()),
     ]);
@@ -504,4 +512,67 @@ Business Associate Present,Web Description\n";
         err.contains("riskrate: 2100 likely cross-source duplicate pairs (same company key and type family, dates within 90 days); all kept:"),
         "{err}"
     );
+}
+
+/// Sources imported together: Canva's 2019 breach in HIBP and Wikipedia is
+/// written once, with its merged fields and both reports; `--duplicates` lists
+/// it; every record is accounted for; `--no-merge` writes each record as read.
+#[test]
+fn sources_imported_together_merge_the_reports_of_one_incident() {
+    let dir = crate::util::Dir::new();
+    let dups = dir.path().join("dups.jsonl");
+    let hibp = format!("hibp:{}", fixture("hibp.json").display());
+    let wiki = format!("wikipedia:utf-8:{}", fixture("wikipedia.csv").display());
+    let out = riskrate()
+        .args(["import", &hibp, &wiki, "--duplicates"])
+        .arg(&dups)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("read 11 source records: 8 incidents written, 1 merged into another's incident (1 incidents of several reports), 2 rejected"),
+        "{err}"
+    );
+    let recs: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let canva = by_id(&recs, "hibp:Canva");
+    assert_eq!(canva["records"], 140_000_000);
+    assert_eq!(canva["date"], "2019-05-24");
+    let ids: Vec<&str> = canva["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["wikipedia:50", "hibp:Canva"]);
+    assert!(recs.iter().all(|r| r["id"] != "wikipedia:50"));
+    let clusters: Vec<Value> = std::fs::read_to_string(&dups)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(clusters.len(), 1);
+    assert_eq!(clusters[0]["id"], "hibp:Canva");
+    assert_eq!(clusters[0]["reports"].as_array().unwrap().len(), 2);
+    // --duplicates may not be the output.
+    let same = riskrate()
+        .args(["import", &hibp, &wiki, "-o"])
+        .arg(&dups)
+        .arg("--duplicates")
+        .arg(&dups)
+        .output()
+        .unwrap();
+    assert_eq!(same.status.code(), Some(2));
+
+    let apart = riskrate()
+        .args(["import", &hibp, &wiki, "--no-merge"])
+        .output()
+        .unwrap();
+    let apart = String::from_utf8(apart.stdout).unwrap();
+    assert_eq!(apart.lines().count(), 9);
+    assert!(!apart.contains("\"sources\""));
 }

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use riskrate::unstable::escape;
 use riskrate::unstable::import::{COMPARISON_LIMIT, Encoding, Source, likely_duplicates};
-use riskrate::unstable::render::write::write_canonical;
+use riskrate::unstable::render::write::{write_canonical, write_clusters};
+use riskrate::unstable::resolve::Merges;
 use riskrate::unstable::{Dataset, Error, Limits};
 
 use super::output::{Inputs, output};
@@ -16,16 +17,21 @@ Examples:
   # The HHS breach portal's archive (Mac Roman) and current list, as canonical records
   riskrate import --from hhs --encoding mac-roman hhs_ocr_breach_report_archive.csv > hhs.jsonl
 
-  # Several sources at once: SOURCE:FILE picks the source per file
-  riskrate import hibp:hibp_breaches.json wikipedia:wikipedia_list_of_data_breaches.csv \\
-      veris:vcdb-sample rankiteo:seed/rankiteo-incident.json -o all.jsonl
+  # Several sources at once, their reports of one incident merged: SOURCE:FILE
+  # (or SOURCE:ENCODING:FILE) picks the source (and encoding) per file
+  riskrate import hhs:mac-roman:hhs_ocr_breach_report_archive.csv hibp:hibp_breaches.json \\
+      wikipedia:wikipedia_list_of_data_breaches.csv veris:vcdb-sample \\
+      rankiteo:seed/rankiteo-incident.json -o all.jsonl --duplicates clusters.jsonl
 
   # Any other CSV, through a mapping file (see docs/formats.md)
   riskrate import --from csv --mapping my-mapping.toml incidents.csv
 
-Every source record ends as an incident or a rejection with its reason; the counts
-are printed on stderr, with likely cross-source duplicates (same company key, same
-type family, dates within 90 days). Nothing is dropped for being a duplicate.
+Every source record ends as an incident, a report merged into one, or a rejection
+with its reason; the counts are printed on stderr. Reports of one incident in
+different files are merged by the rules' [merge] table: the incident is written
+with its merged fields and its reports (`sources`), and --duplicates FILE lists
+every merged incident. With --no-merge every record is written as read, and the
+likely cross-source duplicates are listed instead.
 
 Exit status: 0 ok; 1 when nothing at all was imported, or a record was rejected
 under --strict (nothing is written then, and an -o file is left as it was);
@@ -66,6 +72,15 @@ pub struct ImportArgs {
     #[arg(long, value_name = "FILE")]
     pub rules: Option<PathBuf>,
 
+    /// Write every record as an incident of its own, whatever the rules' [merge]
+    /// table says (the reports of one incident are merged by default).
+    #[arg(long)]
+    pub no_merge: bool,
+
+    /// Also write every merged incident with its reports, one JSON line each.
+    #[arg(long, value_name = "FILE")]
+    pub duplicates: Option<PathBuf>,
+
     /// Company aliases (TOML `[aliases]` "alias" = "key", or CSV `alias,company`):
     /// a record whose key or name is an alias is written under its key.
     #[arg(long, value_name = "FILE")]
@@ -81,8 +96,9 @@ pub struct ImportArgs {
     pub output: Option<PathBuf>,
 }
 
-/// Each file with its source: `SOURCE:FILE`, or `--from`'s source.
-fn sources(args: &ImportArgs) -> Result<Vec<(Source, PathBuf)>, Error> {
+/// Each file with its source and encoding: `SOURCE:FILE` or
+/// `SOURCE:ENCODING:FILE`, else `--from`'s source and `--encoding`'s encoding.
+fn sources(args: &ImportArgs) -> Result<Vec<(Source, Encoding, PathBuf)>, Error> {
     let mut sources = Vec::with_capacity(args.files.len());
     for spec in &args.files {
         // SOURCE:FILE names the source, unless the whole spec is an existing path.
@@ -104,7 +120,16 @@ fn sources(args: &ImportArgs) -> Result<Vec<(Source, PathBuf)>, Error> {
                 (super::source(from, args.mapping.as_deref())?, spec.clone())
             }
         };
-        sources.push((src, PathBuf::from(path)));
+        // ENCODING:FILE after a source names the file's encoding, unless the
+        // rest is an existing path.
+        let (encoding, path) = match path.split_once(':') {
+            Some((enc, file)) if !Path::new(&path).exists() => match enc.parse::<Encoding>() {
+                Ok(e) => (e, file.to_string()),
+                Err(_) => (args.encoding, path),
+            },
+            _ => (args.encoding, path),
+        };
+        sources.push((src, encoding, PathBuf::from(path)));
     }
     Ok(sources)
 }
@@ -151,11 +176,22 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
     let out = output(
         args.output.as_deref(),
         &Inputs::new()
-            .files(sources.iter().map(|(_, p)| p.as_path()))
+            .files(sources.iter().map(|(_, _, p)| p.as_path()))
             .file(args.mapping.as_deref())
             .file(args.rules.as_deref())
             .file(args.aliases.as_deref()),
     )?;
+    let inputs = Inputs::new()
+        .files(sources.iter().map(|(_, _, p)| p.as_path()))
+        .file(args.mapping.as_deref())
+        .file(args.rules.as_deref())
+        .file(args.aliases.as_deref())
+        .file(args.output.as_deref().filter(|p| p.as_os_str() != "-"));
+    let duplicates = args
+        .duplicates
+        .as_deref()
+        .map(|p| output(Some(p), &inputs))
+        .transpose()?;
     let rules = super::load_rules(args.rules.as_deref())?;
     let mut data = Dataset::with_limits(Limits {
         max_record_bytes: args.max_record_bytes,
@@ -165,9 +201,9 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
         data.set_aliases(riskrate::Aliases::from_path(path)?);
     }
     let mut per_file: Vec<(String, &'static str, u64, u64)> = Vec::new();
-    for (src, path) in &sources {
+    for (src, encoding, path) in &sources {
         let before = data.rejected().len() as u64;
-        let n = riskrate::unstable::import::read_path(&mut data, src, path, args.encoding)?;
+        let n = riskrate::unstable::import::read_path(&mut data, src, path, *encoding)?;
         per_file.push((
             path.display().to_string(),
             src.name(),
@@ -176,9 +212,13 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
         ));
     }
     super::warn_skipped(&data);
-    // Each record is written as read: merging across sources is for the
-    // ratings (a merged import, with each incident's reports, is not made yet).
-    let resolved = data.resolve_unmerged(&rules);
+    let mut room = Merges::default();
+    let resolved = if args.no_merge {
+        data.resolve_unmerged(&rules)
+    } else {
+        data.resolve(&rules, &mut room)
+    };
+    let merged = resolved.merged();
     let total = data.read_count();
     // Nothing is written when the run fails: an empty file in place of the
     // user's is not a result.
@@ -194,11 +234,23 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
     };
     if failed.is_none() {
         out.write(|w| write_canonical(w, &resolved))?;
+        if let Some(d) = duplicates {
+            d.write(|w| write_clusters(w, &resolved))?;
+        }
     }
 
+    let folded = merged.folded();
     say!(
-        "riskrate: read {total} source records: {} incidents written, {} rejected",
+        "riskrate: read {total} source records: {} incidents written, {}{} rejected",
         resolved.items().len(),
+        if folded > 0 {
+            format!(
+                "{folded} merged into another's incident ({} incidents of several reports), ",
+                merged.groups().len()
+            )
+        } else {
+            String::new()
+        },
         resolved.rejected().len()
     );
     for (path, name, n, rejected) in &per_file {
@@ -212,6 +264,8 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
         say!("{why}");
         return Ok(Exit::Failed);
     }
-    say_duplicates(&resolved);
+    if args.no_merge {
+        say_duplicates(&resolved);
+    }
     Ok(Exit::Ok)
 }

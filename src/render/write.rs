@@ -1275,11 +1275,47 @@ struct Canonical<'a> {
     third_party: bool,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     vulnerable_subjects: bool,
+    /// The reports of a merged incident (read back, it is one record: the
+    /// list is provenance, which no rating reads).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    sources: Vec<owned::Source>,
+}
+
+/// One merged incident and its reports: a line of `import --duplicates`.
+#[derive(Serialize)]
+struct Cluster<'a> {
+    /// The id the incident keeps.
+    id: &'a str,
+    company: &'a str,
+    reports: Vec<owned::Source>,
+}
+
+/// Writes every merged incident of a resolution as one JSON line: its id,
+/// company and reports (with the fields each gave), in company order.
+///
+/// # Errors
+/// The writer's I/O errors.
+pub fn write_clusters(out: &mut dyn Write, res: &crate::resolve::Resolution<'_>) -> io::Result<()> {
+    for r in res.items() {
+        let reports = owned::sources(res.merged(), r);
+        if reports.is_empty() {
+            continue;
+        }
+        let line = Cluster {
+            id: r.id(),
+            company: r.company(),
+            reports,
+        };
+        serde_json::to_writer(&mut *out, &line).map_err(json_err)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(())
 }
 
 /// Writes the accepted incidents of a resolution as canonical JSON Lines
 /// (SCORING.md §1): types and data classes by their canonical names, dates at the
-/// precision given, defaults left out.
+/// precision given, defaults left out; a merged incident with its merged fields
+/// and its reports (`sources`).
 ///
 /// # Errors
 /// The writer's I/O errors.
@@ -1309,6 +1345,7 @@ pub fn write_canonical(
             status: (inc.status != crate::model::Status::Confirmed).then(|| inc.status.as_str()),
             third_party: inc.third_party,
             vulnerable_subjects: inc.vulnerable_subjects,
+            sources: owned::sources(res.merged(), r),
         };
         serde_json::to_writer(&mut *out, &line).map_err(json_err)?;
         out.write_all(b"\n")?;

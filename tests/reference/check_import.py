@@ -40,7 +40,7 @@ def check(ok, label):
 with tempfile.TemporaryDirectory() as tmp:
     vastaamo = []
     for label, source, path, extra in SOURCES:
-        out = pathlib.Path(tmp) / (source + ".jsonl")
+        out = pathlib.Path(tmp) / (label.replace(" ", "-") + ".jsonl")
         r = subprocess.run([binary, "import", "--from", source, *extra, str(path), "-o", str(out)],
                            capture_output=True, text=True)
         m = re.search(r"read (\d+) source records: (\d+) incidents written, (\d+) rejected", r.stderr)
@@ -78,5 +78,26 @@ with tempfile.TemporaryDirectory() as tmp:
               f"{r['risk_points']:.2f} | {ngc['grade'] + ' on ' + ngc['date'] if ngc else '-'} | {r['explanation']} |")
     health = [label for label, r in vastaamo if "health records" in r["explanation"]]
     check(set(health) == {"hibp", "rankiteo detail"}, f"explanations name health data where the source does: {health}")
+
+    # Every source in one run: the accounting adds up with the merged reports,
+    # --duplicates lists each merged incident, Anthem's 2015 breach (HHS archive
+    # and Wikipedia) is one incident of two reports, and with --no-merge the
+    # output is each source's own import, one after another.
+    specs = [f"{source}:{extra[1] + ':' if extra else ''}{path}" for _, source, path, extra in SOURCES]
+    both, dups = pathlib.Path(tmp) / "all.jsonl", pathlib.Path(tmp) / "dups.jsonl"
+    r = subprocess.run([binary, "import", *specs, "-o", str(both), "--duplicates", str(dups)],
+                       capture_output=True, text=True)
+    m = re.search(r"read (\d+) source records: (\d+) incidents written, (\d+) merged into another's incident \((\d+) incidents of several reports\), (\d+) rejected", r.stderr)
+    ok = r.returncode == 0 and m is not None and int(m[1]) == int(m[2]) + int(m[3]) + int(m[5])
+    clusters = [json.loads(x) for x in open(dups)] if dups.exists() else []
+    check(ok and len(clusters) == int(m[4]) and sum(len(c["reports"]) - 1 for c in clusters) == int(m[3]),
+          f"import of every source at once: {m[0] if m else r.stderr[-300:]}")
+    anthem = [c for c in clusters if c["id"] == "hhs:anthem:02/13/2015:78800000"]
+    check(len(anthem) == 1 and {x["id"] for x in anthem[0]["reports"]} == {"wikipedia:15", "hhs:anthem:02/13/2015:78800000"},
+          f"anthem 2015: one incident of the HHS and Wikipedia reports {anthem}")
+    apart = pathlib.Path(tmp) / "apart.jsonl"
+    r = subprocess.run([binary, "import", *specs, "-o", str(apart), "--no-merge"], capture_output=True, text=True)
+    each = b"".join((pathlib.Path(tmp) / (label.replace(" ", "-") + ".jsonl")).read_bytes() for label, *_ in SOURCES)
+    check(r.returncode == 0 and apart.read_bytes() == each, "--no-merge: every source's own import, in order")
 print(f"import check: {passed} passed, {failed} failed")
 sys.exit(1 if failed else 0)
