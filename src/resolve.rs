@@ -825,9 +825,11 @@ impl<'a> Checker<'a> {
             )
         };
         if !self.rules.placeholders.is_empty() {
-            let key = self.data.text(inc.company);
+            // The key's text is read only when it is a placeholder, or a text
+            // this checker has not seen.
             let known = self.placeholder.get(inc.company.index()).copied();
-            if known.unwrap_or_else(|| self.rules.is_placeholder(key)) {
+            if known.unwrap_or_else(|| self.rules.is_placeholder(self.data.text(inc.company))) {
+                let key = self.data.text(inc.company);
                 return Err(Fault::unreadable(
                     format!(
                         "company {key:?} is a placeholder, not a company (the rules' [identity] placeholders)"

@@ -597,7 +597,15 @@ fn placeholder_companies_are_rejected_not_pooled() {
     ] {
         assert!(rules.is_placeholder(key), "{key}");
     }
-    for key in ["unknown-worlds", "acme", "practice-fusion", "private-bank"] {
+    let long = "unknown-".repeat(20);
+    for key in [
+        "unknown-worlds",
+        "acme",
+        "practice-fusion",
+        "private-bank",
+        "Ünknown",
+        &long,
+    ] {
         assert!(!rules.is_placeholder(key), "{key}");
     }
     let text = [

@@ -493,7 +493,7 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
     let ((types, type_index), (classes, class_index)) =
         (read_types(&mut w, &mut top), read_classes(&mut w, &mut top));
     let merge = read_merge(&mut w, &mut top, &types, &type_index);
-    let placeholders = read_identity(&mut w, &mut top);
+    let (placeholders, placeholder_forms) = read_identity(&mut w, &mut top);
     top.finish(&mut w, TOP_KEYS);
 
     let problems = w.into_problems();
@@ -538,32 +538,35 @@ pub(super) fn parse(text: &str, origin: &str) -> Result<Rules, RulesError> {
         classes,
         merge,
         placeholders,
+        placeholder_forms,
         type_index,
         class_index,
     })
 }
 
-/// `[identity].placeholders`: names that stand for no company, folded as
-/// [`super::placeholder_form`] folds a key.
-fn read_identity(w: &mut Walker<'_>, top: &mut Section<'_, '_>) -> Vec<String> {
+/// `[identity].placeholders`: names that stand for no company, as written and
+/// as [`super::placeholder_form`] folds them (sorted).
+fn read_identity(w: &mut Walker<'_>, top: &mut Section<'_, '_>) -> (Vec<String>, Vec<String>) {
     if !top.has("identity") {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     }
     let Some(mut s) = table(w, top, "identity") else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
-    let list = string_list(w, &mut s, "placeholders");
-    s.finish(w, &["placeholders"]);
-    let mut out: Vec<String> = list
+    let list: Vec<String> = string_list(w, &mut s, "placeholders")
         .into_iter()
-        .map(|(p, _)| super::placeholder_form(&p))
+        .map(|(p, _)| p)
+        .collect();
+    s.finish(w, &["placeholders"]);
+    let mut forms: Vec<String> = list
+        .iter()
+        .map(|p| super::placeholder_form(p))
         .filter(|p| !p.is_empty())
         .collect();
-    out.sort();
-    out.dedup();
-    out
+    forms.sort();
+    forms.dedup();
+    (list, forms)
 }
-
 /// Every TOML syntax error, each at its place: nothing else is read then.
 fn syntax_errors(mut w: Walker<'_>, errors: Vec<toml::de::Error>, origin: &str) -> RulesError {
     for e in errors {

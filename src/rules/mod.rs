@@ -180,32 +180,52 @@ impl WithinSource {
     }
 }
 
-/// A company key or name as placeholders are compared: lower case, its letters
-/// and digits in words one space apart (`Private-Medical Practice` and
-/// `private medical practice` are one; `N/A` is `n a`).
+/// A company key or name as placeholders are compared: its letters and digits
+/// alone, in lower case (`Private-Medical Practice` and `private medical
+/// practice` are both `privatemedicalpractice`; `N/A` is `na`).
 pub(crate) fn placeholder_form(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for word in s
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-    {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.extend(word.chars().flat_map(char::to_lowercase));
-    }
-    out
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
+
+/// The longest placeholder form compared without allocating (an ASCII key with
+/// more letters and digits than this is no placeholder of a list this short).
+const SHORT_FORM: usize = 64;
 
 impl Rules {
     /// Whether `key` (a company key or name) is a placeholder of the rules'
     /// `[identity]` list: a name that stands for no company.
     pub fn is_placeholder(&self, key: &str) -> bool {
-        !self.placeholders.is_empty()
-            && self
-                .placeholders
-                .binary_search(&placeholder_form(key))
-                .is_ok()
+        if self.placeholder_forms.is_empty() {
+            return false;
+        }
+        if key.is_ascii() {
+            // Most keys: their form is built on the stack, and one longer than
+            // every placeholder is none.
+            let mut form = [0u8; SHORT_FORM];
+            let mut n = 0;
+            for b in key.bytes().filter(u8::is_ascii_alphanumeric) {
+                let Some(slot) = form.get_mut(n) else {
+                    return self.placeholder_forms.iter().any(|p| p.len() > SHORT_FORM)
+                        && self
+                            .placeholder_forms
+                            .binary_search(&placeholder_form(key))
+                            .is_ok();
+                };
+                *slot = b.to_ascii_lowercase();
+                n += 1;
+            }
+            let form = form.get(..n).unwrap_or_default();
+            return self
+                .placeholder_forms
+                .binary_search_by(|p| p.as_bytes().cmp(form))
+                .is_ok();
+        }
+        self.placeholder_forms
+            .binary_search(&placeholder_form(key))
+            .is_ok()
     }
 }
 
@@ -306,8 +326,10 @@ pub struct Rules {
     pub(crate) classes: Vec<DataClassRule>,
     /// `None`: no `[merge]` table, every report is an incident of its own.
     pub(crate) merge: Option<MergeRule>,
-    /// `[identity].placeholders`, each as [`placeholder_form`] gives it, sorted.
+    /// `[identity].placeholders`, as written.
     pub(crate) placeholders: Vec<String>,
+    /// The same, each as [`placeholder_form`] gives it, sorted: what is compared.
+    placeholder_forms: Vec<String>,
     type_index: HashMap<String, TypeId>,
     class_index: HashMap<String, ClassId>,
 }
