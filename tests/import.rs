@@ -558,6 +558,25 @@ fn sources_imported_together_merge_the_reports_of_one_incident() {
     assert_eq!(clusters.len(), 1);
     assert_eq!(clusters[0]["id"], "hibp:Canva");
     assert_eq!(clusters[0]["reports"].as_array().unwrap().len(), 2);
+    // As CSV when the file says so: one row per report.
+    let csv_dups = dir.path().join("dups.csv");
+    let out = riskrate()
+        .args(["import", &hibp, &wiki, "-o"])
+        .arg(dir.path().join("all.jsonl"))
+        .arg("--duplicates")
+        .arg(&csv_dups)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let rows = std::fs::read_to_string(&csv_dups).unwrap();
+    let rows: Vec<&str> = rows.lines().collect();
+    assert_eq!(rows[0], "incident,company,report,source,fields");
+    assert_eq!(rows.len(), 3);
+    assert!(
+        rows[1].starts_with("hibp:Canva,canva,wikipedia:50,"),
+        "{rows:?}"
+    );
+    assert!(rows[2].ends_with(",date"), "{rows:?}");
     // --duplicates may not be the output.
     let same = riskrate()
         .args(["import", &hibp, &wiki, "-o"])

@@ -77,7 +77,8 @@ pub struct ImportArgs {
     #[arg(long)]
     pub no_merge: bool,
 
-    /// Also write every merged incident with its reports, one JSON line each.
+    /// Also write every merged incident with its reports: one JSON line each, or
+    /// one CSV row per report when FILE ends in .csv.
     #[arg(long, value_name = "FILE")]
     pub duplicates: Option<PathBuf>,
 
@@ -235,7 +236,12 @@ pub fn run(args: &ImportArgs) -> Result<Exit, Error> {
     if failed.is_none() {
         out.write(|w| write_canonical(w, &resolved))?;
         if let Some(d) = duplicates {
-            d.write(|w| write_clusters(w, &resolved))?;
+            let csv = args
+                .duplicates
+                .as_deref()
+                .and_then(Path::extension)
+                .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+            d.write(|w| write_clusters(w, &resolved, csv))?;
         }
     }
 

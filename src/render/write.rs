@@ -1290,12 +1290,34 @@ struct Cluster<'a> {
     reports: Vec<owned::Source>,
 }
 
-/// Writes every merged incident of a resolution as one JSON line: its id,
-/// company and reports (with the fields each gave), in company order.
+/// Writes every merged incident of a resolution, in company order: one JSON
+/// line each (its id, company and reports, with the fields each gave), or with
+/// `csv` one row per report (`incident,company,report,source,fields`, the
+/// fields `;`-separated, every cell escaped for a spreadsheet).
 ///
 /// # Errors
 /// The writer's I/O errors.
-pub fn write_clusters(out: &mut dyn Write, res: &crate::resolve::Resolution<'_>) -> io::Result<()> {
+pub fn write_clusters(
+    out: &mut dyn Write,
+    res: &crate::resolve::Resolution<'_>,
+    csv: bool,
+) -> io::Result<()> {
+    if csv {
+        let mut w = csv::Writer::from_writer(&mut *out);
+        w.write_record(["incident", "company", "report", "source", "fields"])?;
+        for r in res.items() {
+            for s in owned::sources(res.merged(), r) {
+                w.write_record([
+                    escape::csv_cell(r.id()).as_ref(),
+                    escape::csv_cell(r.company()).as_ref(),
+                    escape::csv_cell(&s.id).as_ref(),
+                    escape::csv_cell(&s.source).as_ref(),
+                    s.fields.join(";").as_str(),
+                ])?;
+            }
+        }
+        return w.flush();
+    }
     for r in res.items() {
         let reports = owned::sources(res.merged(), r);
         if reports.is_empty() {
