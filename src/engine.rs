@@ -337,7 +337,7 @@ impl Ratings {
             self.folded
                 .entry(r.company().to_string())
                 .or_default()
-                .push(((r.incident.file, r.incident.line), folded(r, into)));
+                .push(((r.incident.file, r.incident.line), Folded::of(r, into)));
         }
     }
 
@@ -347,7 +347,7 @@ impl Ratings {
         let list: Vec<_> = merged
             .folded_reports()
             .into_iter()
-            .map(|(r, into)| ((r.incident.file, r.incident.line), folded(r, into)))
+            .map(|(r, into)| ((r.incident.file, r.incident.line), Folded::of(r, into)))
             .collect();
         if list.is_empty() {
             self.folded.remove(company);
@@ -496,15 +496,6 @@ impl Ratings {
 /// A folded report with its place in the input (input, line): the order they
 /// are listed in.
 type Placed = ((u32, u64), Folded);
-
-/// `r` as listed among the reports folded into `into`'s incident.
-fn folded(r: &Resolved<'_>, into: &str) -> Folded {
-    Folded {
-        id: r.id().to_string(),
-        source: format!("{}:{}", r.file(), r.incident.line),
-        into: into.to_string(),
-    }
-}
 
 fn add_counts(a: Counts, b: Counts, plus: bool) -> Counts {
     let f = |x: u64, y: u64| if plus { x + y } else { x.saturating_sub(y) };

@@ -28,7 +28,7 @@
 //! reports for a bounded `max_candidates`.
 
 use crate::FastMap;
-use crate::model::{self, PartialDate, Status};
+use crate::model::{self, Status};
 use crate::rules::{MergeRule, TypeId, WithinSource};
 
 /// One report as the matcher sees it.
@@ -271,30 +271,8 @@ pub(crate) struct Rated {
     /// The type's base, which decides the type of a merged incident.
     pub(crate) base: f64,
     pub(crate) classes: u64,
-    pub(crate) severity: f64,
-    pub(crate) impact: u8,
-    pub(crate) records: Option<u64>,
-    pub(crate) status: Status,
-    pub(crate) third_party: bool,
-    pub(crate) vulnerable_subjects: bool,
-    pub(crate) date: PartialDate,
-    pub(crate) disclosed: Option<PartialDate>,
-}
-
-impl Rated {
-    /// The fields an incident keeps of these.
-    pub(crate) fn incident_fields(&self) -> model::Merged {
-        model::Merged {
-            date: self.date,
-            disclosed: self.disclosed,
-            severity: self.severity,
-            impact: self.impact,
-            records: self.records,
-            status: self.status,
-            third_party: self.third_party,
-            vulnerable_subjects: self.vulnerable_subjects,
-        }
-    }
+    /// The fields a merged incident keeps.
+    pub(crate) fields: model::Merged,
 }
 
 /// Which report (by place in the cluster) each merged field came from.
@@ -331,8 +309,8 @@ pub(crate) fn merged(reports: &[Rated]) -> Option<(Rated, Origins)> {
     let first = reports.first()?;
     let mut out = *first;
     let mut from = Origins {
-        records: first.records.map(|_| 0),
-        disclosed: first.disclosed.map(|_| 0),
+        records: first.fields.records.map(|_| 0),
+        disclosed: first.fields.disclosed.map(|_| 0),
         ..Origins::default()
     };
     for (i, r) in reports.iter().enumerate().skip(1) {
@@ -340,29 +318,31 @@ pub(crate) fn merged(reports: &[Rated]) -> Option<(Rated, Origins)> {
             (out.type_id, out.base, from.kind) = (r.type_id, r.base, i);
         }
         out.classes |= r.classes;
-        if r.severity > out.severity {
-            (out.severity, from.severity) = (r.severity, i);
+        if r.fields.severity > out.fields.severity {
+            (out.fields.severity, from.severity) = (r.fields.severity, i);
         }
-        if r.impact > out.impact {
-            (out.impact, from.impact) = (r.impact, i);
+        if r.fields.impact > out.fields.impact {
+            (out.fields.impact, from.impact) = (r.fields.impact, i);
         }
-        if let Some(n) = r.records
-            && out.records.is_none_or(|m| n > m)
+        if let Some(n) = r.fields.records
+            && out.fields.records.is_none_or(|m| n > m)
         {
-            (out.records, from.records) = (Some(n), Some(i));
+            (out.fields.records, from.records) = (Some(n), Some(i));
         }
-        if strength(r.status) > strength(out.status) {
-            (out.status, from.status) = (r.status, i);
+        if strength(r.fields.status) > strength(out.fields.status) {
+            (out.fields.status, from.status) = (r.fields.status, i);
         }
-        out.third_party &= r.third_party;
-        out.vulnerable_subjects |= r.vulnerable_subjects;
-        if (r.date.precision, r.date.date) < (out.date.precision, out.date.date) {
-            (out.date, from.date) = (r.date, i);
-        }
-        if let Some(d) = r.disclosed
-            && out.disclosed.is_none_or(|e| d.date < e.date)
+        out.fields.third_party &= r.fields.third_party;
+        out.fields.vulnerable_subjects |= r.fields.vulnerable_subjects;
+        if (r.fields.date.precision, r.fields.date.date)
+            < (out.fields.date.precision, out.fields.date.date)
         {
-            (out.disclosed, from.disclosed) = (Some(d), Some(i));
+            (out.fields.date, from.date) = (r.fields.date, i);
+        }
+        if let Some(d) = r.fields.disclosed
+            && out.fields.disclosed.is_none_or(|e| d.date < e.date)
+        {
+            (out.fields.disclosed, from.disclosed) = (Some(d), Some(i));
         }
     }
     Some((out, from))
@@ -372,6 +352,7 @@ pub(crate) fn merged(reports: &[Rated]) -> Option<(Rated, Origins)> {
 pub(crate) mod tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use super::*;
+    use crate::model::PartialDate;
     use proptest::prelude::*;
 
     /// The knobs of [`MERGE`], without a rules file around them.
@@ -562,56 +543,69 @@ pub(crate) mod tests {
             type_id: 0,
             base: 10.0,
             classes: 0,
-            severity: 50.0,
-            impact: 2,
-            records: None,
-            status: Status::Alleged,
-            third_party: true,
-            vulnerable_subjects: false,
-            date: PartialDate::parse(date).unwrap(),
-            disclosed: None,
+            fields: model::Merged {
+                severity: 50.0,
+                impact: 2,
+                records: None,
+                status: Status::Alleged,
+                third_party: true,
+                vulnerable_subjects: false,
+                date: PartialDate::parse(date).unwrap(),
+                disclosed: None,
+            },
         }
     }
 
     /// Each field takes the report that says most, and says where it came from.
     #[test]
     fn each_merged_field_takes_the_report_that_says_most() {
+        let base = rated("2020");
         let a = Rated {
-            records: Some(30_433),
             classes: 0b01,
-            ..rated("2020")
+            fields: model::Merged {
+                records: Some(30_433),
+                ..base.fields
+            },
+            ..base
         };
+        let base = rated("2020-10");
         let b = Rated {
             type_id: 3,
             base: 40.0,
             classes: 0b10,
-            severity: 80.0,
-            status: Status::Confirmed,
-            disclosed: PartialDate::parse("2020-10-21"),
-            ..rated("2020-10")
+            fields: model::Merged {
+                severity: 80.0,
+                status: Status::Confirmed,
+                disclosed: PartialDate::parse("2020-10-21"),
+                ..base.fields
+            },
         };
+        let base = rated("2018-11-15");
         let c = Rated {
-            impact: 4,
-            records: Some(130_000),
-            third_party: false,
-            vulnerable_subjects: true,
-            disclosed: PartialDate::parse("2020-10-24"),
-            ..rated("2018-11-15")
+            fields: model::Merged {
+                impact: 4,
+                records: Some(130_000),
+                third_party: false,
+                vulnerable_subjects: true,
+                disclosed: PartialDate::parse("2020-10-24"),
+                ..base.fields
+            },
+            ..base
         };
         let (m, from) = merged(&[a, b, c]).unwrap();
         assert_eq!((m.type_id, m.base, from.kind), (3, 40.0, 1));
         assert_eq!(m.classes, 0b11);
-        assert_eq!((m.severity, from.severity), (80.0, 1));
-        assert_eq!((m.impact, from.impact), (4, 2));
-        assert_eq!((m.records, from.records), (Some(130_000), Some(2)));
-        assert_eq!((m.status, from.status), (Status::Confirmed, 1));
-        assert!(!m.third_party && m.vulnerable_subjects);
+        assert_eq!((m.fields.severity, from.severity), (80.0, 1));
+        assert_eq!((m.fields.impact, from.impact), (4, 2));
+        assert_eq!((m.fields.records, from.records), (Some(130_000), Some(2)));
+        assert_eq!((m.fields.status, from.status), (Status::Confirmed, 1));
+        assert!(!m.fields.third_party && m.fields.vulnerable_subjects);
         assert_eq!(
-            (m.date, from.date),
+            (m.fields.date, from.date),
             (PartialDate::parse("2018-11-15").unwrap(), 2)
         );
         assert_eq!(
-            (m.disclosed, from.disclosed),
+            (m.fields.disclosed, from.disclosed),
             (PartialDate::parse("2020-10-21"), Some(1))
         );
         // One report is itself; ties keep the first.

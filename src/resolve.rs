@@ -108,6 +108,10 @@ impl<'a> Resolved<'a> {
     pub fn file(&self) -> &'a str {
         self.data.file(self.incident)
     }
+    /// Where it was read: `FILE:LINE`.
+    pub fn place(&self) -> String {
+        format!("{}:{}", self.file(), self.incident.line)
+    }
 
     /// The data classes named, in class order.
     pub fn classes(&self) -> impl Iterator<Item = ClassId> + '_ {
@@ -455,7 +459,7 @@ pub(crate) fn merge_items<'a>(
                 continue;
             };
             let n = u32::try_from(reports.len()).unwrap_or(u32::MAX);
-            incidents.push(first.incident.merged(&g.rated.incident_fields(), n));
+            incidents.push(first.incident.merged(&g.rated.fields, n));
             kept.push((place(at), g.rated));
             removed.extend(
                 g.members
@@ -482,9 +486,9 @@ pub(crate) fn merge_items<'a>(
                 data: slot.data,
                 type_id: m.type_id,
                 data_classes: m.classes,
-                severity: m.severity,
-                impact: m.impact,
-                status: m.status,
+                severity: m.fields.severity,
+                impact: m.fields.impact,
+                status: m.fields.status,
                 effective_date: inc.effective().date,
             };
         }
@@ -727,14 +731,16 @@ fn rated_of(r: &Resolved<'_>, base: f64) -> merge::Rated {
         type_id: r.type_id,
         base,
         classes: r.data_classes,
-        severity: r.severity,
-        impact: r.impact,
-        records: inc.records(),
-        status: r.status,
-        third_party: inc.third_party,
-        vulnerable_subjects: inc.vulnerable_subjects,
-        date: inc.date,
-        disclosed: inc.disclosed,
+        fields: crate::model::Merged {
+            severity: r.severity,
+            impact: r.impact,
+            records: inc.records(),
+            status: r.status,
+            third_party: inc.third_party,
+            vulnerable_subjects: inc.vulnerable_subjects,
+            date: inc.date,
+            disclosed: inc.disclosed,
+        },
     }
 }
 
@@ -1035,7 +1041,7 @@ mod tests {
         let rf = report_of(&f, m, 0);
         assert_eq!((rf.first, rf.last), (day("2020-01-01"), day("2020-12-31")));
         let rated = rated_of(&f, rules.type_rule(f.type_id).base);
-        assert_eq!((rated.severity, rated.records), (10.0, None));
+        assert_eq!((rated.fields.severity, rated.fields.records), (10.0, None));
         assert_eq!(rated.base, rules.type_rule(f.type_id).base);
     }
 

@@ -46,6 +46,17 @@ pub struct Folded {
     pub into: String,
 }
 
+impl Folded {
+    /// `r` as listed among the reports folded into `into`'s incident.
+    pub(crate) fn of(r: &Resolved<'_>, into: &str) -> Folded {
+        Folded {
+            id: r.id().to_string(),
+            source: r.place(),
+            into: into.to_string(),
+        }
+    }
+}
+
 /// One report of a merged incident.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -215,7 +226,7 @@ pub(crate) fn sources(merged: &Merged<'_>, item: &Resolved<'_>) -> Vec<Source> {
         .enumerate()
         .map(|(k, r)| Source {
             id: r.id().to_string(),
-            source: format!("{}:{}", r.file(), r.incident.line),
+            source: r.place(),
             fields: gave(k),
         })
         .collect()
@@ -257,11 +268,7 @@ impl Report {
         merged
             .folded_reports()
             .into_iter()
-            .map(|(r, into)| Folded {
-                id: r.id().to_string(),
-                source: format!("{}:{}", r.file(), r.incident.line),
-                into: into.to_string(),
-            })
+            .map(|(r, into)| Folded::of(r, into))
             .collect()
     }
 }
@@ -344,7 +351,7 @@ impl Assessment {
             points: a.points,
             share: a.share,
             factors: a.factors,
-            source: format!("{}:{}", a.item.data.file(inc), inc.line),
+            source: a.item.place(),
             sources: sources(merged, &a.item),
         }
     }
